@@ -1,0 +1,75 @@
+"""Hearth: a recruitment-funnel CRM for adoption and fostering services."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from crm import config as settings
+from crm.config import ROOT
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application: settings, extensions, the access policy, blueprints and the CLI."""
+    instance_path = Path((config or {}).get("INSTANCE_PATH") or settings.default_instance_path())
+    app = Flask(__name__, instance_path=str(instance_path), static_folder=str(ROOT / "static"),
+                static_url_path="/assets", template_folder=str(ROOT / "templates"))
+    app.config.update(settings.from_environment(instance_path))
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.load_secret_key(instance_path)
+    _init_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    from crm.cli import register_commands
+    register_commands(app)
+    return app
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+    WTFormsHelpers(app)
+    from crm.web import template_context
+    app.context_processor(template_context)
+
+
+def _init_extensions(app: Flask) -> None:
+    from crm import security
+    from crm.auth.policy import enforce_access
+    from crm.auth.services import load_user
+    from crm.extensions import csrf, db, limiter, login_manager
+
+    db.init_app(app)
+    # Order matters: time out a stale session, then check access, then CSRF.
+    security.init_app(app)
+    app.before_request(enforce_access)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from crm import errors
+    from crm.admin.views import bp as admin_bp
+    from crm.audit.views import bp as audit_bp
+    from crm.auth.views import bp as auth_bp
+    from crm.home.views import bp as home_bp
+
+    for blueprint in (auth_bp, home_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)

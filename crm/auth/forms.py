@@ -1,0 +1,27 @@
+"""Sign-in and password forms: shape only; the rules live in crm.auth.services."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+
+class SignInForm(FlaskForm):
+    email = StringField("Email address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter your email address"), Length(max=254)])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[InputRequired("Enter your password"), Length(max=1000)])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", widget=GovPasswordInput(),
+                                     validators=[InputRequired("Enter your current password"), Length(max=1000)])
+    new_password = PasswordField(
+        "New password", widget=GovPasswordInput(),
+        description="At least 12 characters. Three random words make a strong password that is easy to remember.",
+        validators=[InputRequired("Enter a new password"), Length(max=1000)])
+    confirm_password = PasswordField(
+        "Confirm new password", widget=GovPasswordInput(),
+        validators=[InputRequired("Confirm your new password"),
+                    EqualTo("new_password", "The passwords do not match")])
+    submit = SubmitField("Change password", widget=GovSubmitInput())

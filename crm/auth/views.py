@@ -1,0 +1,73 @@
+"""Sign in, sign out and change password."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth import services
+from crm.auth.forms import ChangePasswordForm, SignInForm
+from crm.auth.policy import public, signed_in
+from crm.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("home.index")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AuthError as error:
+            db.session.commit()  # the failure count and the audit row stand
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            services.start_session(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@signed_in
+def logout():
+    services.end_session(current_user._get_current_object(), reason="logout")
+    flash("You have signed out.")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except services.AuthError as error:
+            db.session.rollback()
+            getattr(form, error.field or "new_password").errors.append(str(error))
+        else:
+            db.session.commit()
+            services.start_session(user)  # this session carries on; every other one has ended
+            flash("Your password has been changed. You have been signed out everywhere else.")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,56 @@
+"""The `crm` command: each area's click group attached to one Flask CLI."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command
+
+from crm import migrate
+
+
+def create_app_for_cli():
+    from crm import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=create_app_for_cli, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def main():
+    """Hearth: recruitment-funnel CRM for adoption and fostering services."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+db_group = click.Group("db", help="Create, upgrade or downgrade the database schema (Alembic).")
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    """Upgrade the schema to REVISION (default: head)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision):
+    """Downgrade the schema to REVISION (default: one step; `base` removes everything)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes, as a short slug.")
+def db_revision(message):
+    """Autogenerate a migration from the models (one change per revision)."""
+    migrate.revision(current_app.config["DATABASE_URL"], message)
+
+
+def register_commands(app) -> None:
+    from crm.auth.cli import users_group
+    from crm.demo.cli import demo_group, run_command
+
+    for group in (db_group, users_group, demo_group, run_command):
+        app.cli.add_command(group)

@@ -1,0 +1,71 @@
+"""`crm demo load` and `crm run`: the embedded start of `make run`."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from werkzeug.serving import run_simple
+
+from crm import migrate
+from crm.demo.services import has_data, load_demo
+from crm.extensions import db
+
+demo_group = click.Group("demo", help="Demo data (Faker; no real people).")
+
+
+def _logins_file() -> Path:
+    return Path(current_app.instance_path) / "demo-logins.json"
+
+
+@demo_group.command("load")
+@click.option("--seed", default=2026, show_default=True, help="The same seed gives the same households.")
+@click.option("--households", default=300, show_default=True)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Build the history as if today were this date.")
+def load(seed, households, today):
+    """Load demo staff and households into an empty database."""
+    if has_data():
+        raise click.ClickException("The database already has users; demo data goes only into an empty database.")
+    logins = load_demo(seed=seed, households=households, today=today.date() if today else None)
+    db.session.commit()
+    _save_logins(logins)
+    click.echo(f"Loaded {households} demo households and {len(logins)} staff.")
+    _print_logins(logins)
+
+
+def _save_logins(logins: dict[str, str]) -> None:
+    path = _logins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(logins, handle, indent=2)
+
+
+def _print_logins(logins: dict[str, str]) -> None:
+    click.echo("Demo sign-ins (also in instance/demo-logins.json):")
+    for email, password in logins.items():
+        click.echo(f"  {email:45} {password}")
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def run_command(host, port):
+    """Migrate, load demo data on first start, print a sign-in, and serve."""
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    if not has_data():
+        click.echo("First start: loading demo data...")
+        logins = load_demo(today=date.today())
+        db.session.commit()
+        _save_logins(logins)
+    if _logins_file().exists():
+        logins = json.loads(_logins_file().read_text())
+        manager = next((e for e in logins if e.startswith("manager")), next(iter(logins)))
+        _print_logins(logins)
+        click.echo(f"\nSign in at http://{host}:{port}/ as {manager} with password {logins[manager]}\n")
+    db.session.close()
+    # Flask's app.run() refuses to run inside its own CLI; the same development server, started directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)

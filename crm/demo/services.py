@@ -1,0 +1,145 @@
+"""Demo data from Faker: staff for every role and a few hundred households spread over the funnel."""
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from faker import Faker
+from sqlalchemy import func, select
+
+from crm.auth.models import Team, User
+from crm.auth.roles import Role
+from crm.auth.services import create_user
+from crm.extensions import db
+from crm.funnel.models import StageEvent
+from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
+from crm.households.models import Application, Household, PartnerAuthority, Person, PersonRole
+
+DEMO_DOMAIN = "hearth.example"  # .example is reserved: no demo email ever reaches a real mailbox
+# Typical days from entering one stage to entering the next (SPEC section 4's timescales in mind).
+STAGE_GAPS = {
+    Stage.INFORMATION_EVENT: (7, 30), Stage.INITIAL_VISIT: (7, 40), Stage.REGISTRATION_OF_INTEREST: (7, 30),
+    Stage.STAGE_1: (3, 15), Stage.STAGE_1_COMPLETED: (45, 90), Stage.STAGE_2: (5, 120),
+    Stage.PANEL: (100, 170), Stage.APPROVED: (5, 20),
+}
+# Longest an open application stays in its current stage in the demo (roughly the timescale, some over it).
+MAX_DWELL = {
+    Stage.ENQUIRY: 14, Stage.INFORMATION_EVENT: 45, Stage.INITIAL_VISIT: 40, Stage.REGISTRATION_OF_INTEREST: 30,
+    Stage.STAGE_1: 80, Stage.STAGE_1_COMPLETED: 120, Stage.STAGE_2: 170, Stage.PANEL: 30, Stage.APPROVED: 0,
+}
+SERVICE_LINE_WEIGHTS = {"adoption": 4, "fostering_mainstream": 5, "fostering_connected": 2, "early_permanence": 1}
+WITHDRAWAL_REASONS = ["Finances / cost of living", "Health", "Housing", "Relationship change",
+                      "Chose another agency", "Personal history", "Counselled out"]
+ETHNICITIES = ["White British", "White Irish", "White other", "Black British", "Black African", "Black Caribbean",
+               "Asian British", "Indian", "Pakistani", "Mixed White and Black Caribbean", "Other"]
+
+
+def has_data() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(User)))
+
+
+def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = None) -> dict[str, str]:
+    """Create the demo service; returns each demo user's email and password. The caller commits."""
+    today = today or date.today()
+    rng = random.Random(seed)
+    fake = Faker("en_GB")
+    fake.seed_instance(seed)
+    authorities = [PartnerAuthority(name=f"{town} Council") for town in _unique(fake.city, 5)]
+    teams = {name: Team(name=name) for name in ("Recruitment", "Stage 1", "Assessment")}
+    db.session.add_all([*authorities, *teams.values()])
+    logins, staff = _staff(fake, teams)
+    for number in range(1, households + 1):
+        _household(number, rng, fake, today, authorities, teams, staff)
+    return logins
+
+
+def _unique(make, count: int) -> list[str]:
+    seen: dict[str, None] = {}
+    while len(seen) < count:
+        seen.setdefault(make(), None)
+    return list(seen)
+
+
+def _staff(fake: Faker, teams: dict[str, Team]) -> tuple[dict[str, str], dict[Role, list[User]]]:
+    plan = [(Role.RECRUITMENT_OFFICER, "Recruitment", 3), (Role.STAGE_ONE_WORKER, "Stage 1", 3),
+            (Role.ASSESSING_SOCIAL_WORKER, "Assessment", 4), (Role.MARKETING_OFFICER, None, 1),
+            (Role.MANAGER, "Recruitment", 1), (Role.ADMINISTRATOR, None, 1)]
+    logins: dict[str, str] = {}
+    staff: dict[Role, list[User]] = {}
+    for role, team, count in plan:
+        for index in range(count):
+            email = f"{role.value.replace('_', '.')}{index + 1 if count > 1 else ''}@{DEMO_DOMAIN}"
+            password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+            user = create_user(email, fake.name(), password, [role], team=teams.get(team))
+            staff.setdefault(role, []).append(user)
+            logins[email] = password
+    return logins, staff
+
+
+def _household(number, rng, fake, today, authorities, teams, staff) -> None:
+    surname = fake.last_name()
+    household = Household(
+        reference=f"H{number:06d}", partner_authority=rng.choice(authorities), email=fake.email(domain=DEMO_DOMAIN),
+        phone=fake.phone_number(), address_line_1=fake.street_address(), town=fake.city(), postcode=fake.postcode(),
+        relationship_status=rng.choice(["Married", "Civil partnership", "Cohabiting", "Single"]),
+        first_enquiry_on=today,
+    )
+    for _ in range(rng.choice([1, 2, 2])):
+        household.people.append(_person(PersonRole.APPLICANT, fake, rng, surname, today, 25, 60))
+    for _ in range(rng.choice([0, 0, 1, 2])):
+        household.people.append(_person(PersonRole.CHILD, fake, rng, surname, today, 1, 17))
+    line = rng.choices(list(SERVICE_LINE_WEIGHTS), weights=list(SERVICE_LINE_WEIGHTS.values()))[0]
+    application = _history(household, line, rng, today)
+    household.first_enquiry_on = application.events[0].occurred_on
+    household.allocated_worker = _worker_for(application.stage, rng, staff)
+    household.team_id = household.allocated_worker.team_id
+    db.session.add(household)
+
+
+def _person(role, fake, rng, surname, today, min_age, max_age) -> Person:
+    born = today - relativedelta(years=rng.randint(min_age, max_age), days=rng.randint(0, 364))
+    return Person(role=role, first_name=fake.first_name(), last_name=surname, date_of_birth=born,
+                  ethnicity=rng.choice(ETHNICITIES) if role is PersonRole.APPLICANT else None)
+
+
+def _history(household: Household, line: str, rng, today: date) -> Application:
+    """A plausible history: pick where the application is now, then walk back to its first enquiry."""
+    fast_track = rng.random() < 0.08
+    target = rng.choices(list(Stage), weights=[20, 14, 12, 10, 10, 5, 12, 4, 13])[0]
+    closed = target is Stage.APPROVED or rng.random() < 0.15
+    path = [stage for stage in list(Stage)[:target.order + 1]
+            if not (fast_track and stage in (Stage.STAGE_1, Stage.STAGE_1_COMPLETED))]
+    entered = {target: today - timedelta(days=rng.randint(0, 600 if closed else MAX_DWELL[target]))}
+    for later, earlier in zip(reversed(path), list(reversed(path))[1:]):
+        entered[earlier] = entered[later] - timedelta(days=rng.randint(*STAGE_GAPS[later]))
+    application = Application(service_line_code=line, stage=target, stage_entered_on=entered[target],
+                              fast_track=fast_track)
+    household.applications.append(application)
+    application.events = [StageEvent(kind=EventKind(stage.value), occurred_on=entered[stage]) for stage in path]
+    _close_or_pause(application, closed, rng, today)
+    return application
+
+
+def _close_or_pause(application: Application, closed: bool, rng, today: date) -> None:
+    if application.stage is Stage.APPROVED:
+        application.status, application.status_changed_on = Status.APPROVED, application.stage_entered_on
+        return
+    day = min(today, application.stage_entered_on + timedelta(days=rng.randint(5, 60)))
+    if closed:
+        party = rng.choice(list(WithdrawingParty))
+        application.events.append(StageEvent(kind=EventKind.WITHDRAWN, occurred_on=day, party=party,
+                                             reason=rng.choice(WITHDRAWAL_REASONS)))
+        application.status, application.status_changed_on = Status.WITHDRAWN, day
+    elif rng.random() < 0.06:
+        application.events.append(StageEvent(kind=EventKind.ON_HOLD, occurred_on=day, reason="Family bereavement"))
+        application.status, application.status_changed_on = Status.ON_HOLD, day
+
+
+def _worker_for(stage: Stage, rng, staff: dict[Role, list[User]]) -> User:
+    if stage.order <= Stage.REGISTRATION_OF_INTEREST.order:
+        return rng.choice(staff[Role.RECRUITMENT_OFFICER])
+    if stage in (Stage.STAGE_1, Stage.STAGE_1_COMPLETED):
+        return rng.choice(staff[Role.STAGE_ONE_WORKER])
+    return rng.choice(staff[Role.ASSESSING_SOCIAL_WORKER])

@@ -1,0 +1,42 @@
+"""Form pieces shared by every area: the GOV.UK date input, made safe for any query string."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
+
+
+class DateInput(GovDateInput):
+    """GOV.UK day / month / year inputs that render whatever arrived, even a bare or malformed query."""
+
+    def map_gov_params(self, field, **kwargs):
+        raw = field.raw_data
+        if raw is None or len(raw) == 3:
+            return super().map_gov_params(field, **kwargs)
+        field.raw_data = None
+        try:
+            return super().map_gov_params(field, **kwargs)
+        finally:
+            field.raw_data = raw
+
+
+class GovDateField(DateField):
+    """A date from three inputs (day, month, year), with GOV.UK's error wording."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        if len(valuelist) != 3 or not all(part.strip().isdigit() for part in valuelist):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2026")
+        try:
+            self.data = datetime.strptime(" ".join(part.strip() for part in valuelist), "%d %m %Y").date()
+        except ValueError as error:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2026") from error

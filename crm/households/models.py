@@ -1,0 +1,121 @@
+"""Households, the people in them, their applications, and the partner authorities and service lines they belong to."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.db import Base, str_enum, utcnow
+from crm.funnel.stages import Stage, Status
+
+
+class ServiceLine(Base):
+    """adoption, fostering_mainstream, fostering_connected, early_permanence (SPEC section 2)."""
+
+    __tablename__ = "service_lines"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    @property
+    def short_name(self) -> str:
+        return SHORT_NAMES.get(self.code, self.name)
+
+
+SHORT_NAMES = {"adoption": "Adoption", "fostering_mainstream": "Mainstream fostering",
+               "fostering_connected": "Connected persons", "early_permanence": "Early permanence"}
+
+
+class PartnerAuthority(Base):
+    """A local authority on whose behalf the service recruits."""
+
+    __tablename__ = "partner_authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class PersonRole(StrEnum):
+    APPLICANT = "applicant"
+    OTHER_ADULT = "other_adult"
+    CHILD = "child"
+
+
+class Household(Base):
+    __tablename__ = "households"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    partner_authority_id: Mapped[int | None] = mapped_column(ForeignKey("partner_authorities.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    allocated_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address_line_1: Mapped[str | None] = mapped_column(String(200))
+    address_line_2: Mapped[str | None] = mapped_column(String(200))
+    town: Mapped[str | None] = mapped_column(String(120))
+    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    relationship_status: Mapped[str | None] = mapped_column(String(60))
+    first_enquiry_on: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    people: Mapped[list[Person]] = relationship(back_populates="household", cascade="all, delete-orphan", order_by="Person.id")
+    applications: Mapped[list[Application]] = relationship(back_populates="household", cascade="all, delete-orphan", order_by="Application.id")
+    partner_authority: Mapped[PartnerAuthority | None] = relationship()
+    allocated_worker = relationship("User", foreign_keys=[allocated_worker_id])
+
+    @property
+    def applicants(self) -> list[Person]:
+        return [p for p in self.people if p.role is PersonRole.APPLICANT]
+
+    @property
+    def display_name(self) -> str:
+        names = [p.full_name for p in self.applicants]
+        return " and ".join(names) if names else self.reference
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    role: Mapped[PersonRole] = mapped_column(str_enum(PersonRole, "person_role"))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None]
+    ethnicity: Mapped[str | None] = mapped_column(String(80))
+    sexual_orientation: Mapped[str | None] = mapped_column(String(60))
+    disability: Mapped[str | None] = mapped_column(String(60))
+
+    household: Mapped[Household] = relationship(back_populates="people")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Application(Base):
+    """One household's application to one service line; its stage and status are the current state of its events."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("household_id", "service_line_code"),
+        Index("ix_applications_stage_status", "stage", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    service_line_code: Mapped[str] = mapped_column(ForeignKey("service_lines.code"))
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "stage"), default=Stage.ENQUIRY)
+    stage_entered_on: Mapped[date]
+    status: Mapped[Status] = mapped_column(str_enum(Status, "status"), default=Status.ACTIVE)
+    status_changed_on: Mapped[date | None]
+    fast_track: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    household: Mapped[Household] = relationship(back_populates="applications")
+    service_line: Mapped[ServiceLine] = relationship()
+    events = relationship("StageEvent", back_populates="application", cascade="all, delete-orphan", order_by="(StageEvent.occurred_on, StageEvent.id)")

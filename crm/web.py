@@ -1,0 +1,27 @@
+"""What every template sees: the service name and the navigation the signed-in user may use."""
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+from flask_login import current_user
+
+from crm.auth.policy import may_use
+
+# (label, endpoint): shown to a user only when the access policy lets them use the endpoint.
+NAVIGATION = [
+    ("Home", "home.index"),
+    ("Users", "admin.users"),
+    ("Audit log", "audit.search"),
+]
+
+
+def navigation() -> list[dict]:
+    app = current_app._get_current_object()
+    return [
+        {"text": label, "href": url_for(endpoint), "active": request.endpoint == endpoint}
+        for label, endpoint in NAVIGATION
+        if current_user.is_authenticated and may_use(current_user, app, endpoint)
+    ]
+
+
+def template_context() -> dict:
+    return {"service_name": current_app.config["SERVICE_NAME"], "navigation": navigation}

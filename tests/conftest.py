@@ -1,0 +1,139 @@
+"""Fixtures: the app on each test database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set),
+a session per test inside a transaction rolled back at the end, a client and a sign-in helper."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from crm import create_app, migrate
+from crm.extensions import Database
+from tests import factories
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def reset_postgres(url: str) -> None:
+    """An empty public schema, so the migrations build every table from nothing."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def fresh_database_url(kind: str, tmp_path_factory, name: str) -> str:
+    """A database of its own (for tests that migrate down and up, or commit for real)."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'hearth.sqlite3'}"
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    database = f"{base.database}_{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return base.set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(database_kind, tmp_path_factory) -> str:
+    if database_kind == "sqlite":
+        url = fresh_database_url("sqlite", tmp_path_factory, "main")
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        reset_postgres(url)
+    migrate.upgrade(url)  # the test schema is built by the migrations, not create_all
+    return url
+
+
+def make_test_app(database_url: str, instance_path, **overrides):
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "INSTANCE_PATH": str(instance_path),
+        "RATELIMIT_ENABLED": False,  # the limiter has its own test, on its own app
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
+    yield app
+    Database.state(app).engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session for the test; the app's sessions share its connection, and all of it is rolled back."""
+    state = Database.state(app)
+    connection = state.engine.connect()
+    transaction = connection.begin()
+    original_factory = state.session_factory
+
+    def session_factory() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+    state.session_factory = session_factory
+    session = session_factory()
+    factories.bind(session)
+    yield session
+    session.close()
+    state.session_factory = original_factory
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_context(app, db_session):
+    """For calling services directly (never together with client: requests would share its g)."""
+    with app.app_context():
+        yield
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Sign in through the real sign-in form, CSRF token and all."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user=None, password: str = factories.PASSWORD, *, email: str | None = None):
+        page = self.client.get("/sign-in")
+        return self.client.post("/sign-in", data={
+            "email": email or user.email, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True)),
+        })
+
+    def logout(self):
+        page = self.client.get("/")
+        return self.client.post("/sign-out", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

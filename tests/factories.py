@@ -1,0 +1,91 @@
+"""factory-boy factories filled by Faker: test data, never real people."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from crm.auth.models import Team, User, UserRole
+from crm.auth.passwords import hash_password
+from crm.auth.roles import Role
+from crm.funnel.stages import Stage, Status
+from crm.households.models import Application, Household, PartnerAuthority, Person, PersonRole
+
+PASSWORD = "correct horse battery staple"
+PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for the whole suite
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session = None  # bound per test by bind()
+        sqlalchemy_session_persistence = "flush"
+
+
+def bind(session) -> None:
+    for factory_class in (TeamFactory, UserFactory, PartnerAuthorityFactory, HouseholdFactory,
+                          PersonFactory, ApplicationFactory):
+        factory_class._meta.sqlalchemy_session = session
+
+
+class TeamFactory(BaseFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@hearth.example")
+    full_name = factory.Faker("name", locale="en_GB")
+    password_hash = PASSWORD_HASH
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or [Role.RECRUITMENT_OFFICER]:
+            self.role_rows.append(UserRole(role=Role(role)))
+        if create:
+            UserFactory._meta.sqlalchemy_session.flush()
+
+
+class PartnerAuthorityFactory(BaseFactory):
+    class Meta:
+        model = PartnerAuthority
+
+    name = factory.Sequence(lambda n: f"Authority {n} Council")
+
+
+class HouseholdFactory(BaseFactory):
+    class Meta:
+        model = Household
+
+    reference = factory.Sequence(lambda n: f"T{n:06d}")
+    email = factory.Faker("safe_email")
+    postcode = factory.Faker("postcode", locale="en_GB")
+    first_enquiry_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+
+
+class PersonFactory(BaseFactory):
+    class Meta:
+        model = Person
+
+    household = factory.SubFactory(HouseholdFactory)
+    role = PersonRole.APPLICANT
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=25, maximum_age=60)
+
+
+class ApplicationFactory(BaseFactory):
+    class Meta:
+        model = Application
+
+    household = factory.SubFactory(HouseholdFactory)
+    service_line_code = "adoption"
+    stage = Stage.ENQUIRY
+    status = Status.ACTIVE
+    stage_entered_on = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
