@@ -1,6 +1,8 @@
 """Password hashing (argon2id) and the password rules: at least 12 characters, not guessable."""
 from __future__ import annotations
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -29,7 +31,11 @@ def password_problem(password: str, *, personal: tuple[str, ...] = ()) -> str | 
     """Why a password is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
         return f"Password must be {MIN_LENGTH} characters or more"
-    strength = zxcvbn(password[:100], user_inputs=[p for p in personal if p])
+    # The local part of an email and the words of a name; not the domain, which colleagues share.
+    words = [word for item in personal for word in re.split(r"[\s._+-]+", item.lower().split("@")[0]) if len(word) >= 4]
+    if any(word in password.lower() for word in words):
+        return "Password must not contain your name or email address"
+    strength = zxcvbn(password[:100], user_inputs=[*personal, *words])
     if strength["score"] < MIN_SCORE:
         warning = strength["feedback"]["warning"] or "This password would be easy to guess."
         return f"{warning} Choose a longer password, such as three random words"
