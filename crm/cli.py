@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, routes_command, shell_command
+from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command
 
 from crm import migrate
 
@@ -22,7 +22,7 @@ def main():
 main.add_command(shell_command)
 main.add_command(routes_command)
 
-db_group = click.Group("db", help="Create, upgrade or downgrade the database schema (Alembic).")
+db_group = AppGroup("db", help="Create, upgrade or downgrade the database schema (Alembic).")
 
 
 @db_group.command("upgrade")

@@ -4,12 +4,14 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
+from flask.cli import AppGroup
+
 from crm.auth import services
 from crm.auth.models import Team
 from crm.auth.roles import Role
 from crm.extensions import db
 
-users_group = click.Group("users", help="Manage user accounts.")
+users_group = AppGroup("users", help="Manage user accounts.")
 
 
 @users_group.command("create")

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from crm import migrate
 from crm.demo.services import has_data, load_demo
 from crm.extensions import db
 
-demo_group = click.Group("demo", help="Demo data (Faker; no real people).")
+demo_group = AppGroup("demo", help="Demo data (Faker; no real people).")
 
 
 def _logins_file() -> Path:
@@ -51,6 +52,7 @@ def _print_logins(logins: dict[str, str]) -> None:
 
 
 @click.command("run")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def run_command(host, port):

@@ -106,8 +106,9 @@ def _person(role, fake, rng, surname, today, min_age, max_age) -> Person:
 
 def _history(household: Household, line: str, rng, today: date) -> Application:
     """A plausible history: pick where the application is now, then walk back to its first enquiry."""
-    fast_track = rng.random() < 0.08
     target = rng.choices(list(Stage), weights=[20, 14, 12, 10, 10, 5, 12, 4, 13])[0]
+    # Fast track goes from ROI straight to Stage 2, so it is never in Stage 1.
+    fast_track = target not in (Stage.STAGE_1, Stage.STAGE_1_COMPLETED) and rng.random() < 0.08
     closed = target is Stage.APPROVED or rng.random() < 0.15
     path = [stage for stage in list(Stage)[:target.order + 1]
             if not (fast_track and stage in (Stage.STAGE_1, Stage.STAGE_1_COMPLETED))]

@@ -1,0 +1,87 @@
+"""`crm demo load` and `crm users create`, through the real command line."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from crm.auth.models import User
+from crm.auth.roles import Role
+from crm.demo.services import load_demo
+from crm.extensions import db
+from crm.funnel.models import StageEvent
+from crm.funnel.stages import EventKind, Stage
+from crm.households.models import Application, Household, Person
+
+TODAY = date(2026, 11, 23)
+
+
+def snapshot() -> list[tuple]:
+    rows = db.session.execute(
+        select(Household.reference, Person.first_name, Person.last_name, Application.stage, Application.stage_entered_on)
+        .join(Person.household).join(Application, Application.household_id == Household.id)
+        .order_by(Household.reference, Person.id))
+    return [tuple(row) for row in rows]
+
+
+def test_demo_is_deterministic_for_a_seed(app_context):
+    first = db.session.begin_nested()
+    load_demo(seed=7, households=25, today=TODAY)
+    one = snapshot()
+    first.rollback()
+    second = db.session.begin_nested()
+    load_demo(seed=7, households=25, today=TODAY)
+    assert snapshot() == one
+    second.rollback()
+    load_demo(seed=8, households=25, today=TODAY)
+    assert snapshot() != one
+
+
+def test_demo_histories_are_possible(app_context):
+    load_demo(seed=3, households=200, today=TODAY)
+    stages = {stage for stage, in db.session.execute(select(Application.stage))}
+    assert len(stages) >= 7  # spread over the funnel
+    assert db.session.scalar(select(func.count(func.distinct(Application.service_line_code)))) == 4
+    for application in db.session.scalars(select(Application)):
+        stage_events = [e for e in application.events if e.kind.value in {s.value for s in Stage}]
+        dates = [e.occurred_on for e in stage_events]
+        assert dates == sorted(dates) and dates[-1] <= TODAY
+        assert stage_events[-1].kind == EventKind(application.stage.value)
+        assert application.stage_entered_on == stage_events[-1].occurred_on
+        assert application.household.first_enquiry_on == stage_events[0].occurred_on
+        if application.fast_track:
+            assert not {EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED} & {e.kind for e in stage_events}
+
+
+def test_demo_load_command_refuses_a_database_with_users(app, db_session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "load", "--households", "12", "--seed", "1", "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 12 demo households" in result.output and "manager@hearth.example" in result.output
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code != 0 and "already has users" in again.output
+    assert db_session.scalar(select(func.count()).select_from(Household)) == 12
+    assert db_session.scalar(select(func.count()).select_from(StageEvent)) >= 12
+
+
+def test_users_create_command(app, db_session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "sam.worker@hearth.example", "--name", "Sam Worker",
+                                 "--role", "stage_one_worker", "--role", "manager", "--team", "Stage 1",
+                                 "--password", "marmalade teapot lighthouse"])
+    assert result.exit_code == 0, result.output
+    user = db_session.scalars(select(User).where(User.email == "sam.worker@hearth.example")).one()
+    assert user.roles == {Role.STAGE_ONE_WORKER, Role.MANAGER} and user.team.name == "Stage 1"
+
+
+def test_users_create_refuses_a_weak_password_and_stores_nothing(app, db_session):
+    result = app.test_cli_runner().invoke(args=["users", "create", "weak@hearth.example", "--name", "Weak",
+                                                "--role", "manager", "--password", "password1234"])
+    assert result.exit_code != 0 and "common password" in result.output
+    assert db_session.scalar(select(User).where(User.email == "weak@hearth.example")) is None
+
+
+def test_users_create_refuses_an_unknown_role(app):
+    result = app.test_cli_runner().invoke(args=["users", "create", "x@hearth.example", "--name", "X",
+                                                "--role", "superuser", "--password", "marmalade teapot lighthouse"])
+    assert result.exit_code != 0 and "superuser" in result.output

@@ -1,0 +1,87 @@
+"""Each role's home page: work queue, pipeline, configuration; marketing sees aggregates only."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from crm.audit.models import AuditEvent
+from crm.auth.roles import Role
+from crm.funnel.stages import Stage, Status
+from tests.factories import ApplicationFactory, HouseholdFactory, PersonFactory, UserFactory
+
+
+def pipeline_cell(html: str, stage_label: str) -> list[str]:
+    row = re.search(rf'<th scope="row" class="govuk-table__header">{stage_label}</th>(.*?)</tr>', html, re.S)
+    assert row, stage_label
+    return [cell.strip() for cell in re.findall(r'<td[^>]*>(.*?)</td>', row.group(1), re.S)]
+
+
+def household_for(worker, *, stage=Stage.STAGE_1, status=Status.ACTIVE, days=20, line="adoption"):
+    household = HouseholdFactory(allocated_worker=worker)
+    person = PersonFactory(household=household)
+    ApplicationFactory(household=household, stage=stage, status=status, service_line_code=line,
+                       stage_entered_on=date.today() - timedelta(days=days))
+    return person
+
+
+def test_worker_sees_only_their_own_open_households(client, auth, db_session):
+    worker, colleague = UserFactory(roles=[Role.STAGE_ONE_WORKER]), UserFactory(roles=[Role.STAGE_ONE_WORKER])
+    mine = household_for(worker, days=40)
+    newer = household_for(worker, days=3)
+    withdrawn = household_for(worker, status=Status.WITHDRAWN)
+    theirs = household_for(colleague)
+    auth.login(worker)
+    html = client.get("/").get_data(as_text=True)
+    assert "2 open applications allocated to you" in html
+    assert mine.full_name in html and newer.full_name in html
+    assert withdrawn.full_name not in html and theirs.full_name not in html
+    assert html.index(mine.full_name) < html.index(newer.full_name)  # longest in stage first
+    assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "viewed_work_queue",
+                                                       AuditEvent.actor_id == worker.id)).one()
+
+
+def test_manager_sees_the_pipeline_by_stage_and_service_line(client, auth):
+    worker = UserFactory(roles=[Role.STAGE_ONE_WORKER])
+    for _ in range(3):
+        household_for(worker, stage=Stage.STAGE_1)
+    household_for(worker, stage=Stage.STAGE_1, line="fostering_mainstream", status=Status.ON_HOLD)
+    household_for(worker, stage=Stage.STAGE_1, status=Status.WITHDRAWN)
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    html = client.get("/").get_data(as_text=True)
+    # columns: adoption, early permanence, connected persons, mainstream fostering, total
+    assert pipeline_cell(html, "Stage 1") == ["3", "0", "0", "1", "4"]
+    assert pipeline_cell(html, "Panel") == ["0", "0", "0", "0", "0"]
+
+
+def test_marketing_sees_no_names_and_no_small_numbers(client, auth):
+    worker = UserFactory(roles=[Role.STAGE_ONE_WORKER])
+    person = household_for(worker, stage=Stage.STAGE_1)
+    for _ in range(6):
+        household_for(worker, stage=Stage.STAGE_2)
+    auth.login(UserFactory(roles=[Role.MARKETING_OFFICER]))
+    html = client.get("/").get_data(as_text=True)
+    assert person.full_name not in html and person.household.reference not in html
+    assert pipeline_cell(html, "Stage 1")[0] == "&lt;5"
+    assert pipeline_cell(html, "Stage 2")[0] == "6"
+    assert "Your work queue" not in html
+
+
+def test_administrator_sees_configuration_and_the_users_list(client, auth):
+    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    locked = UserFactory(roles=[Role.MANAGER], full_name="Lockie Locked")
+    from crm.db import utcnow
+    locked.locked_until = utcnow() + timedelta(minutes=5)
+    auth.login(admin)
+    assert "Users, roles and teams" in client.get("/").get_data(as_text=True)
+    users = client.get("/admin/users").get_data(as_text=True)
+    assert admin.email in users
+    row = users[users.index("Lockie Locked"):]
+    assert "Locked" in row[: row.index("</tr>")]
+
+
+def test_navigation_shows_only_what_the_role_may_use(client, auth):
+    auth.login(UserFactory(roles=[Role.RECRUITMENT_OFFICER]))
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/audit/"' not in html and 'href="/admin/users"' not in html
