@@ -24,6 +24,9 @@ class DateInput(GovDateInput):
 class GovDateField(DateField):
     """A date from three inputs (day, month, year), with GOV.UK's error wording."""
 
+    # Outside these years a date is a typing slip, and date arithmetic near year 9999 overflows.
+    MIN_YEAR, MAX_YEAR = 1900, 2100
+
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("widget", DateInput())
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
@@ -40,3 +43,6 @@ class GovDateField(DateField):
         except ValueError as error:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2026") from error
+        if not self.MIN_YEAR <= self.data.year <= self.MAX_YEAR:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be between {self.MIN_YEAR} and {self.MAX_YEAR}")

@@ -20,7 +20,11 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total)
+
+
+def page_count(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
 
 
 def search(*, actor: str | None = None, action: str | None = None, date_from: date | None = None,
@@ -35,6 +39,7 @@ def search(*, actor: str | None = None, action: str | None = None, date_from: da
     if date_to:
         conditions.append(AuditEvent.at < _start_of(date_to + timedelta(days=1)))
     total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+    page = min(max(page, 1), page_count(total))  # any page number lands on a real page
     events = db.session.scalars(
         select(AuditEvent).where(*conditions).order_by(AuditEvent.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)

@@ -19,7 +19,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 def search():
     form = AuditSearchForm(request.args)
     page = request.args.get("page", 1, type=int) or 1
-    result = queries.search(**(form.data if form.validate() else {}), page=max(page, 1))
+    result = queries.search(**(form.data if form.validate() else {}), page=page)
     record_event(db.session, "viewed_audit_log", actor=current_user, detail={"filters": request.args.to_dict()})
     db.session.commit()
     return render_template("audit/search.html", form=form, result=result)

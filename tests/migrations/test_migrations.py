@@ -1,0 +1,163 @@
+"""The Alembic migrations: up and down from nothing, one step at a time, seeded, and in step with the models."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import insert, inspect, select, text
+
+from crm import migrate
+from crm.audit.models import AuditEvent
+from crm.db import utcnow
+from crm.extensions import make_engine
+from crm.models import Base
+from tests.conftest import fresh_database_url
+
+# The comparison settings of migrations/env.py (COMPARE_OPTIONS): that module runs Alembic when imported,
+# so it cannot be imported here. render_item only affects how a revision is written, not what is compared.
+COMPARE_OPTIONS = {"compare_type": True, "render_as_batch": True}
+
+SERVICE_LINE_CODES = {"adoption", "fostering_mainstream", "fostering_connected", "early_permanence"}
+
+
+def table_names(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def version_rows(url: str) -> list[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.scalars(text("SELECT version_num FROM alembic_version")))
+    finally:
+        engine.dispose()
+
+
+def service_line_codes(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(connection.scalars(text("SELECT code FROM service_lines")))
+    finally:
+        engine.dispose()
+
+
+def assert_at_base(url: str) -> None:
+    """Nothing left of the schema but (perhaps) an empty alembic_version."""
+    remaining = table_names(url)
+    assert remaining <= {"alembic_version"}, f"left behind by the downgrades: {remaining - {'alembic_version'}}"
+    if remaining:
+        assert version_rows(url) == []
+    assert migrate.current_heads(url) == set()
+
+
+def history(url: str) -> list:
+    """Every revision, oldest first; the history must be one straight line."""
+    script = ScriptDirectory.from_config(migrate.alembic_config(url))
+    assert len(script.get_heads()) == 1, "the migrations have more than one head"
+    revisions = list(reversed(list(script.walk_revisions("base", "heads"))))
+    assert revisions and revisions[0].down_revision is None
+    for older, newer in zip(revisions, revisions[1:]):
+        assert newer.down_revision == older.revision
+    return revisions
+
+
+@pytest.fixture
+def fresh_url(database_kind, tmp_path_factory, request):
+    name = "migrations_" + request.node.originalname.removeprefix("test_")[:30]
+    return fresh_database_url(database_kind, tmp_path_factory, name)
+
+
+def test_upgrade_downgrade_and_upgrade_again(fresh_url):
+    model_tables = set(Base.metadata.tables)
+    assert table_names(fresh_url) == set()
+
+    migrate.upgrade(fresh_url)
+    assert table_names(fresh_url) == model_tables | {"alembic_version"}
+    head = history(fresh_url)[-1].revision
+    assert migrate.current_heads(fresh_url) == {head}
+    assert service_line_codes(fresh_url) == SERVICE_LINE_CODES
+
+    migrate.downgrade(fresh_url, "base")
+    assert_at_base(fresh_url)
+
+    migrate.upgrade(fresh_url)
+    assert table_names(fresh_url) == model_tables | {"alembic_version"}
+    assert migrate.current_heads(fresh_url) == {head}
+    assert service_line_codes(fresh_url) == SERVICE_LINE_CODES
+
+
+def test_every_revision_steps_down_and_up_again(fresh_url):
+    revisions = history(fresh_url)
+    for revision in revisions:
+        migrate.upgrade(fresh_url, revision.revision)
+        assert migrate.current_heads(fresh_url) == {revision.revision}
+        tables_after_upgrade = table_names(fresh_url)
+
+        migrate.downgrade(fresh_url, "-1")
+        expected = {revision.down_revision} if revision.down_revision else set()
+        assert migrate.current_heads(fresh_url) == expected, f"downgrade of {revision.revision}"
+        if revision.down_revision is None:
+            assert_at_base(fresh_url)
+
+        migrate.upgrade(fresh_url, revision.revision)  # and up again, over what the downgrade left
+        assert migrate.current_heads(fresh_url) == {revision.revision}
+        assert table_names(fresh_url) == tables_after_upgrade
+    assert migrate.current_heads(fresh_url) == {revisions[-1].revision}
+    assert service_line_codes(fresh_url) == SERVICE_LINE_CODES
+
+
+def test_downgrading_the_seed_removes_the_service_lines(fresh_url):
+    revisions = history(fresh_url)
+    seed = next(r for r in revisions if "seed" in (r.doc or "").lower())
+    migrate.upgrade(fresh_url, seed.revision)
+    assert service_line_codes(fresh_url) == SERVICE_LINE_CODES
+    migrate.downgrade(fresh_url, seed.down_revision)
+    assert service_line_codes(fresh_url) == set()
+
+
+def test_append_only_triggers_are_removed_by_their_downgrade(fresh_url):
+    revisions = history(fresh_url)
+    triggers = next(r for r in revisions if "append-only" in (r.doc or ""))
+    migrate.upgrade(fresh_url, triggers.revision)
+    engine = make_engine(fresh_url)
+    delete = text("DELETE FROM audit_events")
+    try:
+        with engine.begin() as connection:  # SQLite's triggers are per row: give them one
+            connection.execute(insert(AuditEvent.__table__).values(at=utcnow(), action="migration_test"))
+        with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
+            connection.execute(delete)
+        migrate.downgrade(fresh_url, triggers.down_revision)
+        with engine.begin() as connection:
+            assert connection.execute(delete).rowcount == 1  # no trigger left to refuse it
+    finally:
+        engine.dispose()
+
+
+def test_autogenerate_finds_nothing_to_do(database_url):
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts=dict(COMPARE_OPTIONS))
+            diff = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == [], f"the models and the migrations disagree: {diff}"
+
+
+def test_the_four_service_lines_are_seeded(database_url):
+    from crm.households.models import ServiceLine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(ServiceLine.code, ServiceLine.name)).all()
+    finally:
+        engine.dispose()
+    assert {code for code, _name in rows} == SERVICE_LINE_CODES
+    assert dict(rows)["fostering_connected"] == "Fostering (connected persons / kinship)"
