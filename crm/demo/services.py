@@ -126,6 +126,10 @@ def _history(household: Household, line: str, rng, today: date) -> Application:
 def _close_or_pause(application: Application, closed: bool, rng, today: date) -> None:
     if application.stage is Stage.APPROVED:
         application.status, application.status_changed_on = Status.APPROVED, application.stage_entered_on
+        found = application.stage_entered_on + timedelta(days=rng.randint(20, 300))
+        if found <= today:
+            kind = EventKind.MATCHED if application.service_line_code == "adoption" else EventKind.PLACED
+            application.events.append(StageEvent(kind=kind, occurred_on=found))
         return
     day = min(today, application.stage_entered_on + timedelta(days=rng.randint(5, 60)))
     if closed:

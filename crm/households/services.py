@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from crm.extensions import db
-from crm.funnel.stages import Stage, Status
+from crm.funnel.models import StageEvent
+from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Application, Household, ServiceLine
 
 OPEN_STATUSES = (Status.ACTIVE, Status.ON_HOLD)
@@ -28,11 +29,21 @@ def service_lines() -> list[ServiceLine]:
     return list(db.session.scalars(select(ServiceLine).order_by(ServiceLine.code)))
 
 
+def approved_and_waiting():
+    """Approved, and not yet matched (adoption) or placed with (fostering)."""
+    placed = select(StageEvent.id).where(
+        StageEvent.application_id == Application.id,
+        StageEvent.kind.in_((EventKind.MATCHED, EventKind.PLACED)),
+        StageEvent.undone_at.is_(None),
+    )
+    return and_(Application.status == Status.APPROVED, ~placed.exists())
+
+
 def pipeline() -> list[PipelineRow]:
-    """Open (active or on hold) applications in each stage, per service line."""
+    """Open (active or on hold) applications in each stage, and approved households still waiting, per service line."""
     rows = db.session.execute(
         select(Application.stage, Application.service_line_code, func.count())
-        .where(Application.status.in_(OPEN_STATUSES))
+        .where(or_(Application.status.in_(OPEN_STATUSES), approved_and_waiting()))
         .group_by(Application.stage, Application.service_line_code)
     )
     counts: dict[Stage, dict[str, int]] = {stage: {} for stage in Stage}
