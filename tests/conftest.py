@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -103,8 +104,9 @@ def client(app, db_session):
 
 @pytest.fixture
 def app_context(app, db_session):
-    """For calling services directly (never together with client: requests would share its g)."""
+    """For calling services directly: db.session is the test's session (never with client: requests would share g)."""
     with app.app_context():
+        g.hearth_session = db_session
         yield
 
 

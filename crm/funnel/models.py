@@ -21,6 +21,8 @@ class StageEvent(Base):
     occurred_on: Mapped[date]
     party: Mapped[WithdrawingParty | None] = mapped_column(str_enum(WithdrawingParty, "withdrawing_party"))
     reason: Mapped[str | None] = mapped_column(Text)
+    # For timescale_extended: how many days the stage's timescale is extended by.
+    extension_days: Mapped[int | None]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A manager's undo leaves the event in place, marked, so the trace stays.

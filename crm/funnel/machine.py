@@ -1,0 +1,157 @@
+"""The one state machine: whether an event may be recorded, and the application state its events imply.
+
+Pure rules on ORM objects, no session: services, imports and tests all go through `record`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from crm.funnel import routes
+from crm.funnel.models import StageEvent
+from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
+
+STAGE_KINDS = {EventKind(stage.value): stage for stage in Stage}
+CLOSED = (Status.WITHDRAWN, Status.NOT_APPROVED, Status.APPROVED)
+# Which statuses each non-stage event may be recorded in.
+STATUS_EVENTS: dict[EventKind, tuple[Status, ...]] = {
+    EventKind.ON_HOLD: (Status.ACTIVE,),
+    EventKind.RESUMED: (Status.ON_HOLD,),
+    EventKind.WITHDRAWN: (Status.ACTIVE, Status.ON_HOLD),
+    EventKind.NOT_APPROVED: (Status.ACTIVE,),
+    EventKind.PANEL_DEFERRED: (Status.ACTIVE,),
+    EventKind.TIMESCALE_EXTENDED: (Status.ACTIVE, Status.ON_HOLD),
+    EventKind.MATCHED: (Status.APPROVED,),
+    EventKind.PLACED: (Status.APPROVED,),
+}
+NEEDS_REASON = {EventKind.ON_HOLD, EventKind.WITHDRAWN, EventKind.NOT_APPROVED, EventKind.PANEL_DEFERRED,
+                EventKind.TIMESCALE_EXTENDED}
+
+
+class TransitionError(ValueError):
+    """The event cannot be recorded; the message says why, in words for the user."""
+
+
+@dataclass(frozen=True)
+class State:
+    stage: Stage | None = None
+    stage_entered_on: date | None = None
+    status: Status = Status.ACTIVE
+    status_changed_on: date | None = None
+    last_date: date | None = None
+    kinds: frozenset[EventKind] = frozenset()
+
+
+def live(events) -> list[StageEvent]:
+    """The events that count: not undone, in the order they happened."""
+    return [e for e in events if e.undone_at is None]
+
+
+def replay(events) -> State:
+    """The state an application's live events imply; the application row always holds exactly this."""
+    state = State()
+    for event in live(events):
+        state = _step(state, event)
+    return state
+
+
+def _step(state: State, event: StageEvent) -> State:
+    kind, on = event.kind, event.occurred_on
+    changes = {"last_date": on, "kinds": state.kinds | {kind}}
+    stage = STAGE_KINDS.get(kind)
+    if stage is not None and not (kind is EventKind.ENQUIRY and state.stage is not None):
+        changes.update(stage=stage, stage_entered_on=on)
+        if stage is Stage.APPROVED:
+            changes.update(status=Status.APPROVED, status_changed_on=on)
+    status = {EventKind.ON_HOLD: Status.ON_HOLD, EventKind.RESUMED: Status.ACTIVE,
+              EventKind.WITHDRAWN: Status.WITHDRAWN, EventKind.NOT_APPROVED: Status.NOT_APPROVED}.get(kind)
+    if status is not None:
+        changes.update(status=status, status_changed_on=on)
+    return State(**{**state.__dict__, **changes})
+
+
+def refusal(application, kind: EventKind, on: date, *, today: date, party=None, reason=None,
+            extension_days=None) -> str | None:
+    """Why this event may not be recorded now, or None if it may."""
+    state = replay(application.events)
+    if on > today:
+        return "The date must be today or in the past"
+    if state.last_date is not None and on < state.last_date:
+        return f"The date must be on or after {state.last_date:%-d %B %Y}, the date of the last event recorded"
+    if kind in NEEDS_REASON and not (reason or "").strip():
+        return "Give a reason"
+    if kind is EventKind.WITHDRAWN and party not in tuple(WithdrawingParty):
+        return "Say whether the applicant or the service withdrew"
+    if kind is EventKind.TIMESCALE_EXTENDED and not (isinstance(extension_days, int) and 0 < extension_days <= 366):
+        return "Give the length of the extension in days (1 to 366)"
+    if kind in STAGE_KINDS:
+        return _stage_refusal(application, state, kind)
+    return _status_refusal(state, kind)
+
+
+def _stage_refusal(application, state: State, kind: EventKind) -> str | None:
+    stage = STAGE_KINDS[kind]
+    if state.stage is None:
+        allowed = routes.first_stages(application.service_line_code)
+        return None if stage in allowed else f"A new application starts at {_names(allowed)}"
+    if kind is EventKind.ENQUIRY:
+        return None if state.status not in CLOSED else "The application is closed"
+    if state.status is not Status.ACTIVE:
+        return f"The application is {state.status.label.lower()}: it cannot move stage"
+    allowed = routes.allowed_next(state.stage, application.service_line_code, application.fast_track)
+    if stage not in allowed:
+        return f"From {state.stage.label} the application can move only to {_names(allowed)}"
+    return None
+
+
+def _status_refusal(state: State, kind: EventKind) -> str | None:
+    if state.stage is None:
+        return "The application has no first event yet"
+    if state.status not in STATUS_EVENTS[kind]:
+        return f"This cannot be recorded while the application is {state.status.label.lower()}"
+    if kind is EventKind.NOT_APPROVED and state.stage not in (Stage.STAGE_2, Stage.PANEL):
+        return "Only an application in Stage 2 or at panel can be not approved"
+    if kind is EventKind.PANEL_DEFERRED and state.stage is not Stage.PANEL:
+        return "Only an application at panel can be deferred"
+    if kind in (EventKind.MATCHED, EventKind.PLACED) and {EventKind.MATCHED, EventKind.PLACED} & state.kinds:
+        return "A match or placement is already recorded"
+    return None
+
+
+def _names(stages) -> str:
+    labels = [stage.label for stage in stages]
+    return " or ".join(labels) if labels else "nothing further"
+
+
+def record(application, kind: EventKind, on: date, *, today: date, actor=None, party=None, reason=None,
+           extension_days=None) -> StageEvent:
+    """Check the event against the rules, add it, and bring the application's state up to date."""
+    problem = refusal(application, kind, on, today=today, party=party, reason=reason, extension_days=extension_days)
+    if problem:
+        raise TransitionError(problem)
+    event = StageEvent(kind=kind, occurred_on=on, party=WithdrawingParty(party) if party else None,
+                       reason=(reason or "").strip() or None, extension_days=extension_days,
+                       recorded_by_id=getattr(actor, "id", None))
+    application.events.append(event)
+    sync(application)
+    return event
+
+
+def sync(application) -> None:
+    """Copy the replayed state onto the application row (after an event is added or undone)."""
+    state = replay(application.events)
+    application.stage, application.stage_entered_on = state.stage, state.stage_entered_on
+    application.status, application.status_changed_on = state.status, state.status_changed_on
+
+
+def undo_last(application, *, actor, reason: str, now) -> StageEvent:
+    """Mark the latest live event undone (it stays, with who undid it and why) and re-derive the state."""
+    events = live(application.events)
+    if not (reason or "").strip():
+        raise TransitionError("Give a reason for undoing")
+    if len(events) < 2:
+        raise TransitionError("The first event of an application cannot be undone")
+    event = events[-1]
+    event.undone_at, event.undone_by_id, event.undo_reason = now, getattr(actor, "id", None), reason.strip()
+    sync(application)
+    return event
