@@ -5,6 +5,7 @@ from datetime import datetime
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
+from wtforms.validators import StopValidation
 
 
 class DateInput(GovDateInput):
@@ -46,3 +47,16 @@ class GovDateField(DateField):
         if not self.MIN_YEAR <= self.data.year <= self.MAX_YEAR:
             self.data = None
             raise ValueError(f"{self.label.text} must be between {self.MIN_YEAR} and {self.MAX_YEAR}")
+
+
+class DateRequired:
+    """Like DataRequired, but keeps the more precise message of a date that could not be read."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)

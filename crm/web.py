@@ -9,6 +9,7 @@ from crm.auth.policy import may_use
 # (label, endpoint): shown to a user only when the access policy lets them use the endpoint.
 NAVIGATION = [
     ("Home", "home.index"),
+    ("Households", "households.search"),
     ("Users", "admin.users"),
     ("Audit log", "audit.search"),
 ]

@@ -155,3 +155,12 @@ def undo_last(application, *, actor, reason: str, now) -> StageEvent:
     event.undone_at, event.undone_by_id, event.undo_reason = now, getattr(actor, "id", None), reason.strip()
     sync(application)
     return event
+
+
+def available(application, *, today: date) -> list[EventKind]:
+    """The events the rules allow next (dates and reasons aside), in a sensible order for a form."""
+    state = replay(application.events)
+    on = state.last_date or today
+    return [kind for kind in EventKind
+            if refusal(application, kind, min(on, today), today=today, party=WithdrawingParty.APPLICANT,
+                       reason="-", extension_days=1) is None]

@@ -72,3 +72,24 @@ class EventKind(StrEnum):
 class WithdrawingParty(StrEnum):
     APPLICANT = "applicant"
     SERVICE = "service"
+
+
+EVENT_LABELS = {
+    EventKind.ENQUIRY: "Further contact from the household",
+    EventKind.INFORMATION_EVENT: "Attended an information event or 1:1 consultation",
+    EventKind.INITIAL_VISIT: "Initial visit completed",
+    EventKind.REGISTRATION_OF_INTEREST: "Registration of interest received",
+    EventKind.STAGE_1: "Registration of interest accepted: Stage 1 started",
+    EventKind.STAGE_1_COMPLETED: "Stage 1 completed: may proceed",
+    EventKind.STAGE_2: "Notice to proceed received: Stage 2 started",
+    EventKind.PANEL: "Presented to panel",
+    EventKind.APPROVED: "Approved by the agency decision maker",
+    EventKind.ON_HOLD: "Put on hold",
+    EventKind.RESUMED: "Resumed",
+    EventKind.WITHDRAWN: "Withdrawn",
+    EventKind.NOT_APPROVED: "Not approved by the agency decision maker",
+    EventKind.PANEL_DEFERRED: "Panel deferred its recommendation",
+    EventKind.MATCHED: "Matched with a child",
+    EventKind.PLACED: "First placement",
+    EventKind.TIMESCALE_EXTENDED: "Timescale extended",
+}

@@ -9,7 +9,7 @@ from crm.auth.roles import Role
 from tests.conftest import make_test_app
 from tests.factories import UserFactory
 
-ARGUMENT_SAMPLES = {"int": 1, "default": "x", "string": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+ARGUMENT_SAMPLES = {"integer": 1, "int": 1, "default": "x", "string": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
 
 
 def routes(app):

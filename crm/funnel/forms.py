@@ -1,0 +1,26 @@
+"""Recording an event on an application, and undoing one: shape only; the state machine has the rules."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from crm.forms import DateRequired, GovDateField
+
+
+class RecordEventForm(FlaskForm):
+    kind = RadioField("What happened?", widget=GovRadioInput(), validators=[InputRequired("Choose what happened")])
+    occurred_on = GovDateField("When did it happen?", validators=[DateRequired("Enter the date it happened")],
+                               description="For example, 27 3 2026. It may be in the past, not in the future.")
+    party = RadioField("Who withdrew?", widget=GovRadioInput(), validators=[Optional()],
+                       choices=[("applicant", "The applicant"), ("service", "The service")])
+    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
+                           description="Needed for a hold, withdrawal, deferral, decision not to approve or extension.")
+    extension_days = IntegerField("Length of the extension, in days", widget=GovTextInput(),
+                                  validators=[Optional(), NumberRange(1, 366, "Enter a number of days from 1 to 366")])
+    submit = SubmitField("Record", widget=GovSubmitInput())
+
+
+class UndoForm(FlaskForm):
+    reason = TextAreaField("Why are you undoing it?", widget=GovTextArea(),
+                           validators=[InputRequired("Give a reason for undoing"), Length(max=2000)])
+    submit = SubmitField("Undo the latest event", widget=GovSubmitInput())

@@ -1,0 +1,64 @@
+"""Recording and undoing events on an application, from the household page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.auth.policy import allow
+from crm.auth.roles import Role
+from crm.extensions import db
+from crm.funnel import services
+from crm.funnel.forms import RecordEventForm, UndoForm
+from crm.funnel.stages import EVENT_LABELS, EventKind
+from crm.households.models import Application
+from crm.households.views import HOUSEHOLD_ROLES, load, render_household
+
+bp = Blueprint("funnel", __name__)
+
+
+def _application(application_id: int):
+    household_id = db.session.scalar(select(Application.household_id).where(Application.id == application_id))
+    if household_id is None:
+        abort(404)
+    household = load(household_id)
+    return household, next(a for a in household.applications if a.id == application_id)
+
+
+@bp.route("/applications/<int:application_id>/events", methods=["POST"])
+@allow(*HOUSEHOLD_ROLES)
+def record_event(application_id: int):
+    household, application = _application(application_id)
+    form = RecordEventForm()
+    form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in EventKind]
+    if form.validate():
+        try:
+            services.record(application, EventKind(form.kind.data), form.occurred_on.data, actor=current_user,
+                            party=form.party.data or None, reason=form.reason.data,
+                            extension_days=form.extension_days.data)
+        except services.TransitionError as error:
+            db.session.rollback()
+            form.kind.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Recorded: {EVENT_LABELS[EventKind(form.kind.data)]}.")
+            return redirect(url_for("households.show", household_id=household.id, _anchor=f"application-{application.id}"))
+    return render_household(household, {("event", application.id): form}, status=400)
+
+
+@bp.route("/applications/<int:application_id>/undo", methods=["POST"])
+@allow(Role.MANAGER)
+def undo(application_id: int):
+    household, application = _application(application_id)
+    form = UndoForm()
+    if form.validate():
+        try:
+            event = services.undo(application, form.reason.data, actor=current_user)
+        except services.TransitionError as error:
+            db.session.rollback()
+            form.reason.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Undone: {EVENT_LABELS[event.kind]}. It stays in the history, marked as undone.")
+            return redirect(url_for("households.show", household_id=household.id, _anchor=f"application-{application.id}"))
+    return render_household(household, {("undo", application.id): form}, status=400)

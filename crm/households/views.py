@@ -1,0 +1,62 @@
+"""The household page and household search."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from crm import clock
+from crm.audit.services import record_event
+from crm.auth.policy import allow
+from crm.auth.roles import CASEWORK_ROLES, Role
+from crm.extensions import db
+from crm.funnel import machine
+from crm.funnel.forms import RecordEventForm, UndoForm
+from crm.funnel.stages import EVENT_LABELS
+from crm.funnel.timescales import timescale
+from crm.households import services
+
+bp = Blueprint("households", __name__)
+HOUSEHOLD_ROLES = (*CASEWORK_ROLES, Role.MANAGER)
+
+
+@bp.route("/households")
+@allow(*HOUSEHOLD_ROLES)
+def search():
+    text = request.args.get("q", "")[:200]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    households, total = services.search(current_user, text, page=page)
+    if text.strip():
+        record_event(db.session, "searched_households", actor=current_user, detail={"results": total})
+        db.session.commit()
+    return render_template("households/search.html", q=text, households=households, total=total, page=page,
+                           page_size=services.SEARCH_PAGE_SIZE)
+
+
+@bp.route("/households/<int:household_id>")
+@allow(*HOUSEHOLD_ROLES)
+def show(household_id: int):
+    household = load(household_id)
+    record_event(db.session, "viewed_household", actor=current_user, object_type="household", object_id=household.id)
+    db.session.commit()
+    return render_household(household)
+
+
+def load(household_id: int):
+    try:
+        return services.visible_household(current_user, household_id)
+    except services.NotVisible:
+        abort(404)  # the same answer whether it does not exist or is not theirs to see
+
+
+def render_household(household, forms: dict | None = None, status: int = 200):
+    """The household page; `forms` carries a submitted form (with its errors) for one application."""
+    today = clock.today()
+    panels = []
+    for application in household.applications:
+        event_form = (forms or {}).get(("event", application.id)) or RecordEventForm(formdata=None)
+        event_form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in machine.available(application, today=today)]
+        undo_form = (forms or {}).get(("undo", application.id)) or UndoForm(formdata=None)
+        panels.append({"application": application, "timescale": timescale(application, today),
+                       "event_form": event_form, "undo_form": undo_form})
+    return render_template("households/show.html", household=household, panels=panels, today=today,
+                           labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles), status

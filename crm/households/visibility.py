@@ -1,0 +1,37 @@
+"""Which households a user may see (SPEC section 1): the record-level half of the access policy.
+
+One SQL condition serves both the lists (search, queues) and the single household page.
+"""
+from __future__ import annotations
+
+from sqlalchemy import false, or_, select, true
+
+from crm.auth.roles import Role
+from crm.extensions import db
+from crm.funnel.stages import Stage
+from crm.households.models import Application, Household
+
+BEYOND_ROI = [s for s in Stage if s.order > Stage.REGISTRATION_OF_INTEREST.order]
+
+
+def visible_households(user):
+    """A condition on Household: true for the households this user may see."""
+    roles = user.roles
+    if Role.MANAGER in roles:
+        return true()
+    mine = Household.allocated_worker_id == user.id
+    team = Household.team_id == user.team_id if user.team_id is not None else false()
+    clauses = []
+    if Role.RECRUITMENT_OFFICER in roles:
+        # Officers work with households up to and including the Registration of Interest.
+        beyond = select(Application.id).where(Application.household_id == Household.id,
+                                              Application.stage.in_(BEYOND_ROI))
+        clauses.append(or_(mine, ~beyond.exists()))
+    if roles & {Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER}:
+        clauses.append(or_(mine, team))
+    return or_(*clauses) if clauses else false()
+
+
+def may_see(user, household_id: int) -> bool:
+    query = select(Household.id).where(Household.id == household_id, visible_households(user))
+    return db.session.scalar(query) is not None
