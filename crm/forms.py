@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.validators import StopValidation
@@ -60,3 +61,17 @@ class DateRequired:
     def __call__(self, form, field):
         if field.data is None and not field.process_errors:
             raise StopValidation(self.message)
+
+
+def without_nul(value):
+    """PostgreSQL text cannot hold NUL bytes; no person means to type one."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class HearthForm(FlaskForm):
+    """Every form's base: text inputs lose NUL bytes before any validator or service sees them."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            options["filters"] = [without_nul, *options.get("filters", ())]
+            return unbound_field.bind(form=form, **options)

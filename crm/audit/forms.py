@@ -1,13 +1,13 @@
 """The audit log search filter."""
-from flask_wtf import FlaskForm
+
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional
 
-from crm.forms import GovDateField
+from crm.forms import GovDateField, HearthForm
 
 
-class AuditSearchForm(FlaskForm):
+class AuditSearchForm(HearthForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 

@@ -1,11 +1,13 @@
 """Sign-in and password forms: shape only; the rules live in crm.auth.services."""
-from flask_wtf import FlaskForm
+
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
+from crm.forms import HearthForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(HearthForm):
     email = StringField("Email address", widget=GovTextInput(),
                         validators=[InputRequired("Enter your email address"), Length(max=254)])
     password = PasswordField("Password", widget=GovPasswordInput(),
@@ -13,7 +15,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(HearthForm):
     current_password = PasswordField("Current password", widget=GovPasswordInput(),
                                      validators=[InputRequired("Enter your current password"), Length(max=1000)])
     new_password = PasswordField(

@@ -1,13 +1,13 @@
 """Recording an event on an application, and undoing one: shape only; the state machine has the rules."""
-from flask_wtf import FlaskForm
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from crm.forms import DateRequired, GovDateField
+from crm.forms import DateRequired, GovDateField, HearthForm
 
 
-class RecordEventForm(FlaskForm):
+class RecordEventForm(HearthForm):
     kind = RadioField("What happened?", widget=GovRadioInput(), validators=[InputRequired("Choose what happened")])
     occurred_on = GovDateField("When did it happen?", validators=[DateRequired("Enter the date it happened")],
                                description="For example, 27 3 2026. It may be in the past, not in the future.")
@@ -20,7 +20,7 @@ class RecordEventForm(FlaskForm):
     submit = SubmitField("Record", widget=GovSubmitInput())
 
 
-class UndoForm(FlaskForm):
+class UndoForm(HearthForm):
     reason = TextAreaField("Why are you undoing it?", widget=GovTextArea(),
                            validators=[InputRequired("Give a reason for undoing"), Length(max=2000)])
     submit = SubmitField("Undo the latest event", widget=GovSubmitInput())

@@ -10,6 +10,7 @@ from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.extensions import db
 from crm.funnel import machine
+from crm.forms import without_nul
 from crm.funnel.forms import RecordEventForm, UndoForm
 from crm.funnel.stages import EVENT_LABELS
 from crm.funnel.timescales import timescale
@@ -22,7 +23,7 @@ HOUSEHOLD_ROLES = (*CASEWORK_ROLES, Role.MANAGER)
 @bp.route("/households")
 @allow(*HOUSEHOLD_ROLES)
 def search():
-    text = request.args.get("q", "")[:200]
+    text = without_nul(request.args.get("q", ""))[:200]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     households, total = services.search(current_user, text, page=page)
     if text.strip():

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.auth.models import User
 from crm.db import utcnow
+from crm.extensions import limiter
 from tests.conftest import csrf_token, make_test_app
 from tests.factories import UserFactory
 
@@ -124,8 +126,15 @@ def test_sign_out_ends_every_session_of_the_user(app, client, auth, db_session):
     assert "logout" in audit_actions(db_session, user)
 
 
-def test_login_is_rate_limited(database_url, tmp_path, db_session):
-    limited = make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+@pytest.fixture
+def limited_app(app, database_url, tmp_path):
+    """An app with the limiter on; Flask-Limiter's one Limiter keeps the last app's settings, so restore ours."""
+    yield make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
+    limiter.init_app(app)
+
+
+def test_login_is_rate_limited(limited_app, db_session):
+    limited = limited_app
     client = limited.test_client()
     responses = []
     for _ in range(4):
@@ -135,3 +144,10 @@ def test_login_is_rate_limited(database_url, tmp_path, db_session):
             "csrf_token": csrf_token(page.get_data(as_text=True))}))
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert "Too many attempts" in responses[-1].get_data(as_text=True)
+
+
+def test_nul_bytes_and_huge_input_are_answered_not_crashed(client):
+    page = client.get("/sign-in")
+    response = client.post("/sign-in", data={"email": "a\x00b@hearth.example", "password": "x\x00" * 3000,
+                                             "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert response.status_code == 200 and "There is a problem" in response.get_data(as_text=True)

@@ -110,6 +110,7 @@ def test_recording_a_stage_change(client, auth, db_session):
     ({"kind": "timescale_extended", "reason": "x", "extension_days": "lots"}, "Not a valid integer value"),
 ])
 def test_bad_events_get_a_clear_error_and_store_nothing(client, auth, db_session, data, message):
+    data = dict(data)  # the parameter is shared by the SQLite and PostgreSQL runs
     worker = UserFactory(roles=[Role.STAGE_ONE_WORKER])
     household = household_at(worker=worker, days_ago=10)
     application = household.applications[0]
@@ -122,7 +123,7 @@ def test_bad_events_get_a_clear_error_and_store_nothing(client, auth, db_session
     parts = [("occurred_on", "31"), ("occurred_on", "2"), ("occurred_on", "2026")] if data.pop("bad_date", False) \
         else date_parts(day)
     response = post_event(client, household, application, [*data.items(), *parts])
-    assert response.status_code == 400
+    assert response.status_code == 400, response.headers.get("Location")
     assert message in response.get_data(as_text=True)
     assert "There is a problem" in response.get_data(as_text=True)
     db_session.expire_all()
