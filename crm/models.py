@@ -2,10 +2,12 @@
 from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
 from crm.db import Base
+from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
+from crm.marketing.models import Channel
 
 __all__ = [
-    "Application", "AuditEvent", "Base", "Household", "PartnerAuthority", "Person",
+    "Application", "AuditEvent", "Base", "Channel", "EnquiryContact", "Household", "PartnerAuthority", "Person",
     "ServiceLine", "StageEvent", "Team", "User", "UserRole",
 ]

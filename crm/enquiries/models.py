@@ -1,0 +1,49 @@
+"""Enquiry contacts: every time a household gets in touch, with how it heard and when it was answered."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.db import Base, BigIntKey, str_enum, utcnow
+
+
+class ContactMethod(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    WEB = "web"
+    EVENT = "event"
+    WALK_IN = "walk_in"
+
+
+class EnquiryContact(Base):
+    """One contact; a household that enquires three times has three (SPEC section 5: contacts vs households)."""
+
+    __tablename__ = "enquiry_contacts"
+    __table_args__ = (
+        # The queue of enquiries awaiting a first response reads only unanswered rows, by due time.
+        Index("ix_enquiry_contacts_awaiting_response", "first_responded_at", "first_response_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    method: Mapped[ContactMethod] = mapped_column(str_enum(ContactMethod, "contact_method"))
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"), index=True)
+    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_medium: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    referrer: Mapped[str | None] = mapped_column(String(500))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # A retried web or API submission carries the same key and is stored once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_response_due_at: Mapped[datetime | None]
+    first_responded_at: Mapped[datetime | None]
+    first_responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    household = relationship("Household")
+    channel = relationship("Channel")

@@ -1,0 +1,178 @@
+"""Logging enquiries: matching a repeat contact to its household, opening applications, first responses.
+
+The caller commits. Every path (officer's form, public form, API, import) logs through `log_enquiry`.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from crm.audit.services import record_event
+from crm.clock import LONDON
+from crm.db import utcnow
+from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.extensions import db
+from crm.funnel import services as funnel
+from crm.funnel.machine import TransitionError
+from crm.households.models import Household, Person, PersonRole, ServiceLine
+from crm.workdays import add_working_days
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
+FIRST_RESPONSE_WORKING_DAYS = 2
+
+
+@dataclass
+class EnquiryDetails:
+    first_name: str
+    last_name: str
+    service_lines: list[str]
+    method: ContactMethod
+    email: str | None = None
+    phone: str | None = None
+    postcode: str | None = None
+    address_line_1: str | None = None
+    town: str | None = None
+    partner_authority_id: int | None = None
+    second_applicant: tuple[str, str] | None = None
+    channel_id: int | None = None
+    utm: dict[str, str] = field(default_factory=dict)
+    referrer: str | None = None
+    notes: str | None = None
+    received_at: datetime | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    household: Household
+    reasons: tuple[str, ...]
+
+
+def normalise_postcode(postcode: str | None) -> str:
+    return "".join((postcode or "").split()).upper()
+
+
+def phone_digits(phone: str | None) -> str:
+    """Digits only, with a UK +44 prefix written as the leading 0 people dial."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    return "0" + digits[2:] if digits.startswith("44") and len(digits) == 12 else digits
+
+
+def find_matches(details: EnquiryDetails, *, limit: int = 5) -> list[Match]:
+    """Households this enquiry may come from: same surname with the same email, phone or postcode,
+    or the same email address whatever the name. The officer confirms; nothing is merged silently."""
+    email = (details.email or "").strip().lower()
+    surname = details.last_name.strip().lower()
+    same_surname = select(Person.household_id).where(func.lower(Person.last_name) == surname)
+    conditions = [Household.email.is_not(None) & (func.lower(Household.email) == email)] if email else []
+    postcode = normalise_postcode(details.postcode)
+    if postcode:
+        conditions.append(Household.id.in_(same_surname) & (func.replace(func.upper(Household.postcode), " ", "") == postcode))
+    candidates = db.session.scalars(select(Household).where(or_(*conditions)).limit(50)) if conditions else []
+    matches = [Match(h, reasons) for h in candidates if (reasons := _reasons(h, details))]
+    matches.extend(_phone_matches(details, {m.household.id for m in matches}, surname))
+    return matches[:limit]
+
+
+def _phone_matches(details: EnquiryDetails, seen: set[int], surname: str) -> list[Match]:
+    digits = phone_digits(details.phone)
+    if len(digits) < 6:
+        return []
+    query = (select(Household).join(Person, Person.household_id == Household.id)
+             .where(func.lower(Person.last_name) == surname, Household.phone.is_not(None)).limit(200))
+    return [Match(h, _reasons(h, details)) for h in db.session.scalars(query).unique()
+            if h.id not in seen and phone_digits(h.phone) == digits]
+
+
+def _reasons(household: Household, details: EnquiryDetails) -> tuple[str, ...]:
+    reasons = []
+    if details.email and (household.email or "").lower() == details.email.strip().lower():
+        reasons.append("same email address")
+    if details.phone and phone_digits(household.phone) == phone_digits(details.phone):
+        reasons.append("same phone number")
+    if details.postcode and normalise_postcode(household.postcode) == normalise_postcode(details.postcode):
+        reasons.append("same postcode")
+    if any(p.last_name.lower() == details.last_name.strip().lower() for p in household.people):
+        reasons.append("same surname")
+    return tuple(reasons) if reasons != ["same surname"] else ()
+
+
+def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None = None) -> EnquiryContact:
+    """Record a contact; on a new household (household=None) or on the household the officer confirmed."""
+    if details.idempotency_key:
+        existing = db.session.scalar(select(EnquiryContact).where(EnquiryContact.idempotency_key == details.idempotency_key))
+        if existing is not None:
+            return existing  # a retried submission: stored once
+    if not details.service_lines:
+        raise TransitionError("Choose at least one service line")
+    unknown = set(details.service_lines) - set(db.session.scalars(select(ServiceLine.code)))
+    if unknown:
+        raise TransitionError(f"Unknown service line: {', '.join(sorted(unknown))}")
+    received = details.received_at or utcnow()
+    if received > utcnow() + timedelta(minutes=5):
+        raise TransitionError("An enquiry cannot be dated in the future")
+    household = household or _new_household(details, actor, received)
+    contact = EnquiryContact(
+        household=household, received_at=received, method=details.method, channel_id=details.channel_id,
+        utm_source=details.utm.get("source"), utm_medium=details.utm.get("medium"),
+        utm_campaign=details.utm.get("campaign"), referrer=details.referrer, notes=details.notes,
+        idempotency_key=details.idempotency_key, recorded_by_id=getattr(actor, "id", None),
+        first_response_due_at=add_working_days(received, _response_days()),
+    )
+    db.session.add(contact)
+    _open_applications(household, details.service_lines, received, actor)
+    db.session.flush()
+    record_event(db.session, "enquiry_logged", actor=actor, object_type="household", object_id=household.id,
+                 detail={"contact_id": contact.id, "method": details.method.value})
+    return contact
+
+
+def _response_days() -> int:
+    return int(current_app.config.get("FIRST_RESPONSE_WORKING_DAYS", FIRST_RESPONSE_WORKING_DAYS))
+
+
+def _new_household(details: EnquiryDetails, actor, received: datetime) -> Household:
+    household = Household(
+        reference=_new_reference(), email=(details.email or "").strip().lower() or None, phone=details.phone,
+        postcode=normalise_postcode(details.postcode) or None, address_line_1=details.address_line_1,
+        town=details.town, partner_authority_id=details.partner_authority_id,
+        first_enquiry_on=local_date(received), created_by_id=getattr(actor, "id", None),
+    )
+    names = [(details.first_name, details.last_name), *([details.second_applicant] if details.second_applicant else [])]
+    household.people = [Person(role=PersonRole.APPLICANT, first_name=f.strip(), last_name=l.strip()) for f, l in names]
+    db.session.add(household)
+    return household
+
+
+def _new_reference() -> str:
+    while True:
+        reference = "H" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(7))
+        if db.session.scalar(select(Household.id).where(Household.reference == reference)) is None:
+            return reference
+
+
+def _open_applications(household: Household, service_lines: list[str], received: datetime, actor) -> None:
+    """Open an application for each service line the household has none for yet.
+
+    A repeat contact about a line already applied for is the contact row itself, not a funnel event.
+    """
+    existing = {a.service_line_code for a in household.applications}
+    for line in dict.fromkeys(service_lines):
+        if line not in existing:
+            funnel.open_application(household, line, local_date(received), actor=actor)
+
+
+def local_date(moment: datetime):
+    return moment.astimezone(LONDON).date()
+
+
+def record_first_response(contact: EnquiryContact, *, actor, at: datetime | None = None) -> None:
+    if contact.first_responded_at is not None:
+        raise TransitionError("A first response is already recorded for this enquiry")
+    contact.first_responded_at, contact.first_responded_by_id = at or utcnow(), actor.id
+    record_event(db.session, "first_response_recorded", actor=actor, object_type="household",
+                 object_id=contact.household_id, detail={"contact_id": contact.id})
