@@ -68,10 +68,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.admin.views import bp as admin_bp
     from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
+    from crm.enquiries.views import bp as enquiries_bp
     from crm.funnel.views import bp as funnel_bp
     from crm.home.views import bp as home_bp
     from crm.households.views import bp as households_bp
 
-    for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, admin_bp, audit_bp):
+    for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -10,6 +10,8 @@ from crm.auth.policy import may_use
 NAVIGATION = [
     ("Home", "home.index"),
     ("Households", "households.search"),
+    ("New enquiry", "enquiries.new"),
+    ("Awaiting response", "enquiries.awaiting_response"),
     ("Users", "admin.users"),
     ("Audit log", "audit.search"),
 ]

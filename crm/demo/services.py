@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from faker import Faker
@@ -12,10 +12,14 @@ from sqlalchemy import func, select
 from crm.auth.models import Team, User
 from crm.auth.roles import Role
 from crm.auth.services import create_user
+from crm.clock import LONDON
+from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
 from crm.households.models import Application, Household, PartnerAuthority, Person, PersonRole
+from crm.marketing.models import Channel
+from crm.workdays import add_working_days
 
 DEMO_DOMAIN = "hearth.example"  # .example is reserved: no demo email ever reaches a real mailbox
 # Typical days from entering one stage to entering the next (SPEC section 4's timescales in mind).
@@ -50,8 +54,10 @@ def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = N
     teams = {name: Team(name=name) for name in ("Recruitment", "Stage 1", "Assessment")}
     db.session.add_all([*authorities, *teams.values()])
     logins, staff = _staff(fake, teams)
+    channels = list(db.session.scalars(select(Channel).order_by(Channel.id)))
     for number in range(1, households + 1):
-        _household(number, rng, fake, today, authorities, teams, staff)
+        household = _household(number, rng, fake, today, authorities, teams, staff)
+        _contacts(household, rng, today, channels, staff)
     return logins
 
 
@@ -96,6 +102,23 @@ def _household(number, rng, fake, today, authorities, teams, staff) -> None:
     household.allocated_worker = _worker_for(application.stage, rng, staff)
     household.team_id = household.allocated_worker.team_id
     db.session.add(household)
+    return household
+
+
+def _contacts(household: Household, rng, today: date, channels, staff) -> None:
+    """The first contact, sometimes a repeat one; most answered, a recent few still waiting."""
+    for offset in sorted({0, *([rng.randint(1, 20)] if rng.random() < 0.25 else [])}):
+        day = min(today, household.first_enquiry_on + timedelta(days=offset))
+        received = datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), tzinfo=LONDON)
+        due = add_working_days(received, 2)
+        answered = (today - day).days > 3 or rng.random() < 0.4
+        responded = received + timedelta(hours=rng.randint(1, 96)) if answered else None
+        officer = rng.choice(staff[Role.RECRUITMENT_OFFICER])
+        db.session.add(EnquiryContact(
+            household=household, received_at=received, method=rng.choice(list(ContactMethod)),
+            channel=rng.choice(channels) if channels and rng.random() < 0.85 else None,
+            first_response_due_at=due, first_responded_at=responded,
+            first_responded_by_id=officer.id if answered else None, recorded_by=officer))
 
 
 def _person(role, fake, rng, surname, today, min_age, max_age) -> Person:

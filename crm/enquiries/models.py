@@ -47,3 +47,4 @@ class EnquiryContact(Base):
 
     household = relationship("Household")
     channel = relationship("Channel")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])

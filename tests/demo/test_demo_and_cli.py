@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from crm.auth.models import User
 from crm.auth.roles import Role
 from crm.demo.services import load_demo
+from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage
@@ -42,6 +43,8 @@ def test_demo_histories_are_possible(app_context):
     stages = {stage for stage, in db.session.execute(select(Application.stage))}
     assert len(stages) >= 7  # spread over the funnel
     assert db.session.scalar(select(func.count(func.distinct(Application.service_line_code)))) == 4
+    contacts = db.session.scalar(select(func.count()).select_from(EnquiryContact))
+    assert 200 <= contacts < 400  # one per household, and some repeat contacts
     for application in db.session.scalars(select(Application)):
         stage_events = [e for e in application.events if e.kind.value in {s.value for s in Stage}]
         dates = [e.occurred_on for e in stage_events]
