@@ -57,6 +57,7 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which has its own timeouts
+        "FIRST_RESPONSE_WORKING_DAYS": int(os.environ.get("FIRST_RESPONSE_WORKING_DAYS", "2")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "hearth@localhost"),

@@ -22,7 +22,6 @@ from crm.households.models import Household, Person, PersonRole, ServiceLine
 from crm.workdays import add_working_days
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
-FIRST_RESPONSE_WORKING_DAYS = 2
 
 
 @dataclass
@@ -132,7 +131,7 @@ def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None =
 
 
 def _response_days() -> int:
-    return int(current_app.config.get("FIRST_RESPONSE_WORKING_DAYS", FIRST_RESPONSE_WORKING_DAYS))
+    return current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
 
 
 def _new_household(details: EnquiryDetails, actor, received: datetime) -> Household:
