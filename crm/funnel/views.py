@@ -25,25 +25,35 @@ def _application(application_id: int):
     return household, next(a for a in household.applications if a.id == application_id)
 
 
+def _submit(household, application, form, key: str, act, error_field):
+    """Validate, act through the state machine, commit and go back to the household; or show the errors."""
+    if form.validate():
+        try:
+            message = act()
+        except services.TransitionError as error:
+            db.session.rollback()
+            error_field.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(message)
+            return redirect(url_for("households.show", household_id=household.id, _anchor=f"application-{application.id}"))
+    return render_household(household, {(key, application.id): form}, status=400)
+
+
 @bp.route("/applications/<int:application_id>/events", methods=["POST"])
 @allow(*HOUSEHOLD_ROLES)
 def record_event(application_id: int):
     household, application = _application(application_id)
     form = RecordEventForm()
     form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in EventKind]
-    if form.validate():
-        try:
-            services.record(application, EventKind(form.kind.data), form.occurred_on.data, actor=current_user,
-                            party=form.party.data or None, reason=form.reason.data,
-                            extension_days=form.extension_days.data)
-        except services.TransitionError as error:
-            db.session.rollback()
-            form.kind.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"Recorded: {EVENT_LABELS[EventKind(form.kind.data)]}.")
-            return redirect(url_for("households.show", household_id=household.id, _anchor=f"application-{application.id}"))
-    return render_household(household, {("event", application.id): form}, status=400)
+
+    def act() -> str:
+        services.record(application, EventKind(form.kind.data), form.occurred_on.data, actor=current_user,
+                        party=form.party.data or None, reason=form.reason.data,
+                        extension_days=form.extension_days.data)
+        return f"Recorded: {EVENT_LABELS[EventKind(form.kind.data)]}."
+
+    return _submit(household, application, form, "event", act, form.kind)
 
 
 @bp.route("/applications/<int:application_id>/undo", methods=["POST"])
@@ -51,14 +61,9 @@ def record_event(application_id: int):
 def undo(application_id: int):
     household, application = _application(application_id)
     form = UndoForm()
-    if form.validate():
-        try:
-            event = services.undo(application, form.reason.data, actor=current_user)
-        except services.TransitionError as error:
-            db.session.rollback()
-            form.reason.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"Undone: {EVENT_LABELS[event.kind]}. It stays in the history, marked as undone.")
-            return redirect(url_for("households.show", household_id=household.id, _anchor=f"application-{application.id}"))
-    return render_household(household, {("undo", application.id): form}, status=400)
+
+    def act() -> str:
+        event = services.undo(application, form.reason.data, actor=current_user)
+        return f"Undone: {EVENT_LABELS[event.kind]}. It stays in the history, marked as undone."
+
+    return _submit(household, application, form, "undo", act, form.reason)
