@@ -45,6 +45,7 @@ def _init_templates(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    import crm.models  # noqa: F401 (every area's mappers registered before any is used)
     from crm import security
     from crm.auth.policy import enforce_access
     from crm.auth.services import load_user

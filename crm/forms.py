@@ -4,23 +4,26 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
 from wtforms import DateField
 from wtforms.validators import StopValidation
 
 
 class DateInput(GovDateInput):
-    """GOV.UK day / month / year inputs that render whatever arrived, even a bare or malformed query."""
+    """GOV.UK day / month / year inputs that render whatever arrived, even a bare or malformed query,
+    with input ids built from the field's id (unique on the page), not its name."""
 
     def map_gov_params(self, field, **kwargs):
         raw = field.raw_data
-        if raw is None or len(raw) == 3:
-            return super().map_gov_params(field, **kwargs)
-        field.raw_data = None
+        if raw is not None and len(raw) != 3:
+            field.raw_data = None
         try:
-            return super().map_gov_params(field, **kwargs)
+            params = super().map_gov_params(field, **kwargs)
         finally:
             field.raw_data = raw
+        for item, part in zip(params["items"], ("day", "month", "year")):
+            item["id"] = f"{field.id}-{part}"
+        return params
 
 
 class GovDateField(DateField):
@@ -75,3 +78,21 @@ class HearthForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             options["filters"] = [without_nul, *options.get("filters", ())]
             return unbound_field.bind(form=form, **options)
+
+
+class RadioInput(GovRadioInput):
+    """GOV.UK radios whose item, hint and error ids start from the field's id (unique on the page)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("idPrefix", field.id)
+        return params
+
+
+class CheckboxesInput(GovCheckboxesInput):
+    """GOV.UK checkboxes, ids from the field's id like RadioInput."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("idPrefix", field.id)
+        return params

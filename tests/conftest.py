@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+import crm.models  # noqa: F401 (all mappers, for tests that use models without an app)
 from crm import create_app, migrate
 from crm.extensions import Database
 from tests import factories

@@ -1,11 +1,10 @@
 """The officer's enquiry form: shape only; matching and the rules live in crm.enquiries.services."""
-from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovRadioInput, GovSelect, GovSubmitInput,
-                                                GovTextArea, GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from crm.enquiries.models import ContactMethod
-from crm.forms import GovDateField, HearthForm
+from crm.forms import CheckboxesInput, GovDateField, HearthForm, RadioInput
 
 METHOD_LABELS = {ContactMethod.PHONE: "Phone", ContactMethod.EMAIL: "Email", ContactMethod.WEB: "Website",
                  ContactMethod.EVENT: "At an event", ContactMethod.WALK_IN: "In person"}
@@ -21,16 +20,16 @@ class EnquiryForm(HearthForm):
     address_line_1 = StringField("Address line 1", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     town = StringField("Town or city", widget=GovTextInput(), validators=[Optional(), Length(max=120)])
     postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)])
-    service_lines = SelectMultipleField("What are they interested in?", widget=GovCheckboxesInput(),
+    service_lines = SelectMultipleField("What are they interested in?", widget=CheckboxesInput(),
                                         validators=[InputRequired("Choose at least one service line")])
     partner_authority = SelectField("Partner authority", widget=GovSelect(), validators=[Optional()])
-    method = RadioField("How did they get in touch?", widget=GovRadioInput(),
+    method = RadioField("How did they get in touch?", widget=RadioInput(),
                         choices=[(m.value, label) for m, label in METHOD_LABELS.items()],
                         validators=[InputRequired("Choose how they got in touch")])
     channel = SelectField("How did they hear about us?", widget=GovSelect(), validators=[Optional()])
     received_on = GovDateField("Date of the enquiry", description="Leave blank for today.")
     notes = TextAreaField("Notes", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     # Offered only when matches are found; the view checks the answer against them.
-    match = RadioField("Is this a household we already know?", widget=GovRadioInput(), validators=[Optional()],
+    match = RadioField("Is this a household we already know?", widget=RadioInput(), validators=[Optional()],
                        choices=[], validate_choice=False)
     submit = SubmitField("Save enquiry", widget=GovSubmitInput())

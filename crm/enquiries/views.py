@@ -77,7 +77,7 @@ def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Househ
         return render_template("enquiries/new.html", form=form, matches=[]), 400
     db.session.commit()
     flash(f"Enquiry saved for household {contact.household.reference}. "
-          f"First response due by {contact.first_response_due_at.astimezone(clock.LONDON):%-d %B %Y %H:%M}.")
+          f"First response due by {contact.first_response_due_at.astimezone(clock.LONDON):%-d %B %Y %H:%M}.", "success")
     return redirect(url_for("households.show", household_id=contact.household_id))
 
 
@@ -100,5 +100,5 @@ def first_response(contact_id: int):
         flash(str(error))
         return redirect(url_for("enquiries.awaiting_response"))
     db.session.commit()
-    flash(f"First response recorded for {contact.household.reference}.")
+    flash(f"First response recorded for {contact.household.reference}.", "success")
     return redirect(url_for("enquiries.awaiting_response"))

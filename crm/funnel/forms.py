@@ -1,17 +1,17 @@
 """Recording an event on an application, and undoing one: shape only; the state machine has the rules."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from crm.forms import DateRequired, GovDateField, HearthForm
+from crm.forms import DateRequired, GovDateField, HearthForm, RadioInput
 
 
 class RecordEventForm(HearthForm):
-    kind = RadioField("What happened?", widget=GovRadioInput(), validators=[InputRequired("Choose what happened")])
+    kind = RadioField("What happened?", widget=RadioInput(), validators=[InputRequired("Choose what happened")])
     occurred_on = GovDateField("When did it happen?", validators=[DateRequired("Enter the date it happened")],
                                description="For example, 27 3 2026. It may be in the past, not in the future.")
-    party = RadioField("Who withdrew?", widget=GovRadioInput(), validators=[Optional()],
+    party = RadioField("Who withdrew?", widget=RadioInput(), validators=[Optional()],
                        choices=[("applicant", "The applicant"), ("service", "The service")])
     reason = TextAreaField("Reason", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
                            description="Needed for a hold, withdrawal, deferral, decision not to approve or extension.")

@@ -25,17 +25,17 @@ def _application(application_id: int):
     return household, next(a for a in household.applications if a.id == application_id)
 
 
-def _submit(household, application, form, key: str, act, error_field):
+def _submit(household, application, form, key: str, act):
     """Validate, act through the state machine, commit and go back to the household; or show the errors."""
     if form.validate():
         try:
             message = act()
         except services.TransitionError as error:
             db.session.rollback()
-            error_field.errors = [str(error)]
+            getattr(form, error.field, form[next(iter(form._fields))]).errors = [str(error)]
         else:
             db.session.commit()
-            flash(message)
+            flash(message, "success")
             return redirect(url_for("households.show", household_id=household.id, _anchor=f"application-{application.id}"))
     return render_household(household, {(key, application.id): form}, status=400)
 
@@ -53,7 +53,7 @@ def record_event(application_id: int):
                         extension_days=form.extension_days.data)
         return f"Recorded: {EVENT_LABELS[EventKind(form.kind.data)]}."
 
-    return _submit(household, application, form, "event", act, form.kind)
+    return _submit(household, application, form, "event", act)
 
 
 @bp.route("/applications/<int:application_id>/undo", methods=["POST"])
@@ -66,4 +66,4 @@ def undo(application_id: int):
         event = services.undo(application, form.reason.data, actor=current_user)
         return f"Undone: {EVENT_LABELS[event.kind]}. It stays in the history, marked as undone."
 
-    return _submit(household, application, form, "undo", act, form.reason)
+    return _submit(household, application, form, "undo", act)

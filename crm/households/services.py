@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from crm import clock
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
@@ -66,7 +67,7 @@ def allocated_applications(worker_id: int, *, limit: int = 50) -> tuple[list[App
 
 
 def days_since(day: date, today: date | None = None) -> int:
-    return ((today or date.today()) - day).days
+    return ((today or clock.today()) - day).days
 
 
 class NotVisible(Exception):

@@ -57,7 +57,15 @@ def render_household(household, forms: dict | None = None, status: int = 200):
         event_form = (forms or {}).get(("event", application.id)) or RecordEventForm(formdata=None)
         event_form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in machine.available(application, today=today)]
         undo_form = (forms or {}).get(("undo", application.id)) or UndoForm(formdata=None)
+        for key, form in (("event", event_form), ("undo", undo_form)):
+            _unique_ids(form, f"{key}-{application.id}")
         panels.append({"application": application, "timescale": timescale(application, today),
                        "event_form": event_form, "undo_form": undo_form})
     return render_template("households/show.html", household=household, panels=panels, today=today,
                            labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles), status
+
+
+def _unique_ids(form, prefix: str) -> None:
+    """Several forms share the page: give their fields page-unique ids, keeping the names the views read."""
+    for field in form:
+        field.id = f"{prefix}-{field.name}"

@@ -175,3 +175,26 @@ def test_search_with_odd_input_never_fails(client, auth):
     auth.login(UserFactory(roles=[Role.MANAGER]))
     for query in ["%", "_", "'; drop table households; --", "x" * 500, "\u0000", ""]:
         assert client.get("/households", query_string={"q": query, "page": "-5"}).status_code == 200
+
+
+def test_ids_are_unique_on_a_page_with_two_applications(client, auth):
+    import re
+    household = household_at(Stage.STAGE_1)
+    second = ApplicationFactory(household=household, service_line_code="fostering_mainstream",
+                                stage_entered_on=clock.today())
+    second.events.append(StageEvent(kind=EventKind.ENQUIRY, occurred_on=clock.today()))
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    html = client.get(f"/households/{household.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) > 20 and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_a_refusal_sits_beside_the_field_it_is_about(client, auth):
+    worker = UserFactory(roles=[Role.STAGE_ONE_WORKER])
+    household = household_at(worker=worker)
+    application = household.applications[0]
+    auth.login(worker)
+    html = post_event(client, household, application, [("kind", "stage_1"),
+                                                        *date_parts(clock.today() + timedelta(days=3))]).get_data(as_text=True)
+    assert f'href="#event-{application.id}-occurred_on"' in html
+    assert f'id="event-{application.id}-occurred_on-error"' in html

@@ -1,0 +1,93 @@
+"""Browser tests: the app on a committed database of its own, served over HTTP from a thread, and
+Debian's Chromium driven through Playwright (never a browser downloaded by `playwright install`)."""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from crm import migrate
+from crm.extensions import Database
+from tests.conftest import fresh_database_url, make_test_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+class LiveServer(NamedTuple):
+    """Unpacks as (base_url, app); seed data with `with app.app_context(): ...; db.session.commit()`."""
+
+    url: str
+    app: Flask
+
+
+@pytest.fixture
+def live_server(tmp_path_factory):
+    """The app on a fresh, migrated SQLite database of its own (commits are real), served from a thread."""
+    url = fresh_database_url("sqlite", tmp_path_factory, "browser")
+    migrate.upgrade(url)
+    app = make_test_app(url, tmp_path_factory.mktemp("instance"), RATELIMIT_ENABLED=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        Database.state(app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium: missing, it fails the run on CI and skips the browser tests elsewhere."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return str(CHROMIUM)
+
+
+@dataclass
+class BrowserLog:
+    """What the page reported while the test ran: check these at the end of a test."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)  # "URL (Chromium's error text)"
+    responses: list[tuple[str, int]] = field(default_factory=list)  # (full URL, status), in order
+
+
+@pytest.fixture
+def browser_log() -> BrowserLog:
+    return BrowserLog()
+
+
+@pytest.fixture
+def browser_page(chromium_path, browser_log):
+    """A page in a fresh headless Chromium, its console errors, script errors, failed requests and
+    responses collected into `browser_log`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda message: browser_log.console_errors.append(message.text)
+                    if message.type == "error" else None)
+            page.on("pageerror", lambda error: browser_log.page_errors.append(str(error)))
+            page.on("requestfailed", lambda request: browser_log.failed_requests.append(
+                f"{request.url} ({request.failure})"))
+            page.on("response", lambda response: browser_log.responses.append((response.url, response.status)))
+            yield page
+        finally:
+            browser.close()
