@@ -59,7 +59,7 @@ def test_approved_households_count_until_matched_or_placed(client, auth, db_sess
     from crm.funnel.models import StageEvent
     from crm.funnel.stages import EventKind
     worker = UserFactory(roles=[Role.ASSESSING_SOCIAL_WORKER])
-    waiting = household_for(worker, stage=Stage.APPROVED, status=Status.APPROVED)
+    household_for(worker, stage=Stage.APPROVED, status=Status.APPROVED)
     matched = household_for(worker, stage=Stage.APPROVED, status=Status.APPROVED)
     db_session.add(StageEvent(application=matched.household.applications[0], kind=EventKind.MATCHED,
                               occurred_on=date.today()))
@@ -67,7 +67,6 @@ def test_approved_households_count_until_matched_or_placed(client, auth, db_sess
     auth.login(UserFactory(roles=[Role.MANAGER]))
     html = client.get("/").get_data(as_text=True)
     assert pipeline_cell(html, "Approved and waiting") == ["1", "0", "0", "0", "1"]
-    assert waiting.household.applications[0].status is Status.APPROVED
 
 
 def test_marketing_sees_no_names_and_no_small_numbers(client, auth):
