@@ -1,4 +1,5 @@
 """Every area's models, imported in one place: the target of Alembic's autogenerate."""
+from crm.api.models import ApiToken
 from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
 from crm.db import Base
@@ -8,6 +9,6 @@ from crm.households.models import Application, Household, PartnerAuthority, Pers
 from crm.marketing.models import Channel
 
 __all__ = [
-    "Application", "AuditEvent", "Base", "Channel", "EnquiryContact", "Household", "PartnerAuthority", "Person",
+    "ApiToken", "Application", "AuditEvent", "Base", "Channel", "EnquiryContact", "Household", "PartnerAuthority", "Person",
     "ServiceLine", "StageEvent", "Team", "User", "UserRole",
 ]

@@ -32,6 +32,8 @@ class EnquiryContact(Base):
     received_at: Mapped[datetime] = mapped_column(index=True)
     method: Mapped[ContactMethod] = mapped_column(str_enum(ContactMethod, "contact_method"))
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"), index=True)
+    # The campaign as the enquirer or the imported tracker named it; marketing maps names to campaigns.
+    campaign: Mapped[str | None] = mapped_column(String(200))
     utm_source: Mapped[str | None] = mapped_column(String(200))
     utm_medium: Mapped[str | None] = mapped_column(String(200))
     utm_campaign: Mapped[str | None] = mapped_column(String(200))
