@@ -72,8 +72,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.enquiries.views import bp as enquiries_bp
     from crm.funnel.views import bp as funnel_bp
     from crm.home.views import bp as home_bp
+    from crm.public.views import bp as public_bp
+    from crm.api.views import bp as api_bp
     from crm.households.views import bp as households_bp
 
-    for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp):
+    for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp,
+                      public_bp, api_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

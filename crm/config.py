@@ -43,6 +43,8 @@ def from_environment(instance_path: Path) -> dict:
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or sqlite_url(instance_path),
         "SERVICE_NAME": os.environ.get("HEARTH_SERVICE_NAME", "Hearth"),
+        # What the public enquiry form calls the service: the agency's name, not the software's.
+        "PUBLIC_SERVICE_NAME": os.environ.get("HEARTH_PUBLIC_SERVICE_NAME", "Adopt and foster with us"),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=idle_minutes),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "10"))),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
@@ -53,6 +55,10 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT": timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))),
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute"),
+        # Per client address: generous enough for a family or an event kiosk, not for a script.
+        "RATELIMIT_PUBLIC_ENQUIRY": os.environ.get("RATELIMIT_PUBLIC_ENQUIRY", "10 per minute;60 per hour"),
+        # Per API token: a website integration posting its own form's submissions.
+        "RATELIMIT_API": os.environ.get("RATELIMIT_API", "600 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -40,7 +40,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE: take the write lock at the start. A deferred transaction that reads and then writes
+        # fails at once with "database is locked" when another writer committed since its read (WAL gives it
+        # an old snapshot it may not upgrade), and no busy timeout helps. Readers still never block in WAL;
+        # transactions queue behind the busy timeout instead of failing. PostgreSQL is the multi-user database.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @dataclass

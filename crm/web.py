@@ -13,6 +13,7 @@ NAVIGATION = [
     ("New enquiry", "enquiries.new"),
     ("Awaiting response", "enquiries.awaiting_response"),
     ("Users", "admin.users"),
+    ("API tokens", "admin.api_tokens"),
     ("Audit log", "audit.search"),
 ]
 
@@ -27,4 +28,5 @@ def navigation() -> list[dict]:
 
 
 def template_context() -> dict:
-    return {"service_name": current_app.config["SERVICE_NAME"], "navigation": navigation}
+    return {"service_name": current_app.config["SERVICE_NAME"], "navigation": navigation,
+            "public_service_name": current_app.config["PUBLIC_SERVICE_NAME"]}

@@ -78,6 +78,27 @@ def app(database_url, tmp_path_factory):
 
 
 @pytest.fixture
+def limited_app(app, database_kind, tmp_path_factory):
+    """make(**settings): an app with the rate limiter on, on a migrated database of its own (the suite's
+    database is held by the test's transaction). Flask-Limiter's one Limiter keeps the settings of the last
+    app it was given, so the suite's app gets it back afterwards."""
+    from crm.extensions import limiter
+
+    made = []
+
+    def make(**overrides):
+        url = fresh_database_url(database_kind, tmp_path_factory, "limited")
+        migrate.upgrade(url)
+        made.append(make_test_app(url, tmp_path_factory.mktemp("instance"), RATELIMIT_ENABLED=True, **overrides))
+        return made[-1]
+
+    yield make
+    for limited in made:
+        Database.state(limited).engine.dispose()
+    limiter.init_app(app)
+
+
+@pytest.fixture
 def db_session(app):
     """A session for the test; the app's sessions share its connection, and all of it is rolled back."""
     state = Database.state(app)

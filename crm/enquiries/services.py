@@ -38,6 +38,7 @@ class EnquiryDetails:
     partner_authority_id: int | None = None
     second_applicant: tuple[str, str] | None = None
     channel_id: int | None = None
+    campaign: str | None = None
     utm: dict[str, str] = field(default_factory=dict)
     referrer: str | None = None
     notes: str | None = None
@@ -107,17 +108,17 @@ def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None =
         if existing is not None:
             return existing  # a retried submission: stored once
     if not details.service_lines:
-        raise TransitionError("Choose at least one service line")
+        raise TransitionError("Choose at least one service line", "service_lines")
     unknown = set(details.service_lines) - set(db.session.scalars(select(ServiceLine.code)))
     if unknown:
-        raise TransitionError(f"Unknown service line: {', '.join(sorted(unknown))}")
+        raise TransitionError(f"Unknown service line: {', '.join(sorted(unknown))}", "service_lines")
     received = details.received_at or utcnow()
     if received > utcnow() + timedelta(minutes=5):
-        raise TransitionError("An enquiry cannot be dated in the future")
+        raise TransitionError("An enquiry cannot be dated in the future", "received_at")
     household = household or _new_household(details, actor, received)
     contact = EnquiryContact(
         household=household, received_at=received, method=details.method, channel_id=details.channel_id,
-        utm_source=details.utm.get("source"), utm_medium=details.utm.get("medium"),
+        campaign=details.campaign, utm_source=details.utm.get("source"), utm_medium=details.utm.get("medium"),
         utm_campaign=details.utm.get("campaign"), referrer=details.referrer, notes=details.notes,
         idempotency_key=details.idempotency_key, recorded_by_id=getattr(actor, "id", None),
         first_response_due_at=add_working_days(received, _response_days()),

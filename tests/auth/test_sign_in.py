@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.auth.models import User
 from crm.db import utcnow
-from crm.extensions import limiter
-from tests.conftest import csrf_token, make_test_app
+from tests.conftest import csrf_token
 from tests.factories import UserFactory
 
 
@@ -34,7 +32,7 @@ def test_sign_in_takes_you_home_and_is_audited(client, auth, db_session):
 
 
 def test_email_is_matched_without_regard_to_case(client, auth):
-    user = UserFactory(email="jo.case@hearth.example")
+    UserFactory(email="jo.case@hearth.example")
     assert auth.login(email="  Jo.Case@Hearth.Example ").status_code == 302
 
 
@@ -126,15 +124,8 @@ def test_sign_out_ends_every_session_of_the_user(app, client, auth, db_session):
     assert "logout" in audit_actions(db_session, user)
 
 
-@pytest.fixture
-def limited_app(app, database_url, tmp_path):
-    """An app with the limiter on; Flask-Limiter's one Limiter keeps the last app's settings, so restore ours."""
-    yield make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
-    limiter.init_app(app)
-
-
 def test_login_is_rate_limited(limited_app, db_session):
-    limited = limited_app
+    limited = limited_app(RATELIMIT_LOGIN="3 per minute")
     client = limited.test_client()
     responses = []
     for _ in range(4):

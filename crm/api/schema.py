@@ -1,0 +1,166 @@
+"""The enquiry body of `POST /api/v1/enquiries`: its JSON Schema (published in the OpenAPI document) and
+its checking, which reuses the public form's rules and messages so both give the same answers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from crm.enquiries.models import ContactMethod
+from crm.enquiries.services import EnquiryDetails
+from crm.extensions import db
+from crm.households.models import ServiceLine
+from crm.marketing.models import Channel
+from crm.public.forms import EnquirerFields
+
+
+def _text(max_length: int, description: str) -> dict:
+    return {"type": "string", "maxLength": max_length, "description": description}
+
+
+ENQUIRY_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["first_name", "last_name", "service_lines"],
+    "description": "One enquiry. Give an email address, a phone number, or both.",
+    "properties": {
+        "first_name": _text(100, "The enquirer's first name."),
+        "last_name": _text(100, "The enquirer's last name."),
+        "email": {**_text(254, "Email address to reply to."), "format": "email"},
+        "phone": _text(40, "Phone number: digits, spaces, +, ( ) and - (9 to 15 digits)."),
+        "postcode": _text(10, "UK postcode."),
+        "second_applicant": {
+            "type": "object", "additionalProperties": False, "required": ["first_name", "last_name"],
+            "description": "A second person applying with the enquirer, such as a partner.",
+            "properties": {"first_name": _text(100, "First name."), "last_name": _text(100, "Last name.")},
+        },
+        "service_lines": {
+            "type": "array", "minItems": 1, "uniqueItems": True,
+            "items": {"type": "string", "enum": ["adoption", "fostering_mainstream", "fostering_connected",
+                                                 "early_permanence"]},
+            "description": "What the enquirer is interested in.",
+        },
+        "message": _text(4000, "What the enquirer wrote."),
+        "channel": _text(241, "How they heard: a channel of the service's taxonomy, by name or as "
+                              "'parent > child' (for example 'digital > Facebook'). Case does not matter."),
+        "campaign": _text(200, "The campaign the enquirer or the website attributes the enquiry to."),
+        "utm": {
+            "type": "object", "additionalProperties": False,
+            "description": "The UTM tags of the link that brought the enquirer to the website.",
+            "properties": {name: _text(200, f"utm_{name}") for name in ("source", "medium", "campaign")},
+        },
+        "referrer": _text(500, "The page that referred the enquirer."),
+        "received_at": {"type": "string", "format": "date-time",
+                        "description": "When the enquiry was made, with a time zone offset; default: now. "
+                                       "Never in the future."},
+        "idempotency_key": _text(100, "Same as the Idempotency-Key header; the header wins if both are given."),
+    },
+}
+NESTED = {"second_applicant": ("first_name", "last_name"), "utm": ("source", "medium", "campaign")}
+# Body path -> the form field that checks it, where they differ.
+FORM_FIELDS = {"second_applicant.first_name": "second_first_name", "second_applicant.last_name": "second_last_name"}
+BODY_PATHS = {form: body for body, form in FORM_FIELDS.items()}
+
+
+class FieldErrors(Exception):
+    def __init__(self, errors: list[dict]):
+        super().__init__(f"{len(errors)} field errors")
+        self.errors = errors
+
+
+def parse(body, idempotency_header: str | None) -> EnquiryDetails:
+    """The enquiry the body describes, or FieldErrors naming every field that is wrong."""
+    if not isinstance(body, dict):
+        raise FieldErrors([{"field": None, "message": "The body must be a JSON object"}])
+    errors = _shape_errors(body)
+    if errors:
+        raise FieldErrors(errors)
+    form = EnquirerFields(formdata=_formdata(body), meta={"csrf": False})
+    form.service_lines.choices = [(code, code) for code in db.session.scalars(select(ServiceLine.code))]
+    form.validate()
+    errors = [{"field": BODY_PATHS.get(name, name), "message": message}
+              for name, messages in form.errors.items() for message in messages]
+    channel_id = _channel_id(body.get("channel"), errors)
+    received_at = _received_at(body.get("received_at"), errors)
+    key = idempotency_header if idempotency_header is not None else body.get("idempotency_key")
+    if key is not None and not (0 < len(key) <= 100):
+        errors.append({"field": "idempotency_key", "message": "The idempotency key must be 1 to 100 characters"})
+    if errors:
+        raise FieldErrors(errors)
+    second = body.get("second_applicant")
+    return EnquiryDetails(
+        first_name=form.first_name.data, last_name=form.last_name.data, service_lines=form.service_lines.data,
+        method=ContactMethod.WEB, email=form.email.data or None, phone=form.phone.data or None,
+        postcode=form.postcode.data or None,
+        second_applicant=(second["first_name"], second["last_name"]) if second else None,
+        channel_id=channel_id, campaign=body.get("campaign") or None, utm=dict(body.get("utm") or {}),
+        referrer=body.get("referrer") or None, notes=form.message.data or None, received_at=received_at,
+        idempotency_key=f"api:{key}" if key else None)
+
+
+def _shape_errors(body: dict) -> list[dict]:
+    """Types and unknown fields: what JSON Schema would say, in words an integrator can act on."""
+    errors = []
+    properties = ENQUIRY_SCHEMA["properties"]
+    for name in body.keys() - properties.keys():
+        errors.append({"field": name, "message": "Unknown field"})
+    for name in ENQUIRY_SCHEMA["required"]:
+        if body.get(name) in (None, "", []):
+            errors.append({"field": name, "message": f"{name} is required"})
+    for name, value in body.items():
+        if name not in properties or value is None:
+            continue
+        kind = properties[name]["type"]
+        if kind == "string" and not isinstance(value, str):
+            errors.append({"field": name, "message": "Must be a string"})
+        elif kind == "array" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            errors.append({"field": name, "message": "Must be a list of strings"})
+        elif kind == "object":
+            errors.extend(_object_errors(name, value))
+    return errors
+
+
+def _object_errors(name: str, value) -> list[dict]:
+    if not isinstance(value, dict):
+        return [{"field": name, "message": "Must be an object"}]
+    errors = [{"field": f"{name}.{key}", "message": "Unknown field"} for key in value.keys() - set(NESTED[name])]
+    errors += [{"field": f"{name}.{key}", "message": "Must be a string"}
+               for key in NESTED[name] if key in value and not isinstance(value[key], str)]
+    required = ENQUIRY_SCHEMA["properties"][name].get("required", ())
+    errors += [{"field": f"{name}.{key}", "message": f"{key} is required"} for key in required if not value.get(key)]
+    return errors
+
+
+def _formdata(body: dict) -> MultiDict:
+    pairs = [(name, body[name]) for name in ("first_name", "last_name", "email", "phone", "postcode", "message")
+             if body.get(name) is not None]
+    pairs += [("service_lines", line) for line in body.get("service_lines") or []]
+    second = body.get("second_applicant") or {}
+    pairs += [(FORM_FIELDS[f"second_applicant.{key}"], second[key]) for key in ("first_name", "last_name") if key in second]
+    return MultiDict(pairs)
+
+
+def _channel_id(name: str | None, errors: list[dict]) -> int | None:
+    if not name:
+        return None
+    wanted = " > ".join(part.strip().lower() for part in name.split(">"))
+    for channel in db.session.scalars(select(Channel).where(Channel.active.is_(True))):
+        if wanted in (channel.path.lower(), channel.name.lower()):
+            return channel.id
+    errors.append({"field": "channel", "message": "Not a channel of this service's taxonomy"})
+    return None
+
+
+def _received_at(value: str | None, errors: list[dict]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        errors.append({"field": "received_at", "message": "Give a date and time with a time zone, like "
+                                                          "2026-11-23T14:05:00+00:00"})
+        return None
+    return moment

@@ -1,0 +1,54 @@
+"""Enquiries that arrive with nobody to confirm a match: the public form and the JSON API.
+
+Each submission is stored once. A retry carries the same idempotency key; two copies racing each other are
+settled by the unique key in the database, not by a check that both could pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from crm.enquiries.models import EnquiryContact
+from crm.enquiries.services import EnquiryDetails, find_matches, log_enquiry
+from crm.extensions import db
+from crm.households.models import Household
+
+
+@dataclass(frozen=True)
+class Receipt:
+    contact: EnquiryContact
+    created: bool  # False when this was a retry of a submission already stored
+
+
+def receive(details: EnquiryDetails) -> Receipt:
+    """Store the enquiry and commit, or return the contact an earlier copy of it stored."""
+    if details.idempotency_key and (earlier := _by_key(details.idempotency_key)) is not None:
+        return Receipt(earlier, created=False)
+    try:
+        contact = log_enquiry(details, actor=None, household=unambiguous_household(details))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = _by_key(details.idempotency_key) if details.idempotency_key else None
+        if earlier is None:
+            raise
+        return Receipt(earlier, created=False)
+    return Receipt(contact, created=True)
+
+
+def _by_key(key: str) -> EnquiryContact | None:
+    return db.session.scalar(select(EnquiryContact).where(EnquiryContact.idempotency_key == key))
+
+
+def unambiguous_household(details: EnquiryDetails) -> Household | None:
+    """The one known household with this email address and surname, or None.
+
+    Without an officer to confirm, only that strong a match is used; anything weaker becomes a new household,
+    and the officer sees the suggested matches when answering it.
+    """
+    if not details.email:
+        return None
+    strong = [m.household for m in find_matches(details) if {"same email address", "same surname"} <= set(m.reasons)]
+    return strong[0] if len(strong) == 1 else None
