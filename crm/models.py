@@ -4,6 +4,7 @@ from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
 from crm.db import Base
 from crm.enquiries.models import EnquiryContact
+from crm.events.models import AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
 from crm.marketing.models import Channel
@@ -11,4 +12,5 @@ from crm.marketing.models import Channel
 __all__ = [
     "ApiToken", "Application", "AuditEvent", "Base", "Channel", "EnquiryContact", "Household", "PartnerAuthority", "Person",
     "ServiceLine", "StageEvent", "Team", "User", "UserRole",
+    "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
 ]

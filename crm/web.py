@@ -12,6 +12,7 @@ NAVIGATION = [
     ("Households", "households.search"),
     ("New enquiry", "enquiries.new"),
     ("Awaiting response", "enquiries.awaiting_response"),
+    ("Information events", "events.index"),
     ("Users", "admin.users"),
     ("API tokens", "admin.api_tokens"),
     ("Audit log", "audit.search"),

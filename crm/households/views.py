@@ -8,6 +8,7 @@ from crm import clock
 from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
+from crm.events import panel as events_panel
 from crm.extensions import db
 from crm.funnel import machine
 from crm.forms import without_nul
@@ -50,7 +51,8 @@ def load(household_id: int):
 
 
 def render_household(household, forms: dict | None = None, status: int = 200):
-    """The household page; `forms` carries a submitted form (with its errors) for one application."""
+    """The household page; `forms` carries a submitted form (with its errors): ("event" or "undo", application id)
+    for an application, or "booking" / "consultation" for its information events."""
     today = clock.today()
     panels = []
     for application in household.applications:
@@ -62,7 +64,8 @@ def render_household(household, forms: dict | None = None, status: int = 200):
         panels.append({"application": application, "timescale": timescale(application, today),
                        "event_form": event_form, "undo_form": undo_form})
     return render_template("households/show.html", household=household, panels=panels, today=today,
-                           labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles), status
+                           labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles,
+                           events=events_panel.section(household, forms or {})), status
 
 
 def _unique_ids(form, prefix: str) -> None:
