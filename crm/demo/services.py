@@ -14,6 +14,8 @@ from crm.auth.roles import Role
 from crm.auth.services import create_user
 from crm.clock import LONDON
 from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.events.models import (Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking,
+                               InformationEvent)
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
@@ -36,6 +38,12 @@ MAX_DWELL = {
 SERVICE_LINE_WEIGHTS = {"adoption": 4, "fostering_mainstream": 5, "fostering_connected": 2, "early_permanence": 1}
 WITHDRAWAL_REASONS = ["Finances / cost of living", "Health", "Housing", "Relationship change",
                       "Chose another agency", "Personal history", "Counselled out"]
+# Web enquiries arrive with the UTM tags of the link followed (source, medium, campaign).
+WEB_SOURCES = [("facebook", "paid_social", "autumn-fostering"), ("google", "cpc", "adopt-search"),
+               ("newsletter", "email", "council-newsletter"), ("instagram", "social", "autumn-fostering"),
+               ("youcanadopt", "referral", "national-adoption-week")]
+CAMPAIGN_NAMES = {"autumn-fostering": "Autumn fostering drive", "adopt-search": "Adoption search ads",
+                  "council-newsletter": "Council newsletter", "national-adoption-week": "National Adoption Week"}
 ETHNICITIES = ["White British", "White Irish", "White other", "Black British", "Black African", "Black Caribbean",
                "Asian British", "Indian", "Pakistani", "Mixed White and Black Caribbean", "Other"]
 
@@ -55,10 +63,75 @@ def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = N
     db.session.add_all([*authorities, *teams.values()])
     logins, staff = _staff(fake, teams)
     channels = list(db.session.scalars(select(Channel).order_by(Channel.id)))
+    events = _information_events(rng, fake, today, authorities, staff)
     for number in range(1, households + 1):
         household = _household(number, rng, fake, today, authorities, teams, staff)
         _contacts(household, rng, today, channels, staff)
+        _attendance(household, rng, today, events, staff)
     return logins
+
+
+def _information_events(rng, fake, today: date, authorities, staff) -> list[InformationEvent]:
+    """An information evening every other Wednesday for two years, alternately online and in a venue,
+    and the next two months' already planned."""
+    events = []
+    day = today - timedelta(days=730)
+    day += timedelta(days=(2 - day.weekday()) % 7)  # the first Wednesday
+    while day <= today + timedelta(days=60):
+        online = len(events) % 2 == 0
+        starts = datetime.combine(day, time(18, 30), tzinfo=LONDON)
+        line = rng.choice([None, None, "adoption", "fostering_mainstream"])
+        title = {None: "Adoption and fostering information evening", "adoption": "Adoption information evening",
+                 "fostering_mainstream": "Fostering information evening"}[line]
+        events.append(InformationEvent(
+            title=title, starts_at=starts, ends_at=starts + timedelta(hours=2), online=online,
+            venue=None if online else f"{fake.company()} Community Centre, {fake.street_address()}",
+            joining_link="https://meet.hearth.example/info-evening" if online else None,
+            capacity=rng.choice([20, 30, 40]), service_line_code=line, partner_authority=rng.choice(authorities),
+            created_by=rng.choice(staff[Role.RECRUITMENT_OFFICER])))
+        day += timedelta(days=14)
+    db.session.add_all(events)
+    return events
+
+
+def _attendance(household: Household, rng, today: date, events: list[InformationEvent], staff) -> None:
+    """The event (or 1:1 consultation) behind each information_event stage entry, and bookings on coming
+    events for households still at enquiry: the same records the events pages make."""
+    officer = rng.choice(staff[Role.RECRUITMENT_OFFICER])
+    for application in household.applications:
+        stage_events = {e.kind: e for e in application.events}
+        moved = stage_events.get(EventKind.INFORMATION_EVENT)
+        if moved is not None:
+            enquired = stage_events[EventKind.ENQUIRY].occurred_on
+            held = [e for e in events if enquired <= _local_day(e) <= moved.occurred_on
+                    and e.service_line_code in (None, application.service_line_code)]
+            if held and rng.random() < 0.8:
+                event = held[-1]
+                moved.occurred_on = _local_day(event)
+                if application.stage is Stage.INFORMATION_EVENT:
+                    application.stage_entered_on = moved.occurred_on
+                booking = EventBooking(event=event, household=household, booked_by=officer,
+                                       attendance=Attendance.ATTENDED, attended_on=moved.occurred_on,
+                                       recorded_by_id=officer.id, recorded_at=event.ends_at)
+                db.session.add_all([booking, AttendanceStageMove(stage_event=moved, booking=booking)])
+            else:
+                consultation = Consultation(household=household, method=rng.choice(list(ConsultationMethod)),
+                                            held_on=moved.occurred_on, held_by_id=officer.id,
+                                            recorded_by_id=officer.id, service_line_code=application.service_line_code,
+                                            notes="Talked through the process and what to expect.")
+                db.session.add_all([consultation, AttendanceStageMove(stage_event=moved, consultation=consultation)])
+        elif application.stage is Stage.ENQUIRY and application.status is Status.ACTIVE and rng.random() < 0.5:
+            coming = [e for e in events if _local_day(e) >= today and e.service_line_code in (None, application.service_line_code)]
+            if coming and not any(b.event is coming[0] for b in _bookings(household)):
+                db.session.add(EventBooking(event=coming[0], household=household, booked_by=officer))
+
+
+def _bookings(household: Household) -> list[EventBooking]:
+    return [o for o in db.session.new if isinstance(o, EventBooking) and o.household is household]
+
+
+def _local_day(event: InformationEvent) -> date:
+    return event.starts_at.astimezone(LONDON).date()
 
 
 def _unique(make, count: int) -> list[str]:
@@ -114,11 +187,17 @@ def _contacts(household: Household, rng, today: date, channels, staff) -> None:
         answered = (today - day).days > 3 or rng.random() < 0.4
         responded = received + timedelta(hours=rng.randint(1, 96)) if answered else None
         officer = rng.choice(staff[Role.RECRUITMENT_OFFICER])
+        method = rng.choice(list(ContactMethod))
+        source, medium, campaign = rng.choice(WEB_SOURCES) if method is ContactMethod.WEB else (None, None, None)
         db.session.add(EnquiryContact(
-            household=household, received_at=received, method=rng.choice(list(ContactMethod)),
+            household=household, received_at=received, method=method,
             channel=rng.choice(channels) if channels and rng.random() < 0.85 else None,
+            utm_source=source, utm_medium=medium, utm_campaign=campaign,
+            campaign=CAMPAIGN_NAMES.get(campaign) if campaign else rng.choice([None, None, "Word of mouth week"]),
+            referrer=f"https://agency.hearth.example/{campaign}" if campaign else None,
             first_response_due_at=due, first_responded_at=responded,
-            first_responded_by_id=officer.id if answered else None, recorded_by=officer))
+            first_responded_by_id=officer.id if answered else None,
+            recorded_by=None if method is ContactMethod.WEB else officer))
 
 
 def _person(role, fake, rng, surname, today, min_age, max_age) -> Person:
@@ -139,7 +218,7 @@ def _history(household: Household, line: str, rng, today: date) -> Application:
     for later, earlier in zip(reversed(path), list(reversed(path))[1:]):
         entered[earlier] = entered[later] - timedelta(days=rng.randint(*STAGE_GAPS[later]))
     application = Application(service_line_code=line, stage=target, stage_entered_on=entered[target],
-                              fast_track=fast_track)
+                              fast_track=fast_track, status=Status.ACTIVE)
     household.applications.append(application)
     application.events = [StageEvent(kind=EventKind(stage.value), occurred_on=entered[stage]) for stage in path]
     _close_or_pause(application, closed, rng, today)

@@ -88,3 +88,25 @@ def test_users_create_refuses_an_unknown_role(app):
     result = app.test_cli_runner().invoke(args=["users", "create", "x@hearth.example", "--name", "X",
                                                 "--role", "superuser", "--password", "marmalade teapot lighthouse"])
     assert result.exit_code != 0 and "superuser" in result.output
+
+
+def test_every_demo_information_event_stage_has_the_attendance_or_consultation_behind_it(app_context):
+    from crm.events.models import Attendance, AttendanceStageMove, EventBooking, InformationEvent
+
+    load_demo(seed=4, households=150, today=TODAY)
+    moves = db.session.scalars(select(StageEvent).where(StageEvent.kind == EventKind.INFORMATION_EVENT)).all()
+    assert moves
+    for move in moves:
+        source = db.session.scalar(select(AttendanceStageMove).where(AttendanceStageMove.stage_event_id == move.id))
+        assert source is not None
+        if source.booking is not None:
+            assert source.booking.attendance is Attendance.ATTENDED
+            assert source.booking.attended_on == move.occurred_on == source.booking.event.starts_at.date()
+        else:
+            assert source.consultation.held_on == move.occurred_on
+    upcoming = db.session.scalars(select(InformationEvent).where(InformationEvent.starts_at > func.now())).all()
+    assert upcoming and all(e.capacity >= len([b for b in e.bookings if b.cancelled_at is None]) for e in upcoming)
+    assert db.session.scalar(select(func.count()).select_from(EventBooking)
+                             .where(EventBooking.attendance == Attendance.NOT_RECORDED)) > 0
+    web = db.session.scalars(select(EnquiryContact).where(EnquiryContact.utm_source.is_not(None))).all()
+    assert web and all(c.recorded_by_id is None and c.referrer for c in web)
