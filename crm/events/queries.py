@@ -58,11 +58,12 @@ def past_events(now: datetime) -> list[EventRow]:
 
 
 def bookable_events(household: Household, now: datetime) -> list[EventRow]:
-    """Upcoming events the household could be booked onto now: on, not started, for its service lines, with space."""
+    """Events the household could be booked onto now: on, not yet over (a walk-in at tonight's event is booked
+    while it runs), for its service lines, with space."""
     lines = open_service_lines(household)
     already = select(EventBooking.event_id).where(EventBooking.household_id == household.id,
                                                   EventBooking.cancelled_at.is_(None))
-    rows = _event_rows(InformationEvent.cancelled_at.is_(None), InformationEvent.starts_at > now,
+    rows = _event_rows(InformationEvent.cancelled_at.is_(None), InformationEvent.ends_at > now,
                        or_(InformationEvent.service_line_code.is_(None), InformationEvent.service_line_code.in_(lines)),
                        InformationEvent.id.not_in(already), order_by=(InformationEvent.starts_at, InformationEvent.id))
     return [row for row in rows if not row.full]
