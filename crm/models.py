@@ -2,6 +2,7 @@
 from crm.api.models import ApiToken
 from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
+from crm.checks.models import CheckChase, CheckInstance, CheckPart, CheckType
 from crm.db import Base
 from crm.enquiries.models import EnquiryContact
 from crm.events.models import AttendanceStageMove, Consultation, EventBooking, InformationEvent
@@ -13,4 +14,5 @@ __all__ = [
     "ApiToken", "Application", "AuditEvent", "Base", "Channel", "EnquiryContact", "Household", "PartnerAuthority", "Person",
     "ServiceLine", "StageEvent", "Team", "User", "UserRole",
     "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
+    "CheckChase", "CheckInstance", "CheckPart", "CheckType",
 ]

@@ -12,8 +12,10 @@ NAVIGATION = [
     ("Households", "households.search"),
     ("New enquiry", "enquiries.new"),
     ("Awaiting response", "enquiries.awaiting_response"),
+    ("Checks", "checks.queue"),
     ("Information events", "events.index"),
     ("Users", "admin.users"),
+    ("Check catalogue", "checks.catalogue_list"),
     ("API tokens", "admin.api_tokens"),
     ("Audit log", "audit.search"),
 ]

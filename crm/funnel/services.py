@@ -9,6 +9,7 @@ from datetime import date
 from crm import clock
 from crm.audit.services import record_event
 from crm.auth.roles import Role
+from crm.checks import services as checks
 from crm.db import utcnow
 from crm.extensions import db
 from crm.funnel import machine
@@ -41,6 +42,7 @@ def record(application: Application, kind: EventKind, on: date, *, actor, today:
     event = machine.record(application, kind, on, today=today or clock.today(), actor=actor, **details)
     db.session.flush()
     _audit(application, "stage_event_recorded", actor, {"kind": kind.value, "on": on.isoformat()})
+    checks.on_stage_entered(application, kind, on, actor=actor)
     return event
 
 

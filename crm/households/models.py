@@ -89,6 +89,11 @@ class Person(Base):
     ethnicity: Mapped[str | None] = mapped_column(String(80))
     sexual_orientation: Mapped[str | None] = mapped_column(String(60))
     disability: Mapped[str | None] = mapped_column(String(60))
+    # Circumstances that decide which statutory checks a person needs (crm/checks/catalogue.py); None = not known.
+    lived_abroad_months: Mapped[int | None]
+    employed: Mapped[bool | None]
+    previous_significant_relationship: Mapped[bool | None]
+    fostered_in_last_12_months: Mapped[bool | None]
 
     household: Mapped[Household] = relationship(back_populates="people")
 

@@ -8,6 +8,7 @@ from crm import clock
 from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
+from crm.checks import queries as check_queries
 from crm.events import panel as events_panel
 from crm.extensions import db
 from crm.funnel import machine
@@ -63,7 +64,10 @@ def render_household(household, forms: dict | None = None, status: int = 200):
             _unique_ids(form, f"{key}-{application.id}")
         panels.append({"application": application, "timescale": timescale(application, today),
                        "event_form": event_form, "undo_form": undo_form})
+    household_checks = check_queries.household_checks(household, current_user)
+    db.session.commit()  # the outcomes shown are audited (special-category data)
     return render_template("households/show.html", household=household, panels=panels, today=today,
+                           household_checks=household_checks,
                            labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles,
                            events=events_panel.section(household, forms or {})), status
 

@@ -1,0 +1,170 @@
+"""The check catalogue as configuration: which checks each person of an application needs on a date, and the
+administrator's changes to a check type.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.audit.services import record_event
+from crm.checks.models import CheckAppliesTo, CheckRule, CheckType
+from crm.extensions import db
+from crm.households.models import Application, Person, PersonRole, ServiceLine
+
+ADULT_YEARS = 18
+MAX_DAYS = 730
+MAX_RULE_MONTHS = 240
+# The circumstances rules ask about adults, so a check with a rule applies to adults or applicants only.
+RULE_TARGETS = (CheckAppliesTo.EVERY_ADULT, CheckAppliesTo.EACH_APPLICANT)
+
+
+class CatalogueError(ValueError):
+    """A change to a check type the rules refuse; `field` names the form field the message belongs beside."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def latest_adult_birth_date(on: date) -> date:
+    """Anyone born on or before this date is 18 or over on `on` (29 February birthdays count from 1 March)."""
+    return on - relativedelta(years=ADULT_YEARS)
+
+
+def is_adult(person: Person, on: date) -> bool:
+    """18 or over on the date; an applicant or other adult whose date of birth is unknown counts as an adult."""
+    if person.date_of_birth is None:
+        return person.role is not PersonRole.CHILD
+    return person.date_of_birth <= latest_adult_birth_date(on)
+
+
+def is_child(person: Person, on: date) -> bool:
+    return person.role is PersonRole.CHILD and not is_adult(person, on)
+
+
+def meets_rule(check_type: CheckType, person: Person) -> bool:
+    """Whether the person's recorded circumstances call for the check; an unknown circumstance does not."""
+    if check_type.rule is CheckRule.LIVED_ABROAD:
+        return (person.lived_abroad_months or 0) > (check_type.rule_months or 0)
+    if check_type.rule is CheckRule.EMPLOYED:
+        return person.employed is True
+    if check_type.rule is CheckRule.PREVIOUS_RELATIONSHIP:
+        return person.previous_significant_relationship is True
+    if check_type.rule is CheckRule.FOSTERED_RECENTLY:
+        return person.fostered_in_last_12_months is True
+    return True
+
+
+WHO = {
+    CheckAppliesTo.EVERY_ADULT: is_adult,
+    CheckAppliesTo.EACH_APPLICANT: lambda person, on: person.role is PersonRole.APPLICANT,
+    CheckAppliesTo.EACH_CHILD: is_child,
+}
+
+
+def concerns(check_type: CheckType, person: Person, on: date) -> bool:
+    """Whether a person-level check type applies to this person on this date."""
+    return WHO[check_type.applies_to](person, on) and meets_rule(check_type, person)
+
+
+def serves(check_type: CheckType, service_line_code: str) -> bool:
+    return not check_type.service_lines or any(line.code == service_line_code for line in check_type.service_lines)
+
+
+@dataclass(frozen=True)
+class Needed:
+    """A check the catalogue calls for: a check type, and the person it concerns (None: the application)."""
+
+    check_type: CheckType
+    person: Person | None
+
+    @property
+    def key(self) -> tuple[int, int | None]:
+        return self.check_type.id, self.person.id if self.person else None
+
+    @property
+    def label(self) -> str:
+        return f"{self.check_type.name}: {self.person.full_name if self.person else 'the application'}"
+
+
+def needed_checks(application: Application, on: date, people=None) -> list[Needed]:
+    """Every check the active catalogue calls for on this application on this date (of `people`, default all)."""
+    people = application.household.people if people is None else people
+    needed = []
+    for check_type in active_check_types():
+        if not serves(check_type, application.service_line_code):
+            continue
+        if check_type.applies_to is CheckAppliesTo.EACH_APPLICATION:
+            needed.append(Needed(check_type, None))
+        else:
+            needed += [Needed(check_type, person) for person in people if concerns(check_type, person, on)]
+    return needed
+
+
+def active_check_types() -> list[CheckType]:
+    return list(db.session.scalars(select(CheckType).where(CheckType.active)
+                                   .options(selectinload(CheckType.service_lines)).order_by(CheckType.id)))
+
+
+def all_check_types() -> list[CheckType]:
+    return list(db.session.scalars(select(CheckType).options(selectinload(CheckType.service_lines))
+                                   .order_by(CheckType.id)))
+
+
+def service_lines() -> list[ServiceLine]:
+    return list(db.session.scalars(select(ServiceLine).order_by(ServiceLine.code)))
+
+
+@dataclass(frozen=True)
+class CheckTypeChange:
+    """What an administrator may change about a check type."""
+
+    name: str
+    applies_to: CheckAppliesTo
+    default_days: int
+    rule_months: int | None
+    service_line_codes: tuple[str, ...]
+    active: bool
+
+
+def update_check_type(check_type: CheckType, change: CheckTypeChange, *, actor) -> None:
+    """Apply an administrator's change; checks already created keep their due dates."""
+    _validate(check_type, change)
+    before = _snapshot(check_type)
+    lines = {line.code: line for line in service_lines()}
+    check_type.name = change.name.strip()
+    check_type.applies_to = change.applies_to
+    check_type.default_days = change.default_days
+    check_type.rule_months = change.rule_months if check_type.rule is CheckRule.LIVED_ABROAD else check_type.rule_months
+    check_type.service_lines = [lines[code] for code in sorted(set(change.service_line_codes))]
+    check_type.active = change.active
+    db.session.flush()
+    record_event(db.session, "check_type_changed", actor=actor, object_type="check_type", object_id=check_type.id,
+                 detail={"before": before, "after": _snapshot(check_type)})
+
+
+def _validate(check_type: CheckType, change: CheckTypeChange) -> None:
+    if not change.name.strip():
+        raise CatalogueError("Enter the name of the check", "name")
+    if not 1 <= change.default_days <= MAX_DAYS:
+        raise CatalogueError(f"Days to complete must be between 1 and {MAX_DAYS}", "default_days")
+    if check_type.rule is not None and change.applies_to not in RULE_TARGETS:
+        raise CatalogueError("A check with a rule about a person's circumstances must apply to every adult or "
+                             "each applicant", "applies_to")
+    if check_type.rule is CheckRule.LIVED_ABROAD and not (
+            change.rule_months is not None and 1 <= change.rule_months <= MAX_RULE_MONTHS):
+        raise CatalogueError(f"Enter the months abroad, from 1 to {MAX_RULE_MONTHS}, beyond which the check is needed",
+                             "rule_months")
+    unknown = set(change.service_line_codes) - {line.code for line in service_lines()}
+    if unknown:
+        raise CatalogueError("Choose service lines from the list", "service_lines")
+
+
+def _snapshot(check_type: CheckType) -> dict:
+    return {"name": check_type.name, "applies_to": check_type.applies_to.value,
+            "default_days": check_type.default_days, "rule_months": check_type.rule_months,
+            "service_lines": [line.code for line in check_type.service_lines], "active": check_type.active}

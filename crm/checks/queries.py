@@ -1,0 +1,202 @@
+"""Reading checks: the stage-one worker's check queue, one household's checks by person, one check."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from crm import clock
+from crm.auth.models import User, UserRole
+from crm.auth.policy import may_use
+from crm.checks import services
+from crm.checks.models import CheckInstance, CheckType
+from crm.extensions import db
+from crm.households.models import Application, Household, Person
+from crm.households.visibility import visible_households
+
+PAGE_SIZE = 25
+DUE_SOON_DAYS = 7
+OWNER_SCOPES = {"all": "All I can see", "mine": "Mine", "team": "My team's"}
+
+
+def due_flag(check: CheckInstance, today: date) -> str | None:
+    """'overdue' past its due date, 'due_soon' within a week of it, else None (also when received or unrequested)."""
+    if check.due_on is None or check.received_on is not None:
+        return None
+    if check.due_on < today:
+        return "overdue"
+    return "due_soon" if check.due_on <= today + timedelta(days=DUE_SOON_DAYS) else None
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    owner: str = "all"
+    check_type: str = ""
+    overdue: bool = False
+
+    @classmethod
+    def from_args(cls, args, codes: set[str]) -> QueueFilters:
+        """Whatever the query string holds: an unknown value means that filter is off."""
+        owner = args.get("owner", "all")
+        code = args.get("check_type", "")
+        return cls(owner=owner if owner in OWNER_SCOPES else "all", check_type=code if code in codes else "",
+                   overdue=args.get("overdue") == "yes")
+
+    def args(self) -> dict:
+        """The query string that gives these filters back, without the defaults."""
+        values = {"owner": self.owner if self.owner != "all" else None, "check_type": self.check_type or None,
+                  "overdue": "yes" if self.overdue else None}
+        return {key: value for key, value in values.items() if value}
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[CheckInstance]
+    total: int
+    number: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        """The position of the first row shown, counting from 1."""
+        return (self.number - 1) * PAGE_SIZE + 1
+
+    @property
+    def last(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + len(self.rows)
+
+
+def requested_page(raw) -> int:
+    return min(int(raw), 100_000) if str(raw or "").isdigit() and int(raw) > 0 else 1
+
+
+def check_queue(viewer, filters: QueueFilters, page: int, today: date) -> QueuePage:
+    """Open checks of the open applications the viewer may see: overdue first, then by due date, then those not
+    yet requested."""
+    joined = (select(CheckInstance).join(CheckInstance.application).join(Application.household)
+              .join(CheckInstance.check_type).outerjoin(CheckInstance.person)
+              .where(*_queue_conditions(viewer, filters, today)))
+    total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
+    number = min(page, max(1, -(-total // PAGE_SIZE)))
+    rows = db.session.scalars(
+        joined.options(contains_eager(CheckInstance.application).contains_eager(Application.household)
+                       .selectinload(Household.people),
+                       contains_eager(CheckInstance.check_type), contains_eager(CheckInstance.person),
+                       selectinload(CheckInstance.owner))
+        .order_by(case((CheckInstance.due_on.is_(None), 1), else_=0), CheckInstance.due_on, Household.reference,
+                  CheckType.id, CheckInstance.id)
+        .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
+    return QueuePage(list(rows), total, number)
+
+
+def _queue_conditions(viewer, filters: QueueFilters, today: date) -> list:
+    conditions = [CheckInstance.received_on.is_(None), Application.status.in_(services.OPEN_STATUSES),
+                  visible_households(viewer)]
+    if filters.owner == "mine":
+        conditions.append(CheckInstance.owner_id == viewer.id)
+    elif filters.owner == "team":
+        conditions.append(_teams(viewer))
+    if filters.check_type:
+        conditions.append(CheckType.code == filters.check_type)
+    if filters.overdue:
+        conditions.append(CheckInstance.due_on < today)
+    return conditions
+
+
+def _teams(viewer):
+    """Owned by someone in the viewer's team, or not owned yet on a household of the team (and always mine)."""
+    if viewer.team_id is None:
+        return CheckInstance.owner_id == viewer.id
+    members = select(User.id).where(User.team_id == viewer.team_id)
+    return or_(CheckInstance.owner_id.in_(members),
+               and_(CheckInstance.owner_id.is_(None), Household.team_id == viewer.team_id))
+
+
+def open_checks_for(viewer, check_ids: list[int]) -> list[CheckInstance]:
+    """The checks with these ids that the viewer may see (the bulk 'chased today' acts on no others)."""
+    if not check_ids:
+        return []
+    return list(db.session.scalars(
+        select(CheckInstance).join(CheckInstance.application).join(Application.household)
+        .where(CheckInstance.id.in_(check_ids), visible_households(viewer))
+        .options(selectinload(CheckInstance.chases), selectinload(CheckInstance.person),
+                 selectinload(CheckInstance.check_type))
+        .order_by(CheckInstance.id)))
+
+
+def visible_check(viewer, check_id: int) -> CheckInstance | None:
+    return db.session.scalar(
+        select(CheckInstance).join(CheckInstance.application).join(Application.household)
+        .where(CheckInstance.id == check_id, visible_households(viewer))
+        .options(selectinload(CheckInstance.parts), selectinload(CheckInstance.chases)))
+
+
+def check_owners() -> list[User]:
+    """Who may own a check: active users who work on checks."""
+    workers = select(UserRole.user_id).where(UserRole.role.in_(services.CHECK_ROLES))
+    return list(db.session.scalars(select(User).where(User.active, User.id.in_(workers)).order_by(User.full_name)))
+
+
+# One household's checks
+
+@dataclass
+class PersonChecks:
+    label: str
+    person: Person | None
+    checks: list[CheckInstance] = field(default_factory=list)
+
+
+@dataclass
+class ApplicationChecks:
+    application: Application
+    groups: list[PersonChecks]
+    missing: int  # checks the catalogue calls for that have not started
+
+
+def household_checks(household: Household, viewer, *, today: date | None = None) -> dict:
+    """What templates/checks/_household_checks.html shows of one household, as `household_checks`.
+
+    Each outcome it shows is written to the audit log here (one row per check): the caller commits."""
+    today = today or clock.today()
+    checks = _household_rows(household.id)
+    may_start = _may(viewer, "checks.start")
+    sections = []
+    for application in household.applications:
+        own = [check for check in checks if check.application_id == application.id]
+        missing = len(services.missing_checks(application, today)) \
+            if may_start and services.may_start_checks(application) else 0
+        if own or missing:
+            sections.append(ApplicationChecks(application, _by_person(household, own), missing))
+    shown = services.record_outcome_views(checks, viewer, "household")
+    return {"household": household, "applications": sections, "outcomes_shown": shown,
+            "flags": {check.id: due_flag(check, today) for check in checks},
+            "show_outcomes": services.may_see_outcomes(viewer), "may_open": _may(viewer, "checks.show"),
+            "may_start": may_start, "may_edit_circumstances": _may(viewer, "checks.circumstances")}
+
+
+def _household_rows(household_id: int) -> list[CheckInstance]:
+    return list(db.session.scalars(
+        select(CheckInstance).join(CheckInstance.application).where(Application.household_id == household_id)
+        .options(selectinload(CheckInstance.check_type), selectinload(CheckInstance.parts),
+                 selectinload(CheckInstance.owner))
+        .order_by(CheckInstance.application_id, CheckInstance.check_type_id, CheckInstance.id)))
+
+
+def _by_person(household: Household, checks: list[CheckInstance]) -> list[PersonChecks]:
+    """The application's own checks first, then each person's, in the household's order."""
+    groups = [PersonChecks("The application as a whole", None)] + [
+        PersonChecks(person.full_name, person) for person in household.people]
+    by_person = {group.person.id if group.person else None: group for group in groups}
+    for check in checks:
+        by_person[check.person_id].checks.append(check)
+    return [group for group in groups if group.checks]
+
+
+def _may(viewer, endpoint: str) -> bool:
+    return may_use(viewer, current_app._get_current_object(), endpoint)
