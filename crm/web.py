@@ -9,6 +9,7 @@ from crm.auth.policy import may_use
 # (label, endpoint): shown to a user only when the access policy lets them use the endpoint.
 NAVIGATION = [
     ("Home", "home.index"),
+    ("Work queue", "queues.applications"),
     ("Households", "households.search"),
     ("New enquiry", "enquiries.new"),
     ("Awaiting response", "enquiries.awaiting_response"),

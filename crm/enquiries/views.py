@@ -3,26 +3,35 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from crm import clock
+from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.db import utcnow
-from crm.enquiries import queries, services
-from crm.enquiries.forms import EnquiryForm
+from crm.enquiries import services
+from crm.enquiries.forms import METHOD_LABELS, EnquiryForm
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
 from crm.funnel.machine import TransitionError
 from crm.households.models import Household, PartnerAuthority, ServiceLine
 from crm.households.visibility import may_see
 from crm.marketing.models import Channel
+from crm.queues import awaiting
+from crm.queues.filters import awaiting_tags, parse_awaiting
+from crm.queues.forms import awaiting_form
+from crm.queues.links import Listing
+from crm.queues.pagination import requested_page
+from crm.queues.sorting import requested_sort
 
 bp = Blueprint("enquiries", __name__, url_prefix="/enquiries")
 ENQUIRY_ROLES = (Role.RECRUITMENT_OFFICER, Role.MANAGER)
 NEW_HOUSEHOLD = "new"
+QUEUE_ARGS = ("method", "channel", "overdue", "sort", "order", "page")
 
 
 def _choices(form: EnquiryForm) -> None:
@@ -84,8 +93,31 @@ def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Househ
 @bp.route("/awaiting-response")
 @allow(*ENQUIRY_ROLES)
 def awaiting_response():
-    contacts = queries.awaiting_first_response(current_user)
-    return render_template("enquiries/awaiting.html", contacts=contacts, now=utcnow(), london=clock.LONDON)
+    channels, now = _channel_paths(), utcnow()
+    filters = parse_awaiting(request.args, channels=set(channels))
+    sort = requested_sort(request.args.get("sort"), request.args.get("order"), awaiting.COLUMNS, awaiting.DEFAULT_SORT)
+    queue = awaiting.awaiting_queue(current_user, filters, sort, requested_page(request.args.get("page")), now=now)
+    record_event(db.session, "viewed_work_queue", actor=current_user, detail={
+        "queue": "awaiting_first_response", "filters": filters.args(), "page": queue.page.number,
+        "results": queue.page.total})
+    page = _render_awaiting(filters, sort, queue, channels, now)
+    db.session.commit()  # after rendering: committing first would expire the rows and reload each one
+    return page
+
+
+def _render_awaiting(filters, sort, queue: awaiting.AwaitingQueue, channels: dict[int, str], now: datetime) -> str:
+    listing = Listing("enquiries.awaiting_response", filters.args(), sort, awaiting.DEFAULT_SORT)
+    tags = awaiting_tags(filters, lambda rest: listing.url(args=rest.args()), method_labels=METHOD_LABELS,
+                         channels=channels)
+    return render_template("enquiries/awaiting.html", queue=queue, listing=listing, tags=tags, now=now,
+                           headers=listing.headers(awaiting.COLUMNS), london=clock.LONDON,
+                           filter_form=awaiting_form(filters, channels=channels), clear_url=listing.url(args={}))
+
+
+def _channel_paths() -> dict[int, str]:
+    """Every channel, named with its parent ("digital > Google Ads"), in the order of those names."""
+    channels = db.session.scalars(select(Channel).options(selectinload(Channel.parent)))
+    return {channel.id: channel.path for channel in sorted(channels, key=lambda c: c.path)}
 
 
 @bp.route("/<int:contact_id>/first-response", methods=["POST"])
@@ -94,11 +126,18 @@ def first_response(contact_id: int):
     contact = db.session.get(EnquiryContact, contact_id)
     if contact is None or not may_see(current_user, contact.household_id):
         abort(404)
+    back = _back_to_queue()
     try:
         services.record_first_response(contact, actor=current_user)
     except TransitionError as error:
         flash(str(error))
-        return redirect(url_for("enquiries.awaiting_response"))
+        return redirect(back)
     db.session.commit()
     flash(f"First response recorded for {contact.household.reference}.", "success")
-    return redirect(url_for("enquiries.awaiting_response"))
+    return redirect(back)
+
+
+def _back_to_queue() -> str:
+    """The queue as the officer left it: the form posts to a URL carrying its filters, sort and page."""
+    kept = {key: request.args.getlist(key) for key in QUEUE_ARGS if key in request.args}
+    return url_for("enquiries.awaiting_response", **kept)

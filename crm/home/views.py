@@ -1,16 +1,22 @@
 """The home page: each role's starting point (work queue, pipeline, or configuration)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
 from crm.audit.services import record_event
-from crm.auth.policy import signed_in
+from crm.auth.policy import may_use, signed_in
 from crm.auth.roles import CASEWORK_ROLES, Role
+from crm.db import utcnow
 from crm.extensions import db
+from crm.funnel.stages import Stage
 from crm.households import services as households
+from crm.queues import awaiting, queries
+from crm.queues.filters import ALL, MINE, SCOPE_LABELS, TEAM, ApplicationFilters
 
 bp = Blueprint("home", __name__)
+# For the links' screen-reader text, which must say which column a count is in without repeating its header.
+SHORT_LABELS = {MINE: "allocated to you", TEAM: "your team's", ALL: "all you can see"}
 
 
 @bp.route("/")
@@ -21,10 +27,35 @@ def index():
     if user.has_any_role(CASEWORK_ROLES):
         context["queue"], context["queue_total"] = households.allocated_applications(user.id)
         record_event(db.session, "viewed_work_queue", actor=user, detail={"households": context["queue_total"]})
-        db.session.commit()
+    if _may_use("queues.applications"):
+        context["queues"] = _queue_links(user)
+    if _may_use("enquiries.awaiting_response"):
+        context["awaiting_total"], context["awaiting_overdue"] = awaiting.awaiting_counts(user, now=utcnow())
     if user.has_any_role({Role.MANAGER, Role.MARKETING_OFFICER}):
         context["pipeline"] = households.pipeline()
         context["service_lines"] = households.service_lines()
         # Marketing sees aggregates only, and no figure small enough to point at a family.
         context["suppress_small"] = not user.has_any_role({Role.MANAGER})
-    return render_template("home/index.html", days_since=households.days_since, **context)
+    page = render_template("home/index.html", days_since=households.days_since, **context)
+    db.session.commit()  # after rendering: committing first would expire the queue's rows and reload each one
+    return page
+
+
+def _may_use(endpoint: str) -> bool:
+    return may_use(current_user, current_app._get_current_object(), endpoint)
+
+
+def _queue_links(user) -> dict:
+    """Open applications per stage in each of the user's scopes, each count a link to that list in the queue."""
+    counts = queries.scope_counts(user)
+    default = queries.default_scope(user)
+
+    def link(scope: str, stage: Stage | None = None) -> str:
+        filters = ApplicationFilters(scope=scope, default_scope=default)
+        return url_for("queues.applications", **(filters.with_stage(stage) if stage else filters).args())
+
+    scopes = [{"label": SCOPE_LABELS[scope], "short": SHORT_LABELS[scope], "href": link(scope),
+               "total": sum(counts[scope].values())} for scope in counts]
+    stages = [{"stage": stage, "cells": [{"count": counts[scope][stage], "href": link(scope, stage)} for scope in counts]}
+              for stage in Stage]
+    return {"scopes": scopes, "stages": stages}

@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from crm import clock
+from crm.enquiries.services import phone_digits
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
@@ -91,25 +92,50 @@ SEARCH_PAGE_SIZE = 25
 
 def search(user, text: str, *, page: int = 1) -> tuple[list[Household], int]:
     """Households this user may see whose name, reference, email, phone or postcode matches the text."""
-    words = text.strip()
-    if not words:
+    matches = household_matches(text)
+    if matches is None:
         return [], 0
-    like = f"%{words.lower()}%"
-    digits = "".join(ch for ch in words if ch.isdigit())
-    postcode = words.replace(" ", "").upper()
-    named = select(Person.household_id).where(or_(
-        func.lower(Person.first_name + " " + Person.last_name).like(like),
-        func.lower(Person.last_name).like(like)))
-    matches = or_(
-        func.lower(Household.reference) == words.lower(),
-        func.lower(Household.email).like(like),
-        func.replace(func.upper(Household.postcode), " ", "") == postcode,
-        Household.id.in_(named),
-        *([func.replace(Household.phone, " ", "").like(f"%{digits}%")] if len(digits) >= 6 else []),
-    )
     where = (matches, visible_households(user))
     total = db.session.scalar(select(func.count()).select_from(Household).where(*where))
     rows = db.session.scalars(
         select(Household).where(*where).options(selectinload(Household.people), selectinload(Household.applications))
         .order_by(Household.reference).limit(SEARCH_PAGE_SIZE).offset((max(page, 1) - 1) * SEARCH_PAGE_SIZE))
     return list(rows), total
+
+
+# What people type around the digits of a phone number, removed in SQL before comparing.
+PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".")
+
+
+def household_matches(text: str):
+    """A condition on Household: the text matches a name, the reference, email, phone or postcode; None if blank.
+
+    Shared by household search and the work queues, so both find the same households for the same words.
+    """
+    words = text.strip()
+    if not words:
+        return None
+    lowered = words.lower()
+    named = select(Person.household_id).where(or_(
+        func.lower(Person.first_name + " " + Person.last_name).contains(lowered, autoescape=True),
+        func.lower(Person.last_name).contains(lowered, autoescape=True)))
+    return or_(
+        func.lower(Household.reference) == lowered,
+        func.lower(Household.email).contains(lowered, autoescape=True),
+        func.replace(func.upper(Household.postcode), " ", "") == words.replace(" ", "").upper(),
+        Household.id.in_(named),
+        *_phone_matches(words),
+    )
+
+
+def _phone_matches(words: str) -> list:
+    """07700 900123, +44 7700 900123, +44 (0)7700 900123 and (07700) 900-123 are one number: compare the
+    digits after the 44 and the trunk 0, so any form typed finds any form stored."""
+    digits = phone_digits(words)
+    national = (digits[2:] if len(digits) > 11 and digits.startswith("44") else digits).lstrip("0")
+    if len(national) < 6:
+        return []
+    stored = Household.phone
+    for mark in PHONE_PUNCTUATION:
+        stored = func.replace(stored, mark, "")
+    return [stored.contains(national, autoescape=True)]

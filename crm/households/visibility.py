@@ -5,6 +5,7 @@ One SQL condition serves both the lists (search, queues) and the single househol
 from __future__ import annotations
 
 from sqlalchemy import false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from crm.auth.roles import Role
 from crm.extensions import db
@@ -24,8 +25,11 @@ def visible_households(user):
     clauses = []
     if Role.RECRUITMENT_OFFICER in roles:
         # Officers work with households up to and including the Registration of Interest.
-        beyond = select(Application.id).where(Application.household_id == Household.id,
-                                              Application.stage.in_(BEYOND_ROI))
+        # An alias, correlated to Household only: a query listing applications must still ask about
+        # every application of the household, not just the row in hand.
+        other = aliased(Application)
+        beyond = select(other.id).where(other.household_id == Household.id,
+                                        other.stage.in_(BEYOND_ROI)).correlate(Household)
         clauses.append(or_(mine, ~beyond.exists()))
     if roles & {Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER}:
         clauses.append(or_(mine, team))

@@ -1,0 +1,1 @@
+"""Work queues: filtered, sorted, paginated lists of the applications and enquiries a user works on."""

@@ -1,0 +1,82 @@
+"""The queue of enquiries awaiting a first response, in SQL: filters, overdue count, one sorted page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from crm.enquiries.models import EnquiryContact
+from crm.extensions import db
+from crm.households.models import Household
+from crm.households.visibility import visible_households
+from crm.marketing.models import Channel
+from crm.queues.filters import AwaitingFilters
+from crm.queues.pagination import PAGE_SIZE, Page, clamp, offset
+from crm.queues.queries import first_applicant
+from crm.queues.sorting import ASCENDING, DESCENDING, Column, Sort
+
+COLUMNS = [
+    Column("household", "Household"),
+    Column("received", "Received", DESCENDING),
+    Column("method", "How", sortable=False),
+    Column("due", "Due by"),
+    Column("action", "Action", sortable=False, label_hidden=True),
+]
+DEFAULT_SORT = Sort("due", ASCENDING)  # soonest due first, so the overdue lead
+
+
+@dataclass(frozen=True)
+class AwaitingQueue:
+    page: Page
+    overdue: int
+
+
+def awaiting_queue(user, filters: AwaitingFilters, sort: Sort, number: int, *, now: datetime) -> AwaitingQueue:
+    """Unanswered contacts among the households this user may see, a page at a time."""
+    where = _conditions(user, filters, now)
+    total, overdue = _counts(where, now)
+    number = clamp(number, total)
+    query = (
+        select(EnquiryContact).join(EnquiryContact.household).where(*where)
+        .options(contains_eager(EnquiryContact.household).selectinload(Household.people),
+                 selectinload(EnquiryContact.channel).selectinload(Channel.parent))
+        .order_by(*_order(sort), EnquiryContact.id).limit(PAGE_SIZE).offset(offset(number))
+    )
+    return AwaitingQueue(Page(list(db.session.scalars(query)), total, number), overdue)
+
+
+def awaiting_counts(user, *, now: datetime) -> tuple[int, int]:
+    """How many unanswered contacts this user may see, and how many of them are overdue."""
+    return _counts(_conditions(user, AwaitingFilters(), now), now)
+
+
+def _counts(where: list, now: datetime) -> tuple[int, int]:
+    overdue = func.count(case((EnquiryContact.first_response_due_at < now, 1)))
+    return tuple(db.session.execute(select(func.count(), overdue).select_from(EnquiryContact)
+                                    .join(EnquiryContact.household).where(*where)).one())
+
+
+def _conditions(user, filters: AwaitingFilters, now: datetime) -> list:
+    clauses = [EnquiryContact.first_responded_at.is_(None), visible_households(user)]
+    if filters.methods:
+        clauses.append(EnquiryContact.method.in_(filters.methods))
+    if filters.channel is not None:
+        # A top-level channel takes in the channels within it (digital: Google Ads, Facebook, ...).
+        within = select(Channel.id).where(or_(Channel.id == filters.channel, Channel.parent_id == filters.channel))
+        clauses.append(EnquiryContact.channel_id.in_(within))
+    if filters.overdue:
+        clauses.append(EnquiryContact.first_response_due_at < now)
+    return clauses
+
+
+SORT_KEYS = {
+    "household": (first_applicant(), Household.reference),
+    "received": (EnquiryContact.received_at,),
+    "due": (EnquiryContact.first_response_due_at,),
+}
+
+
+def _order(sort: Sort) -> list:
+    return [(e.desc() if sort.descending else e.asc()).nulls_last() for e in SORT_KEYS[sort.key]]
