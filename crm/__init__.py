@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.checks.views import bp as checks_bp
     from crm.queues.views import bp as queues_bp
+    from crm.transfer.views import bp as transfer_bp
     from crm.enquiries.views import bp as enquiries_bp
     from crm.events.views import bp as events_bp
     from crm.funnel.views import bp as funnel_bp
@@ -80,6 +81,6 @@ def _register_blueprints(app: Flask) -> None:
     from crm.households.views import bp as households_bp
 
     for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp,
-                      public_bp, api_bp, events_bp, checks_bp, queues_bp):
+                      public_bp, api_bp, events_bp, checks_bp, queues_bp, transfer_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("Users", "admin.users"),
     ("Check catalogue", "checks.catalogue_list"),
     ("API tokens", "admin.api_tokens"),
+    ("Import and export", "transfer.imports"),
     ("Audit log", "audit.search"),
 ]
 

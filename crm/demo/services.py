@@ -179,13 +179,16 @@ def _household(number, rng, fake, today, authorities, teams, staff) -> None:
 
 
 def _contacts(household: Household, rng, today: date, channels, staff) -> None:
-    """The first contact, sometimes a repeat one; most answered, a recent few still waiting."""
+    """The first contact, sometimes a repeat one; most answered, a recent few still waiting. Nothing is dated
+    after the demo's present (an export of the demo must import again: the future is refused)."""
+    now = _demo_now(today)
     for offset in sorted({0, *([rng.randint(1, 20)] if rng.random() < 0.25 else [])}):
         day = min(today, household.first_enquiry_on + timedelta(days=offset))
-        received = datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), tzinfo=LONDON)
+        received = min(now, datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), tzinfo=LONDON))
         due = add_working_days(received, 2)
-        answered = (today - day).days > 3 or rng.random() < 0.4
-        responded = received + timedelta(hours=rng.randint(1, 96)) if answered else None
+        responded = received + timedelta(hours=rng.randint(1, 96))
+        answered = ((today - day).days > 3 or rng.random() < 0.4) and responded <= now
+        responded = responded if answered else None
         officer = rng.choice(staff[Role.RECRUITMENT_OFFICER])
         method = rng.choice(list(ContactMethod))
         source, medium, campaign = rng.choice(WEB_SOURCES) if method is ContactMethod.WEB else (None, None, None)
@@ -198,6 +201,12 @@ def _contacts(household: Household, rng, today: date, channels, staff) -> None:
             first_response_due_at=due, first_responded_at=responded,
             first_responded_by_id=officer.id if answered else None,
             recorded_by=None if method is ContactMethod.WEB else officer))
+
+
+def _demo_now(today: date) -> datetime:
+    """The present of the demo: now, or the end of --today when the demo is built as of another day."""
+    real_now = datetime.now(LONDON)
+    return real_now if real_now.date() == today else datetime.combine(today, time(23, 59), tzinfo=LONDON)
 
 
 def _person(role, fake, rng, surname, today, min_age, max_age) -> Person:

@@ -1,0 +1,1 @@
+"""Import and export of the spreadsheet formats of SPEC section 7: households and milestones."""

@@ -1,0 +1,347 @@
+"""Importing the households format: each household, its applicants, its first contact and its applications.
+
+Keyed on household_ref: a household already stored is compared and updated, never duplicated. A blank cell
+never clears what Hearth holds; a filled cell that differs updates it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.clock import LONDON
+from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.enquiries.services import normalise_postcode
+from crm.extensions import db
+from crm.funnel import machine
+from crm.funnel import services as funnel
+from crm.funnel.stages import EventKind, Stage
+from crm.households.models import Application, Household, Person, PersonRole
+from crm.transfer import cells, lookups
+from crm.transfer.cells import CellProblem
+from crm.transfer.formats import Table, Value
+from crm.transfer.report import ImportReport, shown
+from crm.workdays import add_working_days
+
+REQUIRED = ("household_ref", "service_line", "partner_authority", "first_enquiry_date", "channel", "campaign",
+            "applicant_count", "ethnicity", "relationship_status", "fast_track")
+OPTIONAL = ("applicant_1_first_name", "applicant_1_last_name", "applicant_2_first_name", "applicant_2_last_name",
+            "email", "phone", "address_line_1", "address_line_2", "town", "postcode", "contact_method",
+            "first_response_date", "opened_at_stage")
+# The application's own columns; every other column describes the household, so all its rows must agree on it.
+APPLICATION_COLUMNS = ("service_line", "first_enquiry_date", "fast_track", "opened_at_stage")
+HOUSEHOLD_FIELDS = {"partner_authority": "partner_authority_id", "relationship_status": "relationship_status",
+                    "email": "email", "phone": "phone", "address_line_1": "address_line_1",
+                    "address_line_2": "address_line_2", "town": "town", "postcode": "postcode"}
+CONTACT_FIELDS = {"channel": "channel_id", "campaign": "campaign", "contact_method": "method"}
+NAMED_APPLICANTS = 2  # names come from the applicant_1_* and applicant_2_* columns
+MAX_APPLICANTS = 4
+NOON = time(12)
+# Where the state machine's refusal of an opening belongs in the file.
+MACHINE_COLUMNS = {"kind": "opened_at_stage", "occurred_on": "first_enquiry_date"}
+
+
+def placeholder_name(number: int, reference: str) -> tuple[str, str]:
+    """Who an applicant is when the tracker has no names: clearly not a real name, and findable by reference."""
+    return f"Applicant {number}", reference
+
+
+def received_at(day: date) -> datetime:
+    return datetime.combine(day, NOON, tzinfo=LONDON)
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    raw: dict[str, Value]
+    values: dict[str, Any]  # the file's columns, read; None for a blank cell
+
+    ref = property(lambda self: self.values["household_ref"])
+    line = property(lambda self: self.values["service_line"])
+    opened_on = property(lambda self: self.values["first_enquiry_date"])
+
+
+def _parsers(found: lookups.Lookups, today: date) -> dict[str, Callable[[Value], Any]]:
+    def text(limit: int):
+        return lambda value: cells.text(value, limit)
+
+    names = {f"applicant_{n}_{part}_name": text(100) for n in (1, 2) for part in ("first", "last")}
+    return {
+        "household_ref": lambda value: cells.required(cells.text(value, 40)),
+        "service_line": found.service_line,
+        "partner_authority": found.partner_authority,
+        "first_enquiry_date": lambda value: cells.required(cells.day(value, today=today)),
+        "channel": found.channel,
+        "campaign": text(200),
+        "applicant_count": lambda value: cells.count(value, 0, MAX_APPLICANTS),
+        "ethnicity": _ethnicities,
+        "relationship_status": text(60),
+        "fast_track": cells.flag,
+        **names,
+        "email": cells.email,
+        "phone": text(40),
+        "address_line_1": text(200),
+        "address_line_2": text(200),
+        "town": text(120),
+        "postcode": _postcode,
+        "contact_method": cells.contact_method,
+        "first_response_date": lambda value: cells.day(value, today=today),
+        "opened_at_stage": cells.stage,
+    }
+
+
+def _ethnicities(value: Value) -> tuple[str | None, ...] | None:
+    """One ethnicity for every applicant, or one per applicant separated by ';'."""
+    if value == "":
+        return None
+    return tuple(cells.text(part.strip(), 80) for part in str(value).split(";"))
+
+
+def _postcode(value: Value) -> str | None:
+    code = normalise_postcode(cells.text(value, 20))
+    if len(code) > 10:
+        raise CellProblem("Must be a UK postcode, like SW1A 1AA")
+    return code or None
+
+
+def _assign(thing, attribute: str, value) -> bool:
+    """Set a value the file gives (a blank never clears); whether anything changed."""
+    if value is None or getattr(thing, attribute) == value:
+        return False
+    setattr(thing, attribute, value)
+    return True
+
+
+def history_allows(application: Application, fast_track: bool, today: date) -> bool:
+    """Whether the application's live history is still possible under the other route, replayed on a scratch copy."""
+    trial = SimpleNamespace(service_line_code=application.service_line_code, fast_track=fast_track, events=[])
+    try:
+        for event in machine.live(application.events):
+            machine.record(trial, event.kind, event.occurred_on, today=today, party=event.party,
+                           reason=event.reason or "-", extension_days=event.extension_days)
+    except machine.TransitionError:
+        return False
+    return True
+
+
+class HouseholdImport:
+    """One households file applied to the session; every problem goes to the report."""
+
+    def __init__(self, table: Table, report: ImportReport, *, actor, today: date):
+        self.table, self.report, self.actor, self.today = table, report, actor, today
+        self.actor_id = getattr(actor, "id", None)
+        self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
+
+    def run(self, advance: Callable[[int], None]) -> None:
+        parsers = _parsers(lookups.load(), self.today)
+        rows = [row for number, raw in self.table.rows if (row := self._parse(number, raw, parsers))]
+        groups = self._groups(rows)
+        stored = lookups.households(list(groups), selectinload(Household.people),
+                                    selectinload(Household.applications).selectinload(Application.events))
+        contacts = _first_contacts([household.id for household in stored.values()])
+        for reference, group in groups.items():
+            household = stored.get(reference)
+            self._apply(group, household, contacts.get(household.id) if household else None)
+            advance(len(group))
+
+    def _parse(self, number: int, raw: dict[str, Value], parsers) -> Row | None:
+        values, ok = {}, True
+        for column in self.table.columns:
+            if column in parsers:
+                try:
+                    values[column] = parsers[column](raw[column])
+                except CellProblem as problem:
+                    self.report.error(number, column, str(problem), raw[column])
+                    ok = False
+        row = Row(number, raw, values)
+        return row if ok and self._consistent(row) else None
+
+    def _consistent(self, row: Row) -> bool:
+        """Checks between the cells of one row."""
+        problems = []
+        for n in (1, 2):
+            first, last = (f"applicant_{n}_{part}_name" for part in ("first", "last"))
+            if (row.values.get(first) is None) != (row.values.get(last) is None):
+                blank = first if row.values.get(first) is None else last
+                problems.append((blank, "Give the applicant's first and last names, or neither"))
+        count, ethnicities = row.values.get("applicant_count"), row.values.get("ethnicity")
+        if count is not None and count < _named(row.values):
+            problems.append(("applicant_count", f"Says {count} applicant(s), but applicant {_named(row.values)} is named"))
+        if ethnicities and len(ethnicities) > 1 and len(ethnicities) != (count or _named(row.values)):
+            problems.append(("ethnicity", "Give one ethnicity for all applicants, or one per applicant separated by ';'"))
+        for column, message in problems:
+            self.report.error(row.number, column, message, row.raw[column])
+        return not problems
+
+    def _groups(self, rows: list[Row]) -> dict[str, list[Row]]:
+        groups: dict[str, list[Row]] = {}
+        for row in rows:
+            groups.setdefault(row.ref, []).append(row)
+        return {reference: group for reference, group in groups.items() if self._agree(group)}
+
+    def _agree(self, group: list[Row]) -> bool:
+        """A household's rows agree on its details and name each service line once."""
+        first, before = group[0], len(self.report.errors)
+        lines: dict[str, int] = {}
+        for row in group:
+            if row.line in lines:
+                self.report.error(row.number, "service_line", f"Row {lines[row.line]} already has this household "
+                                  "and service line", row.raw["service_line"])
+            lines.setdefault(row.line, row.number)
+            for column in (c for c in self.table.columns if c in first.values and c not in APPLICATION_COLUMNS):
+                if row.values[column] != first.values[column]:
+                    self.report.error(row.number, column, f"Differs from row {first.number} of the same household "
+                                      f"({shown(first.raw[column]) or 'blank'}): its rows must agree", row.raw[column])
+        response = first.values.get("first_response_date")
+        if response and response < min(row.opened_on for row in group):
+            self.report.error(first.number, "first_response_date", "Is before the household's first enquiry", response)
+        return len(self.report.errors) == before
+
+    def _apply(self, group: list[Row], household: Household | None, contact: EnquiryContact | None) -> None:
+        if household is None:
+            household = self._create(group)
+            self.report.count("households", "created")
+        else:
+            self.report.count("households", "updated" if self._update(household, group, contact) else "unchanged")
+        for row in group:
+            self._application(household, row)
+
+    def _create(self, group: list[Row]) -> Household:
+        values = group[0].values
+        household = Household(reference=group[0].ref, first_enquiry_on=min(row.opened_on for row in group),
+                              created_by_id=self.actor_id)
+        db.session.add(household)
+        self._fields(household, values)
+        self._applicants(household, values)
+        self._new_contact(household, values)
+        return household
+
+    def _update(self, household: Household, group: list[Row], contact: EnquiryContact | None) -> bool:
+        values = group[0].values
+        changed = self._fields(household, values) | self._applicants(household, values)
+        changed |= _assign(household, "first_enquiry_on", min(min(row.opened_on for row in group),
+                                                              household.first_enquiry_on))
+        if contact is None:
+            self._new_contact(household, values)
+            changed = True
+        else:
+            contact_changed = self._contact(contact, values)
+            self.report.count("contacts", "updated" if contact_changed else "unchanged")
+            changed |= contact_changed
+        return changed
+
+    @staticmethod
+    def _fields(household: Household, values: dict[str, Any]) -> bool:
+        if normalise_postcode(household.postcode) == values.get("postcode"):
+            values = {**values, "postcode": None}  # the same postcode, spaced differently: leave it as stored
+        return any([_assign(household, attribute, values.get(column)) for column, attribute in HOUSEHOLD_FIELDS.items()])
+
+    @staticmethod
+    def _applicants(household: Household, values: dict[str, Any]) -> bool:
+        """Add applicants up to the count (placeholder names until named); never removes anyone."""
+        have = len(household.applicants)
+        wanted = values.get("applicant_count")
+        wanted = max(have, _named(values), 1) if wanted is None else wanted
+        for number in range(have + 1, wanted + 1):
+            first, last = placeholder_name(number, household.reference)
+            household.people.append(Person(role=PersonRole.APPLICANT, first_name=first, last_name=last))
+        changed = wanted > have
+        applicants = household.applicants
+        for number, person in enumerate(applicants[:NAMED_APPLICANTS], start=1):
+            changed |= _assign(person, "first_name", values.get(f"applicant_{number}_first_name"))
+            changed |= _assign(person, "last_name", values.get(f"applicant_{number}_last_name"))
+        return _set_ethnicities(applicants, values.get("ethnicity") or ()) | changed
+
+    def _new_contact(self, household: Household, values: dict[str, Any]) -> EnquiryContact:
+        """The household's first contact, on its first enquiry date."""
+        received = received_at(household.first_enquiry_on)
+        contact = EnquiryContact(household=household, received_at=received, method=ContactMethod.PHONE,
+                                 recorded_by_id=self.actor_id,
+                                 first_response_due_at=add_working_days(received, self.response_days))
+        if "first_response_date" not in self.table.columns:
+            contact.first_responded_at = received  # a tracker without response dates: answered outside Hearth
+        db.session.add(contact)
+        self._contact(contact, values)
+        self.report.count("contacts", "created")
+        return contact
+
+    @staticmethod
+    def _contact(contact: EnquiryContact, values: dict[str, Any]) -> bool:
+        changed = any([_assign(contact, attribute, values.get(column)) for column, attribute in CONTACT_FIELDS.items()])
+        response = values.get("first_response_date")
+        answered = contact.first_responded_at.astimezone(LONDON).date() if contact.first_responded_at else None
+        if response is not None and response != answered:
+            contact.first_responded_at, changed = received_at(response), True
+        return changed
+
+    def _application(self, household: Household, row: Row) -> None:
+        existing = next((a for a in household.applications if a.service_line_code == row.line), None)
+        if existing is None:
+            self._open(household, row)
+            return
+        conflict = _opening_conflict(existing, row)
+        if conflict:
+            self.report.error(row.number, conflict[0], conflict[1], row.raw[conflict[0]])
+        elif existing.fast_track == row.values["fast_track"]:
+            self.report.count("applications", "unchanged")
+        elif not history_allows(existing, row.values["fast_track"], self.today):
+            self.report.error(row.number, "fast_track", "The application's history in Hearth does not fit that route",
+                              row.raw["fast_track"])
+        else:
+            existing.fast_track = row.values["fast_track"]
+            self.report.count("applications", "updated")
+
+    def _open(self, household: Household, row: Row) -> None:
+        try:
+            funnel.open_application(household, row.line, row.opened_on, actor=self.actor, today=self.today,
+                                    stage=row.values.get("opened_at_stage") or Stage.ENQUIRY,
+                                    fast_track=row.values["fast_track"])
+        except funnel.TransitionError as error:
+            column = MACHINE_COLUMNS.get(error.field, "service_line")
+            self.report.error(row.number, column, str(error), row.raw.get(column))
+            return
+        self.report.count("applications", "created")
+
+
+def _set_ethnicities(applicants: list[Person], ethnicities: tuple[str | None, ...]) -> bool:
+    """One ethnicity for every applicant, or one each in order."""
+    each = ethnicities * len(applicants) if len(ethnicities) == 1 else ethnicities
+    return any([_assign(person, "ethnicity", ethnicity) for person, ethnicity in zip(applicants, each)])
+
+
+def _named(values: dict[str, Any]) -> int:
+    """How many applicants the row names (applicant 2 named means at least two)."""
+    return 2 if values.get("applicant_2_first_name") else 1 if values.get("applicant_1_first_name") else 0
+
+
+def _opening_conflict(application: Application, row: Row) -> tuple[str, str] | None:
+    """An import cannot move when, or at which stage, a stored application opened: that is its history."""
+    opening = next(iter(machine.live(application.events)), None)
+    if opening is None:
+        return None
+    if opening.occurred_on != row.opened_on:
+        return "first_enquiry_date", (f"Hearth has this application opened on {opening.occurred_on:%-d %B %Y}; "
+                                      "an import cannot change when an application opened")
+    stage = row.values.get("opened_at_stage")
+    if stage is not None and opening.kind is not EventKind(stage.value):
+        return "opened_at_stage", f"Hearth has this application opened at {Stage(opening.kind.value).label}"
+    return None
+
+
+def _first_contacts(household_ids: list[int]) -> dict[int, EnquiryContact]:
+    found: dict[int, EnquiryContact] = {}
+    for start in range(0, len(household_ids), lookups.CHUNK):
+        query = (select(EnquiryContact).where(EnquiryContact.household_id.in_(household_ids[start:start + lookups.CHUNK]))
+                 .order_by(EnquiryContact.household_id, EnquiryContact.received_at, EnquiryContact.id))
+        for contact in db.session.scalars(query):
+            found.setdefault(contact.household_id, contact)
+    return found
+
+
+def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance) -> None:
+    HouseholdImport(table, report, actor=actor, today=today).run(advance)
