@@ -70,17 +70,18 @@ def _register_blueprints(app: Flask) -> None:
     from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
     from crm.checks.views import bp as checks_bp
-    from crm.queues.views import bp as queues_bp
-    from crm.transfer.views import bp as transfer_bp
     from crm.enquiries.views import bp as enquiries_bp
+    from crm.escalations.views import bp as escalations_bp
     from crm.events.views import bp as events_bp
     from crm.funnel.views import bp as funnel_bp
     from crm.home.views import bp as home_bp
     from crm.public.views import bp as public_bp
     from crm.api.views import bp as api_bp
     from crm.households.views import bp as households_bp
+    from crm.queues.views import bp as queues_bp
+    from crm.transfer.views import bp as transfer_bp
 
     for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp,
-                      public_bp, api_bp, events_bp, checks_bp, queues_bp, transfer_bp):
+                      public_bp, api_bp, escalations_bp, events_bp, queues_bp, transfer_bp, checks_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -67,4 +67,16 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "hearth@localhost"),
+        "SMTP_STARTTLS": env_bool("SMTP_STARTTLS", False),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT", "30")),
+        # A delivery claimed this long ago and never finished (its process died) is tried again.
+        "MAIL_CLAIM_TIMEOUT_SECONDS": int(os.environ.get("MAIL_CLAIM_TIMEOUT_SECONDS", "900")),
+        # The check escalation ladder: working days after the due date, and who hears (SPEC section 4).
+        "CHECK_ESCALATION_LADDER": os.environ.get("CHECK_ESCALATION_LADDER",
+                                                  "0:owner,7:team_manager,21:service_manager"),
+        "APPROVED_WAITING_MONTHS": int(os.environ.get("APPROVED_WAITING_MONTHS", "3")),
+        # make run starts the scheduler inside the web process; production runs `crm scheduler` instead.
+        "SCHEDULER_IN_PROCESS": env_bool("HEARTH_SCHEDULER_IN_PROCESS", True),
     }

@@ -5,14 +5,16 @@ from crm.auth.models import Team, User, UserRole
 from crm.checks.models import CheckChase, CheckInstance, CheckPart, CheckType
 from crm.db import Base
 from crm.enquiries.models import EnquiryContact
+from crm.escalations.models import Escalation, JobRun, MonthlySnapshot
 from crm.events.models import AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
 from crm.marketing.models import Channel
 
 __all__ = [
+    "Escalation", "JobRun", "MonthlySnapshot",
     "ApiToken", "Application", "AuditEvent", "Base", "Channel", "EnquiryContact", "Household", "PartnerAuthority", "Person",
     "ServiceLine", "StageEvent", "Team", "User", "UserRole",
-    "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
     "CheckChase", "CheckInstance", "CheckPart", "CheckType",
+    "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
 ]

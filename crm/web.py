@@ -10,14 +10,15 @@ from crm.auth.policy import may_use
 NAVIGATION = [
     ("Home", "home.index"),
     ("Work queue", "queues.applications"),
+    ("Checks", "checks.queue"),
     ("Households", "households.search"),
     ("New enquiry", "enquiries.new"),
     ("Awaiting response", "enquiries.awaiting_response"),
-    ("Checks", "checks.queue"),
+    ("Escalations", "escalations.index"),
     ("Information events", "events.index"),
     ("Users", "admin.users"),
-    ("Check catalogue", "checks.catalogue_list"),
     ("API tokens", "admin.api_tokens"),
+    ("Check catalogue", "checks.catalogue_list"),
     ("Import and export", "transfer.imports"),
     ("Audit log", "audit.search"),
 ]

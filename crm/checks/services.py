@@ -17,6 +17,7 @@ from crm.auth.roles import Role
 from crm.checks import catalogue
 from crm.checks.catalogue import Needed
 from crm.checks.models import CheckAppliesTo, CheckChase, CheckInstance, CheckOutcome, CheckPart
+from crm.escalations import services as escalations
 from crm.extensions import db
 from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Application, Person
@@ -234,6 +235,8 @@ def _chase(check: CheckInstance, chased_on: date, note: str | None, actor) -> Ch
     db.session.add(chase)
     check.last_chased_on = max(filter(None, (check.last_chased_on, chased_on)))
     db.session.flush()
+    # Someone acted: the check's escalations clear (later rungs still come if it stays outstanding).
+    escalations.resolve_for_subject("check", check.id, f"chased on {chased_on.isoformat()}")
     _audit(check, "check_chased", actor, {"chased_on": chased_on.isoformat(), "chase_id": chase.id})
     return chase
 
@@ -271,6 +274,7 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
     previous = check.outcome
     check.received_on, check.outcome = received_on, outcome
     db.session.flush()
+    escalations.resolve_for_subject("check", check.id, "received")
     _audit(check, "check_outcome_changed" if previous else "check_received", actor,
            {"received_on": received_on.isoformat(), "outcome": outcome.value,
             "previous_outcome": previous.value if previous else None})

@@ -56,7 +56,7 @@ def _print_logins(logins: dict[str, str]) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def run_command(host, port):
-    """Migrate, load demo data on first start, print a sign-in, and serve."""
+    """Migrate, load demo data on first start, print a sign-in, start the scheduled jobs, and serve."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     if not has_data():
         click.echo("First start: loading demo data...")
@@ -69,5 +69,13 @@ def run_command(host, port):
         _print_logins(logins)
         click.echo(f"\nSign in at http://{host}:{port}/ as {manager} with password {logins[manager]}\n")
     db.session.close()
+    app = current_app._get_current_object()
+    if app.config["SCHEDULER_IN_PROCESS"]:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from jobs.scheduler import configure
+
+        configure(BackgroundScheduler(daemon=True), app).start()
+        click.echo("Scheduled jobs run in this process (production: `crm scheduler` on its own).")
     # Flask's app.run() refuses to run inside its own CLI; the same development server, started directly.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, app, threaded=True)

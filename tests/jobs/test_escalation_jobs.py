@@ -1,0 +1,209 @@
+"""The escalation jobs on the test database: the ladder day by day with --today, twice in a row, clearing
+itself, and email through a real SMTP server."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import func, select, text
+
+from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.escalations.models import EmailStatus, Escalation, EscalationKind, JobRun, JobRunStatus
+from crm.funnel.stages import Stage, Status
+from jobs import rules
+from tests.factories import ApplicationFactory, HouseholdFactory
+from tests.jobs.conftest import make_check, make_service
+
+
+def escalations(session, kind=None) -> list[tuple]:
+    query = select(Escalation.step, Escalation.recipient_id, Escalation.due_on, Escalation.resolved_at.is_not(None))
+    if kind:
+        query = query.where(Escalation.kind == kind)
+    return sorted(session.execute(query.order_by(Escalation.id)).all())
+
+
+def run_cli(app, *args):
+    result = app.test_cli_runner().invoke(args=["jobs", "run-once", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_ladder_day_by_day_across_christmas_and_new_year(app, app_context, db_session):
+    service = make_service()
+    check = make_check(db_session, service.owner, due_on=date(2026, 12, 24))
+    first_seen = {}
+    day = date(2026, 12, 20)
+    while day <= date(2027, 1, 29):
+        run_cli(app, "check_escalations", "--today", day.isoformat())
+        for step, recipient, _, _ in escalations(db_session):
+            first_seen.setdefault((step, recipient), day)
+        day += timedelta(days=1)
+    assert first_seen == {
+        ("owner", service.owner.id): date(2026, 12, 24),                   # the due date, a Thursday
+        ("team_manager", service.team_manager.id): date(2027, 1, 7),       # 7 working days: 29-31 Dec, 4-7 Jan
+        ("service_manager", service.service_manager.id): date(2027, 1, 27),  # 21 working days
+    }
+    # Forty runs, three escalations, each once; every run recorded.
+    assert len(escalations(db_session)) == 3
+    runs = db_session.scalars(select(JobRun).where(JobRun.job_id == "check_escalations")).all()
+    assert len(runs) == 41 and {r.status for r in runs} == {JobRunStatus.SUCCEEDED}
+    assert all(e.email_status is EmailStatus.LOGGED for e in db_session.scalars(select(Escalation)))
+    assert check.id in {e.subject_id for e in db_session.scalars(select(Escalation))}
+
+
+def test_nothing_is_raised_before_the_due_date_or_for_a_received_check(app_context, db_session):
+    service = make_service()
+    make_check(db_session, service.owner, due_on=date(2026, 11, 30))
+    received = make_check(db_session, service.owner, due_on=date(2026, 11, 2))
+    received.received_on, received.outcome = date(2026, 11, 20), "clear"
+    db_session.flush()
+    assert rules.check_escalations(date(2026, 11, 27))["due"] == 0
+    assert rules.check_escalations(date(2026, 11, 30))["raised"] == 1
+
+
+def test_twice_in_a_row_raises_and_sends_once(app_context, db_session, mail_to):
+    service = make_service()
+    check = make_check(db_session, service.owner, due_on=date(2026, 11, 2))
+    first = rules.check_escalations(date(2026, 12, 1))
+    second = rules.check_escalations(date(2026, 12, 1))
+    assert (first["raised"], second["raised"]) == (3, 0)
+    assert first["email"] == {"sent": 3} and second["email"] == {}
+    assert len(mail_to.to(service.owner.email)) == 1
+    assert len(mail_to.to(service.team_manager.email)) == 1
+    assert len(mail_to.to(service.service_manager.email)) == 1
+    assert mail_to.to(service.other_team_manager.email) == []
+    assert len(mail_to.messages) == 3
+    # Email names no one: the household's reference only.
+    from crm.households.models import Household, Person
+    person = db_session.get(Person, check.person_id)
+    reference = db_session.get(Household, person.household_id).reference
+    for (_, subject), body in zip(mail_to.messages, mail_to.bodies):
+        assert reference in subject and "not received" in subject
+        assert person.last_name not in subject + body and person.first_name not in subject + body
+
+
+def test_receiving_the_check_clears_its_escalations_and_no_new_one_comes(app_context, db_session):
+    service = make_service()
+    check = make_check(db_session, service.owner, due_on=date(2026, 11, 2))
+    rules.check_escalations(date(2026, 11, 3))
+    assert [resolved for *_, resolved in escalations(db_session)] == [False]
+    check.received_on, check.outcome = date(2026, 11, 4), "clear"
+    db_session.flush()
+    counts = rules.check_escalations(date(2026, 12, 15))
+    assert counts["cleared"] == 1 and counts["raised"] == 0
+    assert [resolved for *_, resolved in escalations(db_session)] == [True]
+
+
+def test_a_withdrawn_application_stops_escalating(app_context, db_session):
+    service = make_service()
+    check = make_check(db_session, service.owner, due_on=date(2026, 11, 2))
+    rules.check_escalations(date(2026, 11, 3))
+    from crm.households.models import Application
+    application = db_session.get(Application, check.application_id)
+    application.status = Status.WITHDRAWN
+    db_session.flush()
+    assert rules.check_escalations(date(2026, 11, 20))["cleared"] == 1
+
+
+def test_a_failed_smtp_server_is_retried_by_the_delivery_job(app, app_context, db_session, monkeypatch, smtp_server):
+    controller, mailbox = smtp_server
+    service = make_service()
+    make_check(db_session, service.owner, due_on=date(2026, 11, 2))
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", 1)  # nothing listens there
+    assert rules.check_escalations(date(2026, 11, 3))["email"] == {"failed": 1}
+    monkeypatch.setitem(app.config, "SMTP_PORT", controller.port)
+    assert rules.deliver_email(date(2026, 11, 3)) == {"sent": 1}
+    assert rules.deliver_email(date(2026, 11, 3)) == {}
+    assert mailbox.to(service.owner.email) and len(mailbox.messages) == 1
+
+
+def test_first_responses_overdue_reach_the_officer_and_clear_when_answered(app_context, db_session):
+    from crm.auth.roles import Role
+    from tests.factories import UserFactory
+    officer, other_officer = UserFactory(roles=[Role.RECRUITMENT_OFFICER]), UserFactory(roles=[Role.RECRUITMENT_OFFICER])
+    household = HouseholdFactory()
+    due = datetime(2026, 11, 17, 9, tzinfo=timezone.utc)
+    logged = EnquiryContact(household=household, received_at=due - timedelta(days=2), method=ContactMethod.PHONE,
+                            recorded_by_id=officer.id, first_response_due_at=due)
+    web = EnquiryContact(household=HouseholdFactory(), received_at=due - timedelta(days=2), method=ContactMethod.WEB,
+                         first_response_due_at=due)
+    db_session.add_all([logged, web])
+    db_session.flush()
+    assert rules.first_responses(date(2026, 11, 16))["due"] == 0
+    counts = rules.first_responses(date(2026, 11, 17))
+    # The officer who logged it; a web enquiry goes to every recruitment officer.
+    assert counts["raised"] == 1 + 2
+    recipients = {(e.subject_id, e.recipient_id) for e in db_session.scalars(select(Escalation))}
+    assert recipients == {(logged.id, officer.id), (web.id, officer.id), (web.id, other_officer.id)}
+    logged.first_responded_at = due
+    db_session.flush()
+    assert rules.first_responses(date(2026, 11, 18))["cleared"] == 1
+
+
+def test_stage_timescales_amber_then_red_then_cleared_when_the_stage_moves(app_context, db_session):
+    service = make_service()
+    household = HouseholdFactory(allocated_worker_id=service.owner.id, team_id=service.owner.team_id)
+    application = ApplicationFactory(household=household, stage=Stage.STAGE_1, stage_entered_on=date(2026, 9, 1))
+    db_session.flush()
+    assert rules.stage_timescales(date(2026, 9, 30))["stage_timescale"]["due"] == 0
+    amber = rules.stage_timescales(date(2026, 10, 17))["stage_timescale"]  # 46 of 61 days: past 75%
+    assert amber["raised"] == 1
+    red = rules.stage_timescales(date(2026, 11, 2))["stage_timescale"]     # past 1 November
+    assert red["raised"] == 2 and red["cleared"] == 1                      # worker and team manager; amber cleared
+    application.stage, application.stage_entered_on = Stage.STAGE_1_COMPLETED, date(2026, 11, 3)
+    db_session.flush()
+    assert rules.stage_timescales(date(2026, 11, 4))["stage_timescale"]["cleared"] == 2
+    assert db_session.scalar(select(func.count()).select_from(Escalation).where(Escalation.resolved_at.is_(None))) == 0
+
+
+def test_approved_households_waiting_over_three_months(app_context, db_session):
+    service = make_service()
+    household = HouseholdFactory(allocated_worker_id=service.owner.id)
+    ApplicationFactory(household=household, stage=Stage.APPROVED, status=Status.APPROVED,
+                       stage_entered_on=date(2026, 8, 24))
+    assert rules.approved_waiting(date(2026, 11, 23))["due"] == 0
+    counts = rules.approved_waiting(date(2026, 11, 24))
+    assert counts["raised"] == 1
+    assert escalations(db_session, EscalationKind.APPROVED_WAITING)[0][:3] == (
+        "waiting_3_months", service.owner.id, date(2026, 11, 24))
+
+
+def test_the_escalation_query_reads_only_due_checks_through_the_partial_index(app_context, db_session):
+    """The plan uses ix_checks_open_due_on; on PostgreSQL, with sequential scans off, the checks scan returns
+    exactly the due rows however many others exist (time grows with due checks, not all checks)."""
+    service = make_service()
+    for offset in range(30):
+        make_check(db_session, service.owner, due_on=date(2027, 1, 1) + timedelta(days=offset))
+    due = [make_check(db_session, service.owner, due_on=date(2026, 11, 2)) for _ in range(3)]
+    statement = rules.overdue_checks(date(2026, 11, 30))
+    compiled = statement.compile(db_session.bind, compile_kwargs={"literal_binds": True})
+    if db_session.bind.dialect.name == "sqlite":
+        plan = " ".join(str(row[-1]) for row in db_session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "ix_checks_open_due_on" in plan
+    else:
+        db_session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = db_session.execute(text(f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}")).scalar_one()
+        nodes = list(_walk(plan[0]["Plan"]))
+        scans = [n for n in nodes if n.get("Relation Name") == "checks"]
+        assert scans and all(n.get("Index Name") == "ix_checks_open_due_on" for n in scans)
+        assert sum(n["Actual Rows"] for n in scans) == len(due)
+    assert len(db_session.execute(statement).all()) == len(due)
+
+
+def _walk(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _walk(child)
+
+
+def test_chasing_a_check_clears_its_open_escalations_and_a_later_rung_still_comes(app_context, db_session):
+    from crm.checks.services import chase_check
+    service = make_service()
+    check = make_check(db_session, service.owner, due_on=date(2026, 11, 2))
+    rules.check_escalations(date(2026, 11, 11))  # owner and team manager (7 working days: 11 November)
+    assert [(step, resolved) for step, _, _, resolved in escalations(db_session)] == [
+        ("owner", False), ("team_manager", False)]
+    chase_check(check, date(2026, 11, 12), "Rang the DBS unit", actor=service.owner, today=date(2026, 11, 12))
+    assert [resolved for *_, resolved in escalations(db_session)] == [True, True]
+    assert rules.check_escalations(date(2026, 11, 13))["raised"] == 0      # the same rungs never come back
+    assert rules.check_escalations(date(2026, 12, 1))["raised"] == 1       # 21 working days: the service manager
