@@ -59,7 +59,7 @@ def on_stage_entered(application: Application, stage, on: date, *, actor) -> lis
     for, except on fast track, where the worker chooses which checks to repeat (start_checks)."""
     if stage != Stage.STAGE_1 or application.fast_track:
         return []
-    return _create_all(application, missing_checks(application, on), actor=actor)
+    return create_checks(application, missing_checks(application, on), actor=actor)
 
 
 def may_start_checks(application: Application) -> bool:
@@ -89,10 +89,10 @@ def start_checks(application: Application, chosen: set[tuple[int, int | None]], 
     if not chosen <= {needed.key for needed in missing}:
         raise CheckError("Some of the checks chosen have started already or are no longer needed: choose again",
                          "checks")
-    return _create_all(application, [needed for needed in missing if needed.key in chosen], actor=actor)
+    return create_checks(application, [needed for needed in missing if needed.key in chosen], actor=actor)
 
 
-def _create_all(application: Application, needed: list[Needed], *, actor,
+def create_checks(application: Application, needed: list[Needed], *, actor,
                 actor_label: str | None = None) -> list[CheckInstance]:
     checks = [_new_check(application, item) for item in needed]
     db.session.add_all(checks)
@@ -118,7 +118,7 @@ def add_checks_for_new_adults(today: date) -> int:
     for application, person in _new_adults(today):
         needed = [item for item in missing_checks(application, today, [person])
                   if item.check_type.applies_to is CheckAppliesTo.EVERY_ADULT]
-        created += len(_create_all(application, needed, actor=None, actor_label=JOB_LABEL))
+        created += len(create_checks(application, needed, actor=None, actor_label=JOB_LABEL))
     return created
 
 
@@ -168,7 +168,7 @@ def record_circumstances(person: Person, circumstances: Circumstances, *, actor,
     created = []
     for application in person.household.applications:
         if may_start_checks(application) and not application.fast_track and existing_keys(application.id):
-            created += _create_all(application, missing_checks(application, today or clock.today(), [person]),
+            created += create_checks(application, missing_checks(application, today or clock.today(), [person]),
                                    actor=actor)
     return created
 

@@ -51,6 +51,16 @@ def _print_logins(logins: dict[str, str]) -> None:
         click.echo(f"  {email:45} {password}")
 
 
+def _run_jobs_once() -> None:
+    """So the demo opens with the escalations the morning's jobs would have raised."""
+    from jobs.runner import run_job
+    from jobs.scheduler import JOBS
+
+    for job in JOBS:
+        run = run_job(job.id)
+        click.echo(f"  job {job.id}: {run.status.value}")
+
+
 @click.command("run")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -63,6 +73,7 @@ def run_command(host, port):
         logins = load_demo(today=date.today())
         db.session.commit()
         _save_logins(logins)
+        _run_jobs_once()
     if _logins_file().exists():
         logins = json.loads(_logins_file().read_text())
         manager = next((e for e in logins if e.startswith("manager")), next(iter(logins)))

@@ -68,7 +68,38 @@ def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = N
         household = _household(number, rng, fake, today, authorities, teams, staff)
         _contacts(household, rng, today, channels, staff)
         _attendance(household, rng, today, events, staff)
+    db.session.flush()
+    _statutory_checks(rng, today, staff)
     return logins
+
+
+def _statutory_checks(rng, today: date, staff) -> None:
+    """The catalogue's checks for every application that reached Stage 1 (created by the checks service, as the
+    funnel does), then requested, chased and received as a busy Stage 1 team would have them: done for the
+    applications that moved on, some outstanding (a few overdue) for those still in Stage 1."""
+    from crm.checks.models import CheckOutcome
+    from crm.checks.services import create_checks, due_date, missing_checks
+
+    workers = staff[Role.STAGE_ONE_WORKER]
+    for application in db.session.scalars(select(Application).order_by(Application.id)):
+        started = {e.kind: e.occurred_on for e in application.events}
+        if EventKind.STAGE_1 not in started or application.fast_track:
+            continue
+        began, finished = started[EventKind.STAGE_1], started.get(EventKind.STAGE_1_COMPLETED)
+        owner = application.household.allocated_worker if application.stage is Stage.STAGE_1 else rng.choice(workers)
+        for check in create_checks(application, missing_checks(application, began), actor=None, actor_label="demo"):
+            check.owner_id = owner.id
+            check.requested_on = min(today, began + timedelta(days=rng.randint(0, 5)))
+            check.due_on = due_date(check, check.requested_on)
+            back = check.requested_on + timedelta(days=rng.randint(5, check.check_type.default_days + 20))
+            if finished is not None:
+                back = max(check.requested_on, min(back, finished))
+            if back <= today and (finished is not None or rng.random() < 0.6):
+                check.received_on = back
+                check.outcome = rng.choices([CheckOutcome.CLEAR, CheckOutcome.INFORMATION_DISCLOSED,
+                                             CheckOutcome.CONCERN], weights=[90, 8, 2])[0]
+            elif rng.random() < 0.4 and check.requested_on < today:
+                check.last_chased_on = check.requested_on + timedelta(days=rng.randint(1, (today - check.requested_on).days))
 
 
 def _information_events(rng, fake, today: date, authorities, staff) -> list[InformationEvent]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.db import utcnow
@@ -142,8 +142,9 @@ def _body(escalation: Escalation) -> str:
             "This message names no one outside Hearth; open Hearth to see the details.\n")
 
 
-def open_for(user_id: int):
-    """A person's open escalations, most overdue first: what their work queue shows."""
-    return db.session.scalars(
-        select(Escalation).where(Escalation.recipient_id == user_id, Escalation.resolved_at.is_(None))
-        .order_by(Escalation.due_on, Escalation.id)).all()
+def escalation_counts(user_id: int) -> dict[EscalationKind, int]:
+    """A person's open escalations by kind, for their home page."""
+    rows = db.session.execute(
+        select(Escalation.kind, func.count()).where(Escalation.recipient_id == user_id, Escalation.resolved_at.is_(None))
+        .group_by(Escalation.kind)).all()
+    return {EscalationKind(kind): count for kind, count in rows}

@@ -8,6 +8,7 @@ from crm.audit.services import record_event
 from crm.auth.policy import may_use, signed_in
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.db import utcnow
+from crm.escalations.services import escalation_counts
 from crm.extensions import db
 from crm.funnel.stages import Stage
 from crm.households import services as households
@@ -27,6 +28,8 @@ def index():
     if user.has_any_role(CASEWORK_ROLES):
         context["queue"], context["queue_total"] = households.allocated_applications(user.id)
         record_event(db.session, "viewed_work_queue", actor=user, detail={"households": context["queue_total"]})
+    if _may_use("escalations.index"):
+        context["escalations"] = escalation_counts(user.id)
     if _may_use("queues.applications"):
         context["queues"] = _queue_links(user)
     if _may_use("enquiries.awaiting_response"):

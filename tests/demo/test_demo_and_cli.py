@@ -110,3 +110,19 @@ def test_every_demo_information_event_stage_has_the_attendance_or_consultation_b
                              .where(EventBooking.attendance == Attendance.NOT_RECORDED)) > 0
     web = db.session.scalars(select(EnquiryContact).where(EnquiryContact.utm_source.is_not(None))).all()
     assert web and all(c.recorded_by_id is None and c.referrer for c in web)
+
+
+def test_demo_checks_exist_for_stage_1_applications_and_some_are_overdue(app_context):
+    from crm.checks.models import CheckInstance
+
+    load_demo(seed=5, households=150, today=TODAY)
+    checks = db.session.scalars(select(CheckInstance)).all()
+    assert checks
+    for check in checks:
+        assert check.requested_on is not None and check.due_on > check.requested_on
+        assert (check.received_on is None) == (check.outcome is None)
+        assert check.received_on is None or check.requested_on <= check.received_on <= TODAY
+    reached = {a.id for a in db.session.scalars(select(Application))
+               if any(e.kind is EventKind.STAGE_1 for e in a.events) and not a.fast_track}
+    assert {c.application_id for c in checks} == reached
+    assert any(c.received_on is None and c.due_on < TODAY for c in checks)  # something for the ladder to chase

@@ -20,12 +20,15 @@ def test_each_person_sees_their_own_escalations_and_managers_everyones(app, clie
     assert result.exit_code == 0, result.output  # on 3 November only the owner's rung has fired
 
     auth.login(service.owner)
+    home = client.get("/").get_data(as_text=True)
+    assert "You have 1 open escalation</a>:" in home and "1 check overdue." in home
     mine = client.get("/escalations/").get_data(as_text=True)
     assert "1 open" in mine and f"household {reference}: due 2 November 2026, not received" in mine
     auth.logout()
 
     auth.login(service.team_manager)
     assert "No open escalations." in client.get("/escalations/").get_data(as_text=True)
+    assert 'id="home-escalations"' not in client.get("/").get_data(as_text=True)
     everyone = client.get("/escalations/?everyone=1").get_data(as_text=True)
     assert "1 open" in everyone and service.owner.full_name in everyone and "check_escalations" in everyone
     auth.logout()
