@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
-from wtforms import DateField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput, GovTextInput
+from wtforms import DateField, IntegerField
 from wtforms.validators import StopValidation
 
 
@@ -96,3 +96,23 @@ class CheckboxesInput(GovCheckboxesInput):
         params = super().map_gov_params(field, **kwargs)
         params.setdefault("idPrefix", field.id)
         return params
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a GOV.UK text input: one clear message when it is not one (and no second one
+    from a range check on a value that could not be read)."""
+
+    def __init__(self, label=None, validators=None, example: int = 12, **kwargs):
+        kwargs.setdefault("widget", GovTextInput())
+        self.example = example
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a whole number, like {self.example}") from error
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()

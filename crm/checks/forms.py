@@ -2,35 +2,17 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import (BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField,
+from wtforms import (BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from crm.checks.models import CheckAppliesTo, CheckOutcome
 from crm.checks.services import Circumstances
-from crm.forms import CheckboxesInput, DateRequired, GovDateField, HearthForm, RadioInput
+from crm.forms import CheckboxesInput, DateRequired, GovDateField, HearthForm, RadioInput, WholeNumberField
 
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not known")]
 CHOOSE_ANSWER = "Choose yes, no or not known"
 ANSWERS = {"yes": True, "no": False, "": None}
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed in a text input, with a GOV.UK message when it is not one."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("widget", GovTextInput())
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(f"{self.label.text} must be a whole number, like 12") from error
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
 
 
 class RequestForm(HearthForm):

@@ -5,13 +5,13 @@ import re
 from datetime import datetime, time, timezone
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
 from crm.clock import LONDON
 from crm.events.models import ConsultationMethod
 from crm.events.services import ConsultationDetails, EventDetails
-from crm.forms import DateRequired, GovDateField, HearthForm, RadioInput
+from crm.forms import DateRequired, GovDateField, HearthForm, RadioInput, WholeNumberField
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 NAMED_TIMES = {"midday": time(12), "noon": time(12), "midnight": time(0)}
@@ -53,24 +53,6 @@ class TimeField(StringField):
             raise StopValidation(f"Enter the {self.label.text.lower()} as a time of day, like 7pm or 19:00")
 
 
-class WholeNumberField(IntegerField):
-    """An integer input with a GOV.UK message, and no second message from its range once it is unreadable."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("widget", GovTextInput())
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(f"{self.label.text} must be a whole number, like 20") from error
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
-
-
 def at(day, moment: time) -> datetime:
     """A date and time in England, as the aware UTC moment the database keeps."""
     return datetime.combine(day, moment, tzinfo=LONDON).astimezone(timezone.utc)
@@ -92,7 +74,7 @@ class EventForm(HearthForm):
                           description="For an event at a venue.")
     joining_link = StringField("Joining link", widget=GovTextInput(), validators=[Optional(), Length(max=500)],
                                description="For an online event, for example https://meet.example.org/abc.")
-    capacity = WholeNumberField("Capacity",
+    capacity = WholeNumberField("Capacity", example=20,
                                 validators=[InputRequired("Enter the number of places"),
                                             NumberRange(1, MAX_CAPACITY, f"Capacity must be between 1 and {MAX_CAPACITY}")],
                                 description="How many households can book.")
