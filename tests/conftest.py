@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from contextlib import contextmanager
 
 import pytest
 from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 import crm.models  # noqa: F401 (all mappers, for tests that use models without an app)
 from crm import create_app, migrate
@@ -40,6 +43,21 @@ def fresh_database_url(kind: str, tmp_path_factory, name: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
     return base.set(database=database).render_as_string(hide_password=False)
+
+
+@contextmanager
+def served(app):
+    """The app served over real HTTP from a thread (werkzeug, threaded); yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        Database.state(app).engine.dispose()
 
 
 @pytest.fixture(scope="session", params=DATABASES)
@@ -130,6 +148,20 @@ def app_context(app, db_session):
     with app.app_context():
         g.hearth_session = db_session
         yield
+
+
+@pytest.fixture
+def services_as(app, db_session):
+    """Call services outside a request (setting up data for page tests), on the test's session."""
+    def run(call):
+        with app.app_context():
+            g.hearth_session = db_session
+            try:
+                return call()
+            finally:
+                db_session.flush()
+                g.pop("hearth_session")  # the context's teardown must not close the test's session
+    return run
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

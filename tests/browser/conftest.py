@@ -3,18 +3,15 @@ Debian's Chromium driven through Playwright (never a browser downloaded by `play
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from crm import migrate
-from crm.extensions import Database
-from tests.conftest import fresh_database_url, make_test_app
+from tests.conftest import fresh_database_url, make_test_app, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,16 +31,8 @@ def live_server(tmp_path_factory):
     url = fresh_database_url("sqlite", tmp_path_factory, "browser")
     migrate.upgrade(url)
     app = make_test_app(url, tmp_path_factory.mktemp("instance"), RATELIMIT_ENABLED=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        Database.state(app).engine.dispose()
+    with served(app) as base_url:
+        yield LiveServer(base_url, app)
 
 
 @pytest.fixture(scope="session")

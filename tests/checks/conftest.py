@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -38,20 +37,6 @@ def team(db_session):
 @pytest.fixture
 def worker(db_session, team):
     return UserFactory(roles=[Role.STAGE_ONE_WORKER], team_id=team.id, full_name="Wendy Worker")
-
-
-@pytest.fixture
-def services_as(app, db_session):
-    """Call services outside a request (setting up data for page tests), on the test's session."""
-    def run(call):
-        with app.app_context():
-            g.hearth_session = db_session
-            try:
-                return call()
-            finally:
-                db_session.flush()
-                g.pop("hearth_session")  # the context's teardown must not close the test's session
-    return run
 
 
 def family(worker, *, names=tuple(FAMILY), **household):

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -26,20 +25,6 @@ FUTURE = clock.today() + timedelta(days=60)
 @pytest.fixture
 def officer(db_session):
     return UserFactory(roles=[Role.RECRUITMENT_OFFICER])
-
-
-@pytest.fixture
-def services_as(app, db_session):
-    """Call services outside a request (setting up data), on the test's session."""
-    def run(call):
-        with app.app_context():
-            g.hearth_session = db_session
-            try:
-                return call()
-            finally:
-                db_session.flush()
-                g.pop("hearth_session")  # the context's teardown must not close the test's session
-    return run
 
 
 def count(db_session, model) -> int:

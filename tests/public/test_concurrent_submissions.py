@@ -9,35 +9,25 @@ import httpx
 import pytest
 from faker import Faker
 from sqlalchemy import create_engine, text
-from werkzeug.serving import make_server
 
 from crm import migrate
-from crm.extensions import Database
-from tests.conftest import fresh_database_url, make_test_app
+from tests.conftest import fresh_database_url, make_test_app, served
 from tests.public.test_public_form import answers
 
 PEOPLE = 50
 
 
 @pytest.fixture
-def served(database_kind, tmp_path_factory):
+def server(database_kind, tmp_path_factory):
     url = fresh_database_url(database_kind, tmp_path_factory, "concurrent")
     migrate.upgrade(url)
     app = make_test_app(url, tmp_path_factory.mktemp("instance"), RATELIMIT_ENABLED=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", url
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        Database.state(app).engine.dispose()
+    with served(app) as base_url:
+        yield base_url, url
 
 
-def test_fifty_concurrent_submissions_each_stored_once(served):
-    base_url, database_url = served
+def test_fifty_concurrent_submissions_each_stored_once(server):
+    base_url, database_url = server
     fake = Faker("en_GB")
     Faker.seed(5)
     people = [(httpx.Client(base_url=base_url, timeout=60), {"first_name": fake.first_name(),
