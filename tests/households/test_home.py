@@ -18,9 +18,11 @@ def pipeline_cell(html: str, stage_label: str) -> list[str]:
     return [cell.strip() for cell in re.findall(r'<td[^>]*>(.*?)</td>', row.group(1), re.S)]
 
 
-def household_for(worker, *, stage=Stage.STAGE_1, status=Status.ACTIVE, days=20, line="adoption"):
+def household_for(worker, *, stage=Stage.STAGE_1, status=Status.ACTIVE, days=20, line="adoption", name=None):
     household = HouseholdFactory(allocated_worker=worker)
-    person = PersonFactory(household=household)
+    # A name of its own when the test looks for it in the page: Faker's can be part of another (Lee, Leeds).
+    first, last = name.split() if name else (None, None)
+    person = PersonFactory(household=household, **({"first_name": first, "last_name": last} if name else {}))
     ApplicationFactory(household=household, stage=stage, status=status, service_line_code=line,
                        stage_entered_on=date.today() - timedelta(days=days))
     return person
@@ -28,10 +30,10 @@ def household_for(worker, *, stage=Stage.STAGE_1, status=Status.ACTIVE, days=20,
 
 def test_worker_sees_only_their_own_open_households(client, auth, db_session):
     worker, colleague = UserFactory(roles=[Role.STAGE_ONE_WORKER]), UserFactory(roles=[Role.STAGE_ONE_WORKER])
-    mine = household_for(worker, days=40)
-    newer = household_for(worker, days=3)
-    withdrawn = household_for(worker, status=Status.WITHDRAWN)
-    theirs = household_for(colleague)
+    mine = household_for(worker, days=40, name="Quillon Marchbanks")
+    newer = household_for(worker, days=3, name="Ysolde Penhaligon")
+    withdrawn = household_for(worker, status=Status.WITHDRAWN, name="Torvald Ashcombe")
+    theirs = household_for(colleague, name="Bramwell Oakhurst")
     auth.login(worker)
     html = client.get("/").get_data(as_text=True)
     assert "2 open applications allocated to you" in html
