@@ -132,7 +132,7 @@ def test_chasing_an_overdue_check_clears_the_managers_escalation(journey, browse
     row = manager_rows.first
     expect(row).to_contain_text(f"{CHECK_NAME} for household {REFERENCE}")
     expect(row).to_contain_text("not received")
-    expect(row).to_contain_text("team manager")
+    expect(row).to_contain_text("Team manager")
     expect(row.locator(".moj-badge")).to_have_text("Check overdue")
     expect(page.locator("#escalations caption")).to_have_text("1 open")
     page.screenshot(path=str(tmp_path / "1-manager-escalations.png"), full_page=True)
