@@ -280,6 +280,34 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
             "previous_outcome": previous.value if previous else None})
 
 
+def state_problem(check: CheckInstance | None, requested_on: date | None, received_on: date | None,
+                  outcome: CheckOutcome | None) -> CheckError | None:
+    """Why a check cannot hold these dates and outcome all at once (what request_check and receive_check enforce
+    one change at a time), for callers that set them together, such as an import; None when they can. `check` is
+    the stored check, whose chases and completed parts the dates must fit around (None for a new one)."""
+    if (received_on is None) != (outcome is None):
+        return (CheckError("A received check needs its outcome", "outcome") if received_on else
+                CheckError("An outcome needs the date the check was received", "outcome"))
+    if received_on and requested_on is None and outcome is not CheckOutcome.NOT_REQUIRED:
+        return CheckError("Give the date requested: only a check that was not required can be received without "
+                          "one", "requested_on")
+    later = _later_dates(check, received=False) if check else []
+    if requested_on and later and requested_on > min(later):
+        return CheckError(f"The date requested must be on or before {long_date(min(later))}, when the check was "
+                          "first chased or a part was completed", "requested_on")
+    before = [day for day in (requested_on, *later) if day]
+    if received_on and before and received_on < max(before):
+        return CheckError(f"The date received must be on or after {long_date(max(before))}, when the check was "
+                          "requested, last chased or a part was completed", "received_on")
+    return None
+
+
+def unsaved_check(application: Application, check_type, person: Person | None) -> CheckInstance:
+    """A check made as the catalogue starts one (its owner, its parts), for a caller that adds and audits it
+    itself (an import, which audits the file as a whole)."""
+    return _new_check(application, Needed(check_type, person))
+
+
 def record_outcome_views(checks, viewer, where: str) -> int:
     """Every outcome shown is audited, one row per check (special-category data); returns how many were shown."""
     if not may_see_outcomes(viewer):

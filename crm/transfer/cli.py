@@ -1,4 +1,4 @@
-"""`crm import households|milestones FILE` and `crm export households|milestones`: a spreadsheet tracker in and out."""
+"""`crm import KIND FILE` and `crm export KIND` (households, milestones, checks): a spreadsheet tracker in and out."""
 from __future__ import annotations
 
 import sys
@@ -11,8 +11,10 @@ from tqdm import tqdm
 from crm.extensions import db
 from crm.transfer import formats, services
 
-import_group = AppGroup("import", help="Import a spreadsheet tracker (CSV or XLSX): households first, then milestones.")
-export_group = AppGroup("export", help="Export households or milestones in the import formats (personal data: audited).")
+import_group = AppGroup("import", help="Import a spreadsheet tracker (CSV or XLSX): households first, then "
+                                       "milestones, then checks.")
+export_group = AppGroup("export", help="Export households, milestones or checks in the import formats (personal "
+                                       "data: audited).")
 
 
 class ProgressBar:

@@ -1,4 +1,4 @@
-"""The households and milestones formats written from the database, so that an export imports back unchanged."""
+"""The households, milestones and checks formats written from the database, so that an export imports back unchanged."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm.checks.models import CheckInstance, CheckType
 from crm.clock import LONDON
 from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
@@ -13,12 +14,14 @@ from crm.funnel import machine
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household, Person
+from crm.transfer import checks as checks_format
 from crm.transfer import households as households_format
 from crm.transfer import lookups
 from crm.transfer import milestones as milestones_format
 
 HOUSEHOLD_COLUMNS = [*households_format.REQUIRED, *households_format.OPTIONAL]
 MILESTONE_COLUMNS = [*milestones_format.REQUIRED, *milestones_format.OPTIONAL]
+CHECK_COLUMNS = [*checks_format.REQUIRED, *checks_format.OPTIONAL]
 
 
 def _households(*options) -> list[Household]:
@@ -113,3 +116,32 @@ def _contact_row(household: Household, contact: EnquiryContact, paths: dict[int,
     detail = contact.method.value + (f": {contact.notes}" if contact.notes else "")
     return [household.reference, None, milestones_format.REPEAT_CONTACT, _day(contact.received_at), detail,
             paths.get(contact.channel_id), contact.campaign]
+
+
+def check_rows() -> tuple[list[str], list[list], int]:
+    """Every check, by household, application and person (the application's own checks last), in catalogue order.
+    service_line is always filled, so that each row finds its application whatever stage the others reach."""
+    query = (select(Application.household_id, Application.service_line_code, CheckInstance.person_id,
+                    CheckInstance.check_type_id, CheckType.code, CheckInstance.requested_on, CheckInstance.received_on,
+                    CheckInstance.outcome)
+             .select_from(CheckInstance).join(CheckInstance.application).join(CheckInstance.check_type))
+    households = _households_with_checks()
+    keyed = sorted((_check_row(households[found.household_id], found) for found in db.session.execute(query)),
+                   key=lambda pair: pair[0])
+    return CHECK_COLUMNS, [row for _, row in keyed], len(households)
+
+
+def _households_with_checks() -> dict[int, Household]:
+    having = select(Application.household_id).join(CheckInstance, CheckInstance.application_id == Application.id)
+    query = select(Household).where(Household.id.in_(having)).options(selectinload(Household.people))
+    return {household.id: household for household in db.session.scalars(query)}
+
+
+def _check_row(household: Household, found) -> tuple[tuple, list]:
+    """The row, and where it sorts: people in the household's order, then the checks of the application."""
+    position = next((i for i, p in enumerate(household.people) if p.id == found.person_id), len(household.people))
+    person = household.people[position] if position < len(household.people) else None
+    outcome = found.outcome.value if found.outcome else None
+    return ((household.reference, found.service_line_code, position, found.check_type_id),
+            [household.reference, checks_format.person_cell(household, person), found.code, found.requested_on,
+             found.received_on, outcome, found.service_line_code])

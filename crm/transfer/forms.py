@@ -8,7 +8,8 @@ from crm.forms import HearthForm, RadioInput
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 KIND_CHOICES = [("households", "Households: one row per household and service line"),
-                ("milestones", "Milestones: one row per event, after the households are imported")]
+                ("milestones", "Milestones: one row per event, after the households are imported"),
+                ("checks", "Checks: one row per statutory check, after the milestones are imported")]
 
 
 class ImportForm(HearthForm):

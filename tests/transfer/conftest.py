@@ -10,6 +10,8 @@ from sqlalchemy import select, text
 
 from crm import migrate
 from crm.auth.roles import Role
+from crm.checks import services as checks
+from crm.checks.models import CheckInstance
 from crm.clock import LONDON
 from crm.enquiries import services as enquiries
 from crm.enquiries.models import ContactMethod
@@ -24,7 +26,7 @@ from tests.factories import PartnerAuthorityFactory, UserFactory
 
 AUTHORITIES = ("Leeds City Council", "Bradford Council")
 # Every table an import writes to, compared row by row to prove a second import changes nothing.
-IMPORTED_TABLES = ("households", "people", "applications", "stage_events", "enquiry_contacts")
+IMPORTED_TABLES = ("households", "people", "applications", "stage_events", "enquiry_contacts", "checks")
 HOUSEHOLD_HEADER = ["household_ref", "service_line", "partner_authority", "first_enquiry_date", "channel", "campaign",
                     "applicant_count", "ethnicity", "relationship_status", "fast_track"]
 MILESTONE_HEADER = ["household_ref", "service_line", "event", "date", "detail"]
@@ -87,6 +89,7 @@ def build_history(db_session) -> dict[str, object]:
     officer = UserFactory(roles=[Role.RECRUITMENT_OFFICER])
     leeds, bradford = (db_session.scalar(select(PartnerAuthority).where(PartnerAuthority.name == n)) for n in AUTHORITIES)
     couple = _couple(db_session, officer, leeds)
+    _check_progress(db_session, couple)
     fast = _fast_track(db_session, officer, bradford)
     kinship = _kinship(db_session, officer)
     return {"couple": couple, "fast": fast, "kinship": kinship}
@@ -123,6 +126,22 @@ def _couple(db_session, officer, authority):
              household=household, method=ContactMethod.EMAIL, notes="Asked about: support groups",
              channel_id=_channel(db_session, "radio"))
     return household
+
+
+def _check_progress(db_session, household):
+    """The couple's adoption checks (started on entering Stage 1) requested, received with each outcome, or open."""
+    worker = UserFactory(roles=[Role.STAGE_ONE_WORKER])
+    adoption = next(a for a in household.applications if a.service_line_code == "adoption")
+    found = {(c.check_type.code, c.person.first_name if c.person else None): c
+             for c in db_session.scalars(select(CheckInstance).where(CheckInstance.application_id == adoption.id))}
+    for key, requested in ((("dbs", "Amira"), date(2025, 3, 4)), (("dbs", "Tom"), date(2025, 3, 4)),
+                           (("health", "Amira"), date(2025, 3, 5)), (("personal_references", None), date(2025, 3, 6))):
+        checks.request_check(found[key], requested, worker, actor=worker)
+    for key, received, outcome in ((("dbs", "Amira"), date(2025, 3, 28), "clear"),
+                                   (("health", "Amira"), date(2025, 4, 20), "information_disclosed"),
+                                   (("personal_references", None), date(2025, 5, 2), "concern"),
+                                   (("ofsted", "Tom"), date(2025, 3, 10), "not_required")):
+        checks.receive_check(found[key], received, outcome, actor=worker)
 
 
 def _fast_track(db_session, officer, authority):

@@ -89,7 +89,7 @@ def test_a_manager_downloads_each_export(client, manager, db_session, authoritie
     assert csv_response.data.decode("utf-8-sig").splitlines()[1].startswith("R1,adoption,")
     xlsx_response = client.get("/exports/milestones.xlsx")
     assert xlsx_response.status_code == 200 and xlsx_response.data[:2] == b"PK"
-    assert client.get("/exports/checks.csv").status_code == 404
+    assert client.get("/exports/people.csv").status_code == 404
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("exported_%"))).all()
     assert sorted(actions) == ["exported_households", "exported_milestones"]
 

@@ -16,7 +16,7 @@ from crm.households.models import Household
 from crm.transfer import services
 from tests.transfer.conftest import build_history, csv_bytes, dump, run_import
 
-EXPECTED_ROWS = {"households": 6, "milestones": 21}
+EXPECTED_ROWS = {"households": 6, "milestones": 21, "checks": 12}
 
 
 def cells(data: bytes, fmt: str) -> list[list]:
@@ -46,6 +46,7 @@ def test_round_trip_into_an_empty_database(app, db_session, authorities, empty_a
     assert "households: 3 created, 0 updated, 0 unchanged" in outputs["households"]
     assert "applications: 6 created" in outputs["households"]
     assert "events: 20 created" in outputs["milestones"] and "contacts: 1 created" in outputs["milestones"]
+    assert "checks: 12 created, 0 updated, 0 unchanged" in outputs["checks"]
     for kind in services.KINDS:
         out = tmp_path / f"out-{kind}.{fmt}"
         assert runner.invoke(args=["export", kind, "--format", fmt, "--output", str(out)]).exit_code == 0
@@ -68,6 +69,7 @@ def test_importing_the_same_files_again_changes_nothing(app, db_session, authori
     assert "applications: 0 created, 0 updated, 6 unchanged" in again["households"].stdout
     assert "events: 0 created, 0 updated, 20 unchanged" in again["milestones"].stdout
     assert "contacts: 0 created, 0 updated, 1 unchanged" in again["milestones"].stdout
+    assert "checks: 0 created, 0 updated, 12 unchanged" in again["checks"].stdout
 
 
 def test_the_imported_data_is_the_history_that_was_exported(app, db_session, authorities, empty_app, tmp_path):
