@@ -190,8 +190,11 @@ def test_the_escalation_query_reads_only_due_checks_through_the_partial_index(ap
         open_and_due = db_session.scalar(text(f"SELECT count(*) FROM checks WHERE received_on IS NULL "
                                               f"AND due_on <= '{due_by.isoformat()}'"))
         everything = db_session.scalar(text("SELECT count(*) FROM checks"))
-        read = sum(n["Actual Rows"] * n.get("Actual Loops", 1) for n in index_scans)
-        assert read == open_and_due < everything  # the 30 checks due later were never read
+        # The checks scan (per loop, if the planner nests it) yields only the open, due checks. Counted at the
+        # scan of the table: a bitmap index scan also counts dead entries rolled-back tests left until vacuum.
+        assert all(n["Node Type"] in ("Index Scan", "Bitmap Heap Scan") for n in check_scans)
+        assert all(round(n["Actual Rows"]) == open_and_due for n in check_scans)
+        assert open_and_due < everything  # the 30 checks due later were never read
     found = {row[0] for row in db_session.execute(statement)}
     assert {c.id for c in due} <= found and not {c.id for c in later} & found
 
