@@ -15,6 +15,7 @@ NAVIGATION = [
     ("New enquiry", "enquiries.new"),
     ("Awaiting response", "enquiries.awaiting_response"),
     ("Escalations", "escalations.index"),
+    ("Reports", "reports.index"),
     ("Information events", "events.index"),
     ("Users", "admin.users"),
     ("API tokens", "admin.api_tokens"),

@@ -1,0 +1,66 @@
+"""The report filter: a period, a snapshot date and a split, read from the query string (shareable links)."""
+from __future__ import annotations
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import Optional, ValidationError
+
+from crm.forms import HearthForm
+from crm.reports.base import ReportParams, Split
+
+SPLIT_LABELS = {Split.MONTH: "Month", Split.QUARTER: "Quarter", Split.SERVICE_LINE: "Service line",
+                Split.PARTNER_AUTHORITY: "Partner authority", Split.TEAM: "Team", Split.CHANNEL: "Channel"}
+
+
+def _iso(field) -> date | None:
+    if not (field.data or "").strip():
+        return None
+    try:
+        value = date.fromisoformat(field.data.strip())
+    except ValueError:
+        raise ValidationError(f"{field.label.text} must be a real date, like 2026-04-01") from None
+    if not 1900 <= value.year <= 2100:
+        raise ValidationError(f"{field.label.text} must be between 1900 and 2100")
+    return value
+
+
+class ReportFilterForm(HearthForm):
+    class Meta:
+        csrf = False  # a GET form: it reads, never changes anything
+
+    date_from = StringField("From", widget=GovTextInput(), description="For example, 2026-04-01",
+                            validators=[Optional()])
+    date_to = StringField("To", widget=GovTextInput(), description="For example, 2027-03-31", validators=[Optional()])
+    at = StringField("Snapshot at", widget=GovTextInput(), description="Snapshot reports: the date; default the end "
+                     "of the period", validators=[Optional()])
+    by = SelectField("Split by", widget=GovSelect(), validators=[Optional()],
+                     choices=[("", "No split")] + [(s.value, label) for s, label in SPLIT_LABELS.items()])
+    submit = SubmitField("Show", widget=GovSubmitInput())
+
+    def validate_date_from(self, field):
+        _iso(field)
+
+    def validate_date_to(self, field):
+        _iso(field)
+        start = _safe(self.date_from)
+        end = _safe(field)
+        if start and end and end < start:
+            raise ValidationError("To must be on or after From")
+
+    def validate_at(self, field):
+        _iso(field)
+
+    def params(self, today: date) -> ReportParams:
+        default = ReportParams.default(today)
+        return ReportParams(date_from=_safe(self.date_from) or default.date_from,
+                            date_to=_safe(self.date_to) or default.date_to, at=_safe(self.at),
+                            by=Split(self.by.data) if self.by.data else None)
+
+
+def _safe(field) -> date | None:
+    try:
+        return _iso(field)
+    except ValidationError:
+        return None

@@ -1,0 +1,21 @@
+"""A report's one query as a DataFrame, read fast: pandas builds frames from plain tuples far quicker than from
+SQLAlchemy rows, and `raw` columns skip SQLAlchemy's per-row conversion so pandas converts each column at once."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Select, String, type_coerce
+
+from crm.extensions import db
+
+
+def raw(column, name: str | None = None):
+    """`column` as the driver gives it (an enum's stored value, a date as SQLite's ISO text or the driver's date),
+    to be converted in bulk: crm.reports.months.as_dates for dates, Series.map for enums."""
+    return type_coerce(column, String).label(name or column.key)
+
+
+def read_frame(statement: Select) -> pd.DataFrame:
+    """All the statement's rows, one column per selected column (none when there are no rows)."""
+    result = db.session.connection().execute(statement)  # Core: the rows are plain columns, no ORM loading
+    columns = list(result.keys())
+    return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)

@@ -1,0 +1,180 @@
+"""Snapshot at a date (SPEC section 5): the assessment pipeline as it stood at the end of a day.
+
+SPEC: "applications in each stage and how long they have been there (Stage 1: `<2 months`, `>=2 months`; Stage 2:
+`<4`, `4-8`, `8-12`, `>12 months`), between Stage 1 and Stage 2, on hold, approved and waiting (`<3`, `3-6`, `6-9`,
+`9-12`, `>12 months` since approval)."
+
+Each application's state at the date is what the state machine (crm.funnel.machine.replay) makes of its live
+events dated on or before it, so an event recorded later but dated earlier counts, an undone one never does,
+and a withdrawal after the date leaves the application in its stage.
+
+The categories do not overlap: SPEC lists "on hold" beside the stages, so a recruitment team counts a paused
+application once, under on hold (broken down by the stage it is paused in), and the stage totals are the active
+applications. Stage 2 runs to the ADM decision, as in timeliness: an application at panel is in Stage 2, timed
+from its Stage 2 start. "Approved and waiting" is approved with no match (adoption) or placement (fostering)
+dated on or before the date, timed from the approval. Durations are whole calendar months to the date, lower
+bound inclusive (exactly 2 months in Stage 1 is ">=2 months", exactly 12 in Stage 2 is ">12 months").
+Applications on hold before Stage 1 (enquiries) are not in the snapshot: it is the assessment pipeline.
+
+Splits: service line, partner authority, team, channel. A snapshot is at one date, so a split by month or quarter
+is refused (ValueError).
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from datetime import date
+from itertools import groupby
+from operator import itemgetter
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from crm.funnel.machine import replay
+from crm.funnel.models import StageEvent
+from crm.funnel.stages import EventKind, Stage, Status
+from crm.households.models import Application, Household
+from crm.reports.base import Report, ReportParams, Split
+from crm.reports.frames import raw, read_frame
+from crm.reports.months import Buckets, as_dates, whole_months
+from crm.reports.split_keys import split_values, with_split
+
+ASSESSMENT_KINDS = (EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
+                    EventKind.APPROVED)
+# Once one of these is live on or before the date, the application is in no category of the snapshot.
+LEFT_KINDS = (EventKind.WITHDRAWN, EventKind.NOT_APPROVED, EventKind.MATCHED, EventKind.PLACED)
+FOUND_FAMILY = {EventKind.MATCHED, EventKind.PLACED}
+STAGE_CATEGORIES = {Stage.STAGE_1: "stage_1", Stage.STAGE_1_COMPLETED: "between_stages", Stage.STAGE_2: "stage_2",
+                    Stage.PANEL: "stage_2"}
+BUCKETS = {
+    "stage_1": Buckets((2,), ("<2 months", ">=2 months")),
+    "stage_2": Buckets((4, 8, 12), ("<4 months", "4-8 months", "8-12 months", ">12 months")),
+    "approved_waiting": Buckets((3, 6, 9, 12), ("<3 months", "3-6 months", "6-9 months", "9-12 months",
+                                                ">12 months")),
+}
+CATEGORIES = ("stage_1", "stage_2", "between_stages", "on_hold", "approved_waiting")
+CATEGORY_LABELS = {"stage_1": "Stage 1", "between_stages": "Between Stage 1 and Stage 2", "stage_2": "Stage 2",
+                   "on_hold": "On hold", "approved_waiting": "Approved and waiting"}
+LINE_COLUMNS = ["application_id", "household_id", "service_line", "split", "category", "held_in", "since",
+                "months", "bucket"]
+_Event = namedtuple("_Event", "kind occurred_on undone_at")
+
+
+def compute(params: ReportParams) -> Report:
+    """The snapshot at params.at (default the end of the period): figures, tables and the figures per split."""
+    if params.by in (Split.MONTH, Split.QUARTER):
+        raise ValueError("A snapshot is at one date, so it cannot be split by month or quarter: split it by "
+                         "service line, partner authority, team or channel, or take one snapshot per month end")
+    held = lines(params)
+    result = figures(held)
+    splits = {}
+    if params.by:
+        keys = split_values(held["split"])
+        splits = {key: figures(held[keys == key]) for key in sorted(keys.unique())}
+    return Report("snapshot", params, result, tables(result), splits)
+
+
+def snapshot_date(params: ReportParams) -> date:
+    return params.at or params.date_to
+
+
+def lines(params: ReportParams) -> pd.DataFrame:
+    """One row per application in the snapshot: its category, the stage it is on hold in (on hold only), the date
+    its clock runs from (`since`), whole months to the snapshot date and its bucket. Columns: LINE_COLUMNS."""
+    at = snapshot_date(params)
+    events = _events(params, at)
+    if events.empty:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    states = _states(events)
+    stage_2_on = events[events["kind"] == EventKind.STAGE_2].groupby("application_id")["occurred_on"].last()
+    states = states.join(stage_2_on.rename("stage_2_on"))
+    applications = events.drop_duplicates("application_id").set_index("application_id")
+    held = _categorise(states.join(applications[["household_id", "service_line", "split"]]))
+    _add_buckets(held, at)
+    return held.rename_axis("application_id").reset_index()[LINE_COLUMNS]
+
+
+def _add_buckets(held: pd.DataFrame, at: date) -> None:
+    """Whole calendar months from each application's `since` to the snapshot date, and its category's bucket."""
+    held["since"] = as_dates(held["since"])
+    until = pd.Series(pd.Timestamp(at), index=held.index).astype(held["since"].dtype)
+    held["months"] = whole_months(held["since"], until)
+    held["bucket"] = pd.Series(None, index=held.index, dtype=object)
+    for category, buckets in BUCKETS.items():
+        rows = held["category"] == category
+        held.loc[rows, "bucket"] = buckets.label(held.loc[rows, "months"]).astype(object)
+
+
+def _events(params: ReportParams, at: date) -> pd.DataFrame:
+    """The one query: the live events dated on or before the date of the applications that had reached Stage 1
+    (or later) by then and had not left (withdrawn, not approved, matched or placed) by then; in event order."""
+    def live_by(kinds):
+        other = aliased(StageEvent)
+        return select(other.application_id).where(other.undone_at.is_(None), other.kind.in_(kinds),
+                                                  other.occurred_on <= at)
+
+    statement = (select(StageEvent.id, StageEvent.application_id, raw(StageEvent.kind), raw(StageEvent.occurred_on),
+                        Application.household_id, Application.service_line_code.label("service_line"))
+                 .join(Application, Application.id == StageEvent.application_id)
+                 .join(Household, Household.id == Application.household_id)
+                 .where(StageEvent.undone_at.is_(None), StageEvent.occurred_on <= at,
+                        StageEvent.application_id.in_(live_by(ASSESSMENT_KINDS)),
+                        StageEvent.application_id.not_in(live_by(LEFT_KINDS))))
+    events = read_frame(with_split(statement, params.by))
+    if "split" not in events:
+        events["split"] = None
+    events["kind"] = events["kind"].map(EventKind)
+    events["occurred_on"] = as_dates(events["occurred_on"])
+    return events.sort_values(["application_id", "occurred_on", "id"], ignore_index=True)
+
+
+def _states(events: pd.DataFrame) -> pd.DataFrame:
+    """Each application's state from its events, by the one state machine (a tight loop: the rows come sorted)."""
+    rows = zip(*(events[column].to_numpy() for column in ("application_id", "kind", "occurred_on")))
+    states = []
+    for application_id, group in groupby(rows, key=itemgetter(0)):
+        state = replay([_Event(kind, on, None) for _, kind, on in group])
+        states.append((application_id, state.stage, state.status, state.stage_entered_on, state.status_changed_on,
+                       bool(FOUND_FAMILY & state.kinds)))
+    return pd.DataFrame.from_records(states, columns=["application_id", "stage", "status", "stage_entered_on",
+                                                      "status_changed_on", "found_family"]).set_index("application_id")
+
+
+def _categorise(states: pd.DataFrame) -> pd.DataFrame:
+    """Each application's category and the date its snapshot clock runs from; applications in none are dropped."""
+    stage_category = states["stage"].map(STAGE_CATEGORIES)
+    active, on_hold = states["status"] == Status.ACTIVE, states["status"] == Status.ON_HOLD
+    waiting = (states["status"] == Status.APPROVED) & ~states["found_family"]
+    category = stage_category.where(active).mask(on_hold & stage_category.notna(), "on_hold")
+    category = category.mask(waiting, "approved_waiting")
+    since = states["stage_entered_on"].where(stage_category != "stage_2", states["stage_2_on"])
+    since = since.where(~waiting, states["status_changed_on"])
+    return states.assign(category=category, since=since,
+                         held_in=stage_category.where(on_hold)).dropna(subset=["category"])
+
+
+def figures(held: pd.DataFrame) -> dict:
+    """The JSON shape of issue 7: {"stage_1": {"total", "buckets"}, "stage_2": {"total", "buckets"},
+    "between_stages": {"total"}, "on_hold": {"total", "by_stage"}, "approved_waiting": {"total", "buckets"}}.
+    total: applications in the category at the end of the snapshot date; buckets: whole calendar months since
+    the stage started (Stage 2: since `stage_2`, panel included) or since approval; on_hold.by_stage: the stage
+    each paused application is in (stage_1, between_stages, stage_2)."""
+    result = {}
+    for category in CATEGORIES:
+        rows = held[held["category"] == category]
+        result[category] = {"total": len(rows)}
+        if category in BUCKETS:
+            result[category]["buckets"] = BUCKETS[category].counts(rows["bucket"])
+    paused = held.loc[held["category"] == "on_hold", "held_in"]
+    result["on_hold"]["by_stage"] = {stage: int((paused == stage).sum())
+                                     for stage in ("stage_1", "between_stages", "stage_2")}
+    return result
+
+
+def tables(result: dict) -> dict[str, pd.DataFrame]:
+    """The page's tables: the total per category, then each bucketed category's distribution."""
+    totals = pd.DataFrame({"applications": {CATEGORY_LABELS[c]: result[c]["total"] for c in CATEGORIES}})
+    made = {"snapshot": totals.rename_axis("category")}
+    for category in BUCKETS:
+        made[category] = pd.DataFrame({"applications": result[category]["buckets"]}).rename_axis("time")
+    return made

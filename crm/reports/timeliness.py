@@ -1,0 +1,233 @@
+"""Timeliness (SPEC section 5): how long Stage 1, Stage 2 and Registration of Interest to approval took, for the
+applications that completed them in the period.
+
+SPEC: "for applications completing a stage in the period: count, mean, median, min and max days in the stage
+(Stage 1: `stage_1` to `stage_1_completed`; Stage 2: `stage_2` to the ADM decision, `approved` or `not_approved`;
+elapsed days, pauses included); the share within the statutory timescale; distribution buckets `<4 months`,
+`4-8 months`, `8-12 months`, `12-18 months`, `>18 months` (calendar months, lower bound inclusive). Also
+ROI-to-approval for approvals, with and without fast-track applications."
+
+Only live events count (an undone event is ignored, and a stage entered again after an undo is measured from the
+live entry). Time on hold is not taken off: elapsed days run from the start event to the end event. Splits by
+month or quarter go by the completion date ("2026-04", "2026 Q2 (Apr-Jun)": calendar quarters).
+
+Within timescale, per service line (crm.funnel.timescales.TIMESCALES, the clock the alerts run):
+- adoption and early permanence: Stage 1 within 2 months of its start, Stage 2 within 4 months of its start;
+- mainstream fostering has one clock for the whole assessment, 8 months from ROI: a Stage 1 or Stage 2 is within
+  timescale when it ended on or before ROI + 8 months (the durations reported are still the stage's own);
+- connected persons: 16 weeks from the start of Stage 1 (from the start of Stage 2 when it was opened there);
+- ROI to approval: mainstream fostering's 8 months; adoption and early permanence 6 months, the ASGLB measure
+  "approvals within 6 months of registration"; connected persons have no ROI clock and are left out of the share.
+The clock falls back to the stage's own start when its starting event is missing (an imported history).
+`within_timescale` is measured against the statutory time, extensions not added. Extended cases are shown apart
+(SPEC section 2): `extended` counts the cases with a live timescale extension recorded while their clock ran, and
+`extended_within_extension` those of them that finished within the time plus the extension.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from crm.funnel.models import StageEvent
+from crm.funnel.stages import EventKind, Stage
+from crm.funnel.timescales import ADOPTION_LIKE, TIMESCALES
+from crm.households.models import Application, Household
+from crm.reports.base import Report, ReportParams, Split
+from crm.reports.frames import raw, read_frame
+from crm.reports.months import Buckets, add, as_dates, period_key, period_keys, whole_months
+from crm.reports.split_keys import split_values, with_split
+
+# measure -> (the event that starts it, the events that end it)
+MEASURES: dict[str, tuple[EventKind, tuple[EventKind, ...]]] = {
+    "stage_1": (EventKind.STAGE_1, (EventKind.STAGE_1_COMPLETED,)),
+    "stage_2": (EventKind.STAGE_2, (EventKind.APPROVED, EventKind.NOT_APPROVED)),
+    "roi_to_approval": (EventKind.REGISTRATION_OF_INTEREST, (EventKind.APPROVED,)),
+}
+MEASURE_STAGE = {"stage_1": Stage.STAGE_1, "stage_2": Stage.STAGE_2, "roi_to_approval": Stage.STAGE_2}
+END_KINDS = (EventKind.STAGE_1_COMPLETED, EventKind.APPROVED, EventKind.NOT_APPROVED)
+MARK_KINDS = tuple(dict.fromkeys([start for start, _ in MEASURES.values()] + list(END_KINDS)))
+EXTENDED = EventKind.TIMESCALE_EXTENDED
+ASGLB_ROI_TO_APPROVAL = relativedelta(months=6)
+BUCKETS = Buckets((4, 8, 12, 18), ("<4 months", "4-8 months", "8-12 months", "12-18 months", ">18 months"))
+APPLICATION_COLUMNS = ["household_id", "service_line", "fast_track", "split"]
+LINE_COLUMNS = ["application_id", "measure", *APPLICATION_COLUMNS, "started_on", "ended_on", "days", "bucket",
+                "clock_on", "due_on", "within_timescale", "extended", "extension_days", "within_extension"]
+TABLE_ROWS = {"Stage 1": ("stages", "stage_1"), "Stage 2": ("stages", "stage_2"),
+              "ROI to approval": ("roi_to_approval", "all"),
+              "ROI to approval, fast track left out": ("roi_to_approval", "excluding_fast_track")}
+
+
+def compute(params: ReportParams) -> Report:
+    """The timeliness report: figures, the table the page shows, and the same figures per split value."""
+    measured = lines(params)
+    result = figures(measured)
+    splits = split_figures(measured, params) if params.by else {}
+    return Report("timeliness", params, result, {"timeliness": table(result)}, splits)
+
+
+def lines(params: ReportParams) -> pd.DataFrame:
+    """One row per measured case (application and measure) completed in the period: the line-level data behind
+    every figure, for drill-down. Columns: LINE_COLUMNS."""
+    events = _events(params)
+    if events.empty:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    marks = events[events["kind"] != EXTENDED].drop_duplicates(["application_id", "kind"], keep="last")
+    marks = marks.set_index(["application_id", "kind"])
+    on = marks["occurred_on"].unstack().reindex(columns=list(MARK_KINDS)).astype(events["occurred_on"].dtype)
+    seq = marks["seq"].unstack().reindex(columns=list(MARK_KINDS))
+    applications = events.drop_duplicates("application_id").set_index("application_id")[APPLICATION_COLUMNS]
+    extensions = events.loc[events["kind"] == EXTENDED, ["application_id", "seq", "extension_days"]]
+    measured = [_measure(name, on, seq, applications, extensions, params) for name in MEASURES]
+    return pd.concat(measured, ignore_index=True)[LINE_COLUMNS]
+
+
+def _events(params: ReportParams) -> pd.DataFrame:
+    """The one query: every live start, end and extension event of the applications with a live stage completion
+    or ADM decision in the period, with the application's line, fast track and split value; in event order,
+    numbered (`seq`) so that "between two events" is exact even on the same date."""
+    ending = aliased(StageEvent)
+    completing = select(ending.application_id).where(
+        ending.undone_at.is_(None), ending.kind.in_(END_KINDS), ending.occurred_on.between(params.date_from,
+                                                                                         params.date_to))
+    statement = (select(StageEvent.id, StageEvent.application_id, raw(StageEvent.kind), raw(StageEvent.occurred_on),
+                        StageEvent.extension_days, Application.household_id,
+                        Application.service_line_code.label("service_line"), Application.fast_track)
+                 .join(Application, Application.id == StageEvent.application_id)
+                 .join(Household, Household.id == Application.household_id)
+                 .where(StageEvent.undone_at.is_(None), StageEvent.kind.in_((*MARK_KINDS, EXTENDED)),
+                        StageEvent.application_id.in_(completing)))
+    events = read_frame(with_split(statement, params.by))
+    if "split" not in events:
+        events["split"] = None
+    events["kind"] = events["kind"].map(EventKind)
+    events["occurred_on"] = as_dates(events["occurred_on"])
+    events["fast_track"] = events["fast_track"].astype(bool)
+    events = events.sort_values(["application_id", "occurred_on", "id"], ignore_index=True)
+    events["seq"] = np.arange(len(events))
+    return events
+
+
+def _measure(name: str, on: pd.DataFrame, seq: pd.DataFrame, applications: pd.DataFrame,
+             extensions: pd.DataFrame, params: ReportParams) -> pd.DataFrame:
+    """The cases of one measure: started, then ended (in that order, both live), the end within the period."""
+    start_kind, end_kinds = MEASURES[name]
+    ended_on, end_seq = on[end_kinds[0]], seq[end_kinds[0]]
+    for kind in end_kinds[1:]:  # an ADM decision is one or the other, never both (either closes the application)
+        ended_on, end_seq = ended_on.combine_first(on[kind]), end_seq.combine_first(seq[kind])
+    cases = pd.DataFrame({"started_on": on[start_kind], "ended_on": ended_on,
+                          "start_seq": seq[start_kind], "end_seq": end_seq}).dropna()
+    period = cases["ended_on"].between(pd.Timestamp(params.date_from), pd.Timestamp(params.date_to))
+    cases = cases[(cases["start_seq"] < cases["end_seq"]) & period].join(applications)
+    cases["measure"] = name
+    cases["days"] = (cases["ended_on"] - cases["started_on"]).dt.days.astype(int)
+    cases["bucket"] = BUCKETS.label(whole_months(cases["started_on"], cases["ended_on"]))
+    _judge(cases, name, on, seq, extensions)
+    return cases.rename_axis("application_id").reset_index()
+
+
+def timescale_rule(measure: str, service_line: str) -> tuple[EventKind, relativedelta] | None:
+    """The clock a measure is judged against for a service line: the event it runs from and the time allowed
+    (see the module docstring); None when the line has no timescale for it."""
+    rule = next(((EventKind(clock.value), allowed) for lines, stages, clock, allowed in TIMESCALES
+                 if service_line in lines and MEASURE_STAGE[measure] in stages), None)
+    if measure != "roi_to_approval" or rule is None or rule[0] is EventKind.REGISTRATION_OF_INTEREST:
+        return rule
+    return (EventKind.REGISTRATION_OF_INTEREST, ASGLB_ROI_TO_APPROVAL) if service_line in ADOPTION_LIKE else None
+
+
+def _judge(cases: pd.DataFrame, name: str, on: pd.DataFrame, seq: pd.DataFrame, extensions: pd.DataFrame) -> None:
+    """Add each case's clock start and due date, its extensions, and whether it ended within the time allowed
+    (None where its line has no timescale for the measure) and within the time plus its extensions."""
+    _add_due_dates(cases, name, on, seq)
+    _add_extensions(cases, extensions)
+    judged = cases["due_on"].notna()
+    cases["within_timescale"] = (cases["ended_on"] <= cases["due_on"]).astype("boolean").where(judged, pd.NA)
+    extended_due = cases["due_on"] + pd.to_timedelta(cases["extension_days"], unit="D")
+    cases["within_extension"] = (cases["ended_on"] <= extended_due).astype("boolean").where(judged, pd.NA)
+
+
+def _add_due_dates(cases: pd.DataFrame, name: str, on: pd.DataFrame, seq: pd.DataFrame) -> None:
+    """The clock runs from the rule's event when it is there (and not after the stage began), else from the
+    stage's own start; one vectorised pass per service line."""
+    cases["clock_on"], cases["clock_seq"] = cases["started_on"], cases["start_seq"]
+    cases["due_on"] = pd.Series(pd.NaT, index=cases.index, dtype=cases["started_on"].dtype)
+    for line, rows in cases.groupby("service_line"):
+        rule = timescale_rule(name, line)
+        if rule is None:
+            continue
+        clock_kind, allowed = rule
+        clock_on, clock_seq = on.loc[rows.index, clock_kind], seq.loc[rows.index, clock_kind]
+        found = clock_on.notna() & (clock_seq <= rows["start_seq"])
+        cases.loc[rows.index, "clock_on"] = clock_on.where(found, rows["started_on"])
+        cases.loc[rows.index, "clock_seq"] = clock_seq.where(found, rows["start_seq"])
+        cases.loc[rows.index, "due_on"] = add(cases.loc[rows.index, "clock_on"], allowed)
+
+
+def _add_extensions(cases: pd.DataFrame, extensions: pd.DataFrame) -> None:
+    """The live extensions recorded while each case's clock ran (after its clock event, before its end)."""
+    window = extensions.merge(cases[["clock_seq", "end_seq"]].rename_axis("application_id").reset_index(),
+                              on="application_id")
+    window = window[(window["seq"] > window["clock_seq"]) & (window["seq"] < window["end_seq"])]
+    days = window.groupby("application_id")["extension_days"].sum()
+    cases["extension_days"] = days.reindex(cases.index, fill_value=0).astype(int)
+    cases["extended"] = cases["extension_days"] > 0
+
+
+def figures(measured: pd.DataFrame) -> dict:
+    """The JSON shape of issue 7: {"stages": {"stage_1": {...}, "stage_2": {...}}, "roi_to_approval":
+    {"all": {...}, "excluding_fast_track": {...}}}, each {...} the `statistics` of its cases."""
+    roi = measured[measured["measure"] == "roi_to_approval"]
+    return {"stages": {name: statistics(measured[measured["measure"] == name]) for name in ("stage_1", "stage_2")},
+            "roi_to_approval": {"all": statistics(roi),
+                                "excluding_fast_track": statistics(roi[~roi["fast_track"].astype(bool)])}}
+
+
+def statistics(cases: pd.DataFrame) -> dict:
+    """count; mean_days (1 decimal), median_days, min_days, max_days: elapsed days from start to end, pauses
+    included (None when there are no cases); within_timescale: the share (0 to 1, 4 decimals) of the cases with
+    a timescale (`timescale_applies`) that ended on or before the statutory due date, `within_timescale_count` of
+    them; extended: cases with a live timescale extension, `extended_within_extension` of them finished within
+    the extended time; buckets: whole calendar months from start to end, lower bound inclusive."""
+    days, judged = cases["days"].astype(float), cases["within_timescale"].dropna().astype(bool)
+    extended = cases["extended"].astype(bool)
+    return {
+        "count": len(cases),
+        "mean_days": _number(days.mean(), 1), "median_days": _number(days.median(), 1),
+        "min_days": _number(days.min(), 0), "max_days": _number(days.max(), 0),
+        "within_timescale": round(float(judged.mean()), 4) if len(judged) else None,
+        "within_timescale_count": int(judged.sum()), "timescale_applies": len(judged),
+        "extended": int(extended.sum()),
+        "extended_within_extension": int((extended & cases["within_extension"].fillna(False).astype(bool)).sum()),
+        "buckets": BUCKETS.counts(cases["bucket"]),
+    }
+
+
+def _number(value, decimals: int):
+    """A statistic as plain JSON: None for an empty set, an int for whole days, else a rounded float."""
+    if pd.isna(value):
+        return None
+    return int(value) if decimals == 0 else round(float(value), decimals)
+
+
+def split_figures(measured: pd.DataFrame, params: ReportParams) -> dict[str, dict]:
+    """The same figures per split value: by month or quarter of the completion (every month or quarter of the
+    period, empty ones too), else by the application's or household's value ('Not recorded' when missing)."""
+    if params.by in (Split.MONTH, Split.QUARTER):
+        keys = period_key(measured["ended_on"].astype("datetime64[s]"), params.by)
+        order = period_keys(params.date_from, params.date_to, params.by)
+    else:
+        keys = split_values(measured["split"])
+        order = sorted(keys.unique())
+    return {key: figures(measured[keys == key]) for key in order}
+
+
+def table(result: dict) -> pd.DataFrame:
+    """The figures as the page's table: one row per measure, the statistics then the buckets as columns."""
+    rows = {}
+    for label, (group, name) in TABLE_ROWS.items():
+        stats = result[group][name]
+        rows[label] = {**{key: value for key, value in stats.items() if key != "buckets"}, **stats["buckets"]}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
