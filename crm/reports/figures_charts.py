@@ -26,7 +26,9 @@ def activity(report: Report) -> list[tuple[str, str]]:
     shown = [("Funnel in the period: households and applications at each step",
               charts.funnel(bars, "Funnel in the period"))]
     if report.splits and report.params.by and report.params.by.value in ("month", "quarter"):
-        trend = [charts.Bar(key, _value(split, "enquiry_contacts")) for key, split in report.splits.items()]
+        # "2026 Q2 (Apr-Jun)" is too long under a bar: the year and quarter say it.
+        trend = [charts.Bar(" ".join(key.split()[:2]), _value(split, "enquiry_contacts"))
+                 for key, split in report.splits.items()]
         shown.append((f"Enquiry contacts by {report.params.by.value}", charts.columns(trend, "Enquiry contacts trend")))
     return shown
 

@@ -33,8 +33,8 @@ class ReportFilterForm(HearthForm):
     date_from = StringField("From", widget=GovTextInput(), description="For example, 2026-04-01",
                             validators=[Optional()])
     date_to = StringField("To", widget=GovTextInput(), description="For example, 2027-03-31", validators=[Optional()])
-    at = StringField("Snapshot at", widget=GovTextInput(), description="Snapshot reports: the date; default the end "
-                     "of the period", validators=[Optional()])
+    at = StringField("Snapshot at", widget=GovTextInput(), description="Snapshot reports: the date; default the end of "
+                     "the period, or today if it has not ended", validators=[Optional()])
     by = SelectField("Split by", widget=GovSelect(), validators=[Optional()],
                      choices=[("", "No split")] + [(s.value, label) for s, label in SPLIT_LABELS.items()])
     submit = SubmitField("Show", widget=GovSubmitInput())
@@ -54,9 +54,10 @@ class ReportFilterForm(HearthForm):
 
     def params(self, today: date) -> ReportParams:
         default = ReportParams.default(today)
-        return ReportParams(date_from=_safe(self.date_from) or default.date_from,
-                            date_to=_safe(self.date_to) or default.date_to, at=_safe(self.at),
-                            by=Split(self.by.data) if self.by.data else None)
+        date_to = _safe(self.date_to) or default.date_to
+        # A snapshot is of a day that has happened: the end of the period, or today if that is still to come.
+        return ReportParams(date_from=_safe(self.date_from) or default.date_from, date_to=date_to,
+                            at=_safe(self.at) or min(date_to, today), by=Split(self.by.data) if self.by.data else None)
 
 
 def _safe(field) -> date | None:
