@@ -1,0 +1,261 @@
+"""The national-scale data generator of SPEC section 10, its first part: households, their enquiry contacts,
+their applications and the applications' stage events, spread over ten years and written in bulk.
+
+Rows go in with SQLAlchemy Core `insert()` executemany, a few thousand households at a time: the ORM and the funnel
+services keep per-object bookkeeping that would take hours for millions of rows. The rules are kept all the same:
+each history is one the state machine accepts (bench/histories.py), each application row is `machine.replay` of its
+live events (computed by the machine itself), every constraint of the schema holds, and the first contact's date
+in London is the household's first enquiry. The same seed, size, date and starting database give the same rows.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+
+from sqlalchemy import func, insert, select, text
+from tqdm import tqdm
+
+from bench.histories import Event, simulate
+from crm import clock
+from crm.auth.models import Team
+from crm.clock import LONDON
+from crm.demo.services import CAMPAIGN_NAMES, SERVICE_LINE_WEIGHTS, WEB_SOURCES
+from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.funnel import machine
+from crm.funnel.models import StageEvent
+from crm.funnel.stages import Stage
+from crm.households.models import Application, Household, PartnerAuthority
+from crm.marketing.models import Channel
+from crm.workdays import add_working_days
+
+SPAN_DAYS = 3652  # ten years of history, ending yesterday (contacts) and today (stage events, which carry dates)
+CHUNK = 2000  # households per batch of inserts
+REPEAT_CONTACT_ODDS = 0.7  # chance of one more contact: 1 + 0.7/0.3 = 3.3 contacts a household, as SPEC's 1M / 300k
+SECOND_LINE_SHARE = 0.12  # households that apply to a second service line
+FAST_TRACK_SHARE = 0.1  # of adoption and early permanence applications
+CONNECTED_FIRST = ((Stage.ENQUIRY, 0.6), (Stage.STAGE_1, 0.25), (Stage.STAGE_2, 0.15))
+METHOD_WEIGHTS = {ContactMethod.PHONE: 30, ContactMethod.EMAIL: 15, ContactMethod.WEB: 40, ContactMethod.EVENT: 10,
+                  ContactMethod.WALK_IN: 5}
+RELATIONSHIPS = ("Married", "Civil partnership", "Cohabiting", "Single", None)
+OUTWARD_CODES = ("LS6", "M14", "B15", "NE1", "BS3", "NG7", "S10", "L17", "SE5", "N16", "CB1", "OX4", "EX4", "TR1")
+TABLES = (Household, Application, StageEvent, EnquiryContact)
+
+
+class GenerateError(RuntimeError):
+    """The generator was asked for something it will not do (say, mix its rows into a database in use)."""
+
+
+@dataclass
+class Counts:
+    households: int = 0
+    applications: int = 0
+    events: int = 0
+    contacts: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every household is generated against: the date, the reference data to point at, the rules."""
+
+    today: date
+    # The start of `today` in London: every timestamp is before it, so the rows do not depend on the time of day
+    # they were generated at (only on the seed, the size, `today` and the ids already taken).
+    cutoff: datetime
+    authorities: list[int]
+    teams: list[int]
+    channels: list[int]
+    response_days: int
+
+
+@dataclass
+class Batch:
+    """The rows of a few thousand households, written table by table in foreign-key order."""
+
+    households: list[dict] = field(default_factory=list)
+    applications: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    contacts: list[dict] = field(default_factory=list)
+
+    def write(self, session) -> Counts:
+        for model, rows in zip(TABLES, (self.households, self.applications, self.events, self.contacts)):
+            if rows:
+                session.execute(insert(model.__table__), rows)
+        return Counts(len(self.households), len(self.applications), len(self.events), len(self.contacts))
+
+
+class Ids:
+    """The next free id of each table, so children can point at parents without reading ids back."""
+
+    def __init__(self, session):
+        self.next = {model: (session.scalar(select(func.max(model.id))) or 0) + 1 for model in TABLES}
+
+    def take(self, model) -> int:
+        self.next[model] += 1
+        return self.next[model] - 1
+
+
+def generate(session, *, households: int, seed: int = 2026, today: date | None = None, append: bool = False,
+             response_days: int = 2, progress: bool = True) -> Counts:
+    """Write `households` generated households into the session's database; the caller commits."""
+    today = today or clock.today()
+    if today > clock.today():
+        raise GenerateError("The generator writes history: --today cannot be in the future")
+    if session.scalar(select(func.count()).select_from(Household)) and not append:
+        raise GenerateError("The database already has households: generate into an empty one, or pass --append")
+    setting = _setting(session, households, today, response_days)
+    ids = Ids(session)
+    rng = random.Random(f"{seed}:{ids.next[Household]}")
+    counts = Counts()
+    with tqdm(total=households, unit=" households", disable=not progress, desc="Generating") as bar:
+        for start in range(0, households, CHUNK):
+            batch = Batch()
+            for _ in range(min(CHUNK, households - start)):
+                _household(batch, rng, setting, ids)
+            counts.add(batch.write(session))
+            bar.update(len(batch.households))
+    _advance_sequences(session)
+    return counts
+
+
+def _setting(session, households: int, today: date, response_days: int) -> Setting:
+    """Partner authorities (a Regional Adoption Agency has 4-6; England 150) and teams in proportion to the scale."""
+    return Setting(
+        today=today, cutoff=datetime.combine(today, time(), tzinfo=LONDON).astimezone(timezone.utc),
+        authorities=_named(session, PartnerAuthority, "Bench authority {:03d} Council", households // 2000, 5, 150),
+        teams=_named(session, Team, "Bench team {:02d}", households // 10000, 3, 30),
+        channels=list(session.scalars(select(Channel.id).order_by(Channel.id))),
+        response_days=response_days,
+    )
+
+
+def _named(session, model, pattern: str, wanted: int, low: int, high: int) -> list[int]:
+    """The ids of `pattern`-named rows of `model`, created where missing."""
+    names = [pattern.format(n) for n in range(1, max(low, min(high, wanted)) + 1)]
+    found = dict(session.execute(select(model.name, model.id).where(model.name.in_(names))).all())
+    missing = [model(name=name) for name in names if name not in found]
+    session.add_all(missing)
+    session.flush()
+    found.update({row.name: row.id for row in missing})
+    return [found[name] for name in names]
+
+
+def _household(batch: Batch, rng, setting: Setting, ids: Ids) -> None:
+    household_id = ids.take(Household)
+    first_day = setting.today - timedelta(days=rng.randint(1, SPAN_DAYS))
+    received = _contact_times(rng, first_day, setting)
+    batch.households.append(_household_row(rng, setting, household_id, first_day, received[0]))
+    batch.contacts.extend(_contact_row(rng, setting, ids.take(EnquiryContact), household_id, moment)
+                          for moment in received)
+    for line, opened_on in _lines(rng, received):
+        _application(batch, rng, setting, ids, household_id, line, opened_on)
+
+
+def _contact_times(rng, first_day: date, setting: Setting) -> list[datetime]:
+    """When the household got in touch (UTC), first on `first_day` in London, repeats in the months after."""
+    days = [first_day]
+    while rng.random() < REPEAT_CONTACT_ODDS and len(days) < 12:
+        days.append(min(setting.today - timedelta(days=1), first_day + timedelta(days=int(rng.expovariate(1 / 45)))))
+    return sorted(_moment(rng, day) for day in days)
+
+
+def _moment(rng, day: date) -> datetime:
+    """A time on `day` in London, any hour (web forms arrive at night: 00:30 in summer is the day before in UTC)."""
+    local = datetime.combine(day, time(rng.randint(0, 23), rng.randint(0, 59)), tzinfo=LONDON)
+    return local.astimezone(timezone.utc)
+
+
+def _lines(rng, received: list[datetime]) -> list[tuple[str, date]]:
+    """The service lines applied to, each opened on the London date of the contact that asked about it."""
+    lines = list(SERVICE_LINE_WEIGHTS)
+    first = rng.choices(lines, weights=list(SERVICE_LINE_WEIGHTS.values()))[0]
+    opened = [(first, _london_day(received[0]))]
+    if rng.random() < SECOND_LINE_SHARE:
+        second = rng.choice([line for line in lines if line != first])
+        opened.append((second, _london_day(rng.choice(received))))
+    return opened
+
+
+def _london_day(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()
+
+
+def _household_row(rng, setting: Setting, household_id: int, first_day: date, first_contact: datetime) -> dict:
+    reference = f"B{household_id:07d}"  # never one of the app's references (H + 7 letters without 0 or 1)
+    return {
+        "id": household_id, "reference": reference, "partner_authority_id": rng.choice(setting.authorities),
+        "team_id": rng.choice(setting.teams), "allocated_worker_id": None,
+        "email": f"{reference.lower()}@bench.example", "phone": None, "address_line_1": None, "address_line_2": None,
+        "town": None, "postcode": f"{rng.choice(OUTWARD_CODES)} {rng.randint(1, 9)}AB",
+        "relationship_status": rng.choice(RELATIONSHIPS),
+        "first_enquiry_on": first_day, "created_at": first_contact, "created_by_id": None,
+    }
+
+
+def _contact_row(rng, setting: Setting, contact_id: int, household_id: int, received: datetime) -> dict:
+    method = rng.choices(list(METHOD_WEIGHTS), weights=list(METHOD_WEIGHTS.values()))[0]
+    source, medium, campaign = rng.choice(WEB_SOURCES) if method is ContactMethod.WEB else (None, None, None)
+    responded = received + timedelta(hours=rng.randint(1, 96))
+    quick = rng.random() < 0.5  # drawn whatever the dates, so one contact's dates never shift the next one's draws
+    answered = responded < setting.cutoff and ((setting.today - _london_day(received)).days > 3 or quick)
+    return {
+        "id": contact_id, "household_id": household_id, "received_at": received, "method": method,
+        "channel_id": rng.choice(setting.channels) if setting.channels and rng.random() < 0.85 else None,
+        "campaign": CAMPAIGN_NAMES.get(campaign), "utm_source": source, "utm_medium": medium,
+        "utm_campaign": campaign, "referrer": f"https://agency.bench.example/{campaign}" if campaign else None,
+        "notes": None, "idempotency_key": None, "recorded_by_id": None, "recorded_at": received,
+        "first_response_due_at": _due(received, setting.response_days),
+        "first_responded_at": responded if answered else None, "first_responded_by_id": None,
+    }
+
+
+@lru_cache(maxsize=65536)
+def _due(received: datetime, days: int) -> datetime:
+    return add_working_days(received, days)
+
+
+def _application(batch: Batch, rng, setting: Setting, ids: Ids, household_id: int, line: str, opened_on: date) -> None:
+    first = Stage.ENQUIRY
+    if line == "fostering_connected":
+        first = rng.choices([s for s, _ in CONNECTED_FIRST], weights=[w for _, w in CONNECTED_FIRST])[0]
+    fast_track = line in ("adoption", "early_permanence") and rng.random() < FAST_TRACK_SHARE
+    events = simulate(rng, line, fast_track, first, opened_on, setting.today)
+    application_id = ids.take(Application)
+    state = machine.replay(events)  # the row is the machine's own replay of the live events
+    batch.applications.append({
+        "id": application_id, "household_id": household_id, "service_line_code": line, "stage": state.stage,
+        "stage_entered_on": state.stage_entered_on, "status": state.status,
+        "status_changed_on": state.status_changed_on, "fast_track": fast_track,
+        "created_at": _noon(opened_on, setting),
+    })
+    batch.events.extend(_event_row(ids.take(StageEvent), application_id, event, setting) for event in events)
+
+
+def _event_row(event_id: int, application_id: int, event: Event, setting: Setting) -> dict:
+    undone = event.undone_at is not None
+    return {
+        "id": event_id, "application_id": application_id, "kind": event.kind, "occurred_on": event.occurred_on,
+        "party": event.party, "reason": event.reason, "extension_days": event.extension_days,
+        "recorded_by_id": None, "recorded_at": _noon(event.occurred_on, setting),
+        "undone_at": _noon(event.undone_at, setting) if undone else None, "undone_by_id": None,
+        "undo_reason": "Recorded with the wrong date" if undone else None,
+    }
+
+
+def _noon(day: date, setting: Setting) -> datetime:
+    return min(setting.cutoff, datetime.combine(day, time(12), tzinfo=timezone.utc))
+
+
+def _advance_sequences(session) -> None:
+    """PostgreSQL's id sequences past the ids written here, so the app's own inserts do not collide with them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in TABLES:
+        table = model.__tablename__
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                             f"(SELECT coalesce(max(id), 1) FROM {table}))"))
