@@ -21,6 +21,7 @@ from crm.funnel.stages import EventKind, WithdrawingParty
 from crm.households.models import Application, Household
 from crm.marketing.models import Channel
 from crm.reports.base import Report, ReportParams, Split
+from crm.reports.frames import read_frame
 from crm.reports.months import period_key, period_keys
 from crm.reports.split_keys import split_values, with_split
 
@@ -202,8 +203,8 @@ def _contacts(params: ReportParams) -> pd.DataFrame:
     query = _contact_split(select(EnquiryContact.id, EnquiryContact.household_id, EnquiryContact.received_at)
                            .join(Household, Household.id == EnquiryContact.household_id)
                            .where(_received_in_period(params)), params.by)
-    result = db.session.execute(query)
-    frame = pd.DataFrame(result.all(), columns=["contact_id", "household_id", "received_at", *_extra(result)])
+    frame = read_frame(query)
+    frame.columns = ["contact_id", "household_id", "received_at", *_extra(frame)]
     received = pd.to_datetime(frame.pop("received_at"), utc=True)
     frame["day"] = received.dt.tz_convert(LONDON.key).dt.tz_localize(None).dt.normalize()
     return frame
@@ -222,8 +223,9 @@ def _contact_split(statement, by: Split | None):
     return statement
 
 
-def _extra(result) -> list[str]:
-    return ["split"] if "split" in result.keys() else []
+def _extra(frame) -> list[str]:
+    """A `split` column when the query selected one (always the last)."""
+    return ["split"] if "split" in frame.columns else []
 
 
 def _live_in_period(params: ReportParams) -> tuple:
@@ -243,9 +245,9 @@ def _events(params: ReportParams) -> pd.DataFrame:
              .join(Household, Household.id == Application.household_id)
              .outerjoin(AttendanceStageMove, AttendanceStageMove.stage_event_id == StageEvent.id)
              .where(*_live_in_period(params)))
-    result = db.session.execute(with_split(query, params.by))
-    frame = pd.DataFrame(result.all(), columns=[
-        "event_id", "kind", "day", "party", "reason", "household_id", "fast_track", "source", *_extra(result)])
+    frame = read_frame(with_split(query, params.by))
+    frame.columns = ["event_id", "kind", "day", "party", "reason", "household_id", "fast_track", "source",
+                     *_extra(frame)]
     frame["day"] = pd.to_datetime(frame["day"])
     return frame
 
