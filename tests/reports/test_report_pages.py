@@ -3,6 +3,7 @@ downloads giving the same figures as the page."""
 from __future__ import annotations
 
 import io
+import re
 import json
 from datetime import date
 
@@ -72,3 +73,19 @@ def test_bad_filters_are_answered_beside_the_fields_never_a_500(client, auth):
         assert response.status_code == 400 and message in response.get_data(as_text=True), query
     assert client.get("/reports/nonsense").status_code == 404
     assert client.get("/reports/activity/export.pdf").status_code == 404
+
+
+def test_each_snapshot_count_links_to_exactly_that_many_households(client, auth, services_as):
+    history(services_as)  # two adoption applications in Stage 1 since 8 June 2026
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    page = client.get("/reports/snapshot?at=2026-07-01").get_data(as_text=True)
+    links = re.findall(r'href="(/reports/snapshot/households\?[^"]+)">(\d+)<', page)
+    assert links, "no count is a link"
+    for href, count in links:
+        listed = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+        assert listed.count('<tr class="govuk-table__row">') - 1 == int(count), href
+    stage_1 = client.get("/reports/snapshot/households?at=2026-07-01&category=stage_1&bucket=%3C2+months")
+    assert stage_1.status_code == 200 and "2 applications as at 1 July 2026" in stage_1.get_data(as_text=True)
+    for bad in ("at=nonsense&category=stage_1", "at=2026-07-01&category=nothing",
+                "at=2026-07-01&category=on_hold&bucket=%3C2+months"):
+        assert client.get(f"/reports/snapshot/households?{bad}").status_code == 404
