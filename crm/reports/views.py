@@ -14,7 +14,7 @@ from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
-from crm.households.models import Household
+from crm.households.models import SHORT_NAMES, Household
 from crm.reports import exports, registry
 from crm.reports.figures_charts import charts_for
 from crm.reports.forms import ReportFilterForm
@@ -95,7 +95,8 @@ def snapshot_households():
     households = {h.id: h for h in db.session.scalars(
         select(Household).where(Household.id.in_([int(i) for i in chosen["household_id"].unique()]))
         .options(selectinload(Household.people)))}
-    rows = [{"household": households[int(line.household_id)], "service_line": line.service_line,
+    rows = [{"household": households[int(line.household_id)],
+             "service_line": SHORT_NAMES.get(line.service_line, line.service_line),
              "since": line.since, "months": line.months, "held_in": line.held_in}
             for line in chosen.sort_values(["since", "application_id"]).itertuples()]
     record_event(db.session, "viewed_report_households", actor=current_user, object_type="report",
