@@ -9,7 +9,7 @@ from crm.escalations.models import Escalation, JobRun, MonthlySnapshot
 from crm.events.models import AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
-from crm.marketing.models import Channel
+from crm.marketing.models import Campaign, CampaignChannel, Channel
 
 __all__ = [
     "Escalation", "JobRun", "MonthlySnapshot",
@@ -17,4 +17,5 @@ __all__ = [
     "ServiceLine", "StageEvent", "Team", "User", "UserRole",
     "CheckChase", "CheckInstance", "CheckPart", "CheckType",
     "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
+    "Campaign", "CampaignChannel",
 ]

@@ -55,4 +55,10 @@ CHARTS = {"activity": activity, "timeliness": timeliness, "snapshot": snapshot}
 
 
 def charts_for(report: Report) -> list[tuple[str, str]]:
-    return CHARTS.get(report.name, lambda _: [])(report)
+    """The report's charts: from CHARTS, or from its module's own `charts(report)` when it defines one."""
+    from crm.reports import registry
+
+    if report.name in CHARTS:
+        return CHARTS[report.name](report)
+    own = getattr(registry.family(report.name), "charts", None) if report.name in registry.NAMES else None
+    return own(report) if own else []
