@@ -9,7 +9,8 @@ from crm.escalations.models import Escalation, JobRun, MonthlySnapshot
 from crm.events.models import AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
-from crm.marketing.models import Campaign, CampaignChannel, Channel
+from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
+                                  MarketingMetric)
 
 __all__ = [
     "Escalation", "JobRun", "MonthlySnapshot",
@@ -17,5 +18,5 @@ __all__ = [
     "ServiceLine", "StageEvent", "Team", "User", "UserRole",
     "CheckChase", "CheckInstance", "CheckPart", "CheckType",
     "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
-    "Campaign", "CampaignChannel",
+    "AttributionCredit", "Campaign", "CampaignChannel", "CampaignSpend", "ChannelRule", "MarketingMetric",
 ]
