@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base, BigIntKey, str_enum, utcnow
@@ -34,6 +34,10 @@ class EnquiryContact(Base):
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"), index=True)
     # The campaign as the enquirer or the imported tracker named it; marketing maps names to campaigns.
     campaign: Mapped[str | None] = mapped_column(String(200))
+    # The campaign that name (or utm_campaign) resolves to, and whether channel_id was set by a UTM rule rather than
+    # recorded by a person: both kept up to date by crm.marketing.attribution.touchpoints.resolve_contacts.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)
+    channel_from_rule: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     utm_source: Mapped[str | None] = mapped_column(String(200))
     utm_medium: Mapped[str | None] = mapped_column(String(200))
     utm_campaign: Mapped[str | None] = mapped_column(String(200))

@@ -97,10 +97,19 @@ def upgrade() -> None:
     with op.batch_alter_table('attribution_credits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attribution_credits_household_id'), ['household_id'], unique=False)
         batch_op.create_index('ix_attribution_credits_model_outcome_on', ['model', 'outcome', 'outcome_on'], unique=False)
-
+    with op.batch_alter_table('enquiry_contacts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('campaign_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('channel_from_rule', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.create_index(batch_op.f('ix_enquiry_contacts_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_enquiry_contacts_campaign_id_campaigns'), 'campaigns', ['campaign_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('enquiry_contacts', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_enquiry_contacts_campaign_id_campaigns'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_enquiry_contacts_campaign_id'))
+        batch_op.drop_column('channel_from_rule')
+        batch_op.drop_column('campaign_id')
     with op.batch_alter_table('attribution_credits', schema=None) as batch_op:
         batch_op.drop_index('ix_attribution_credits_model_outcome_on')
         batch_op.drop_index(batch_op.f('ix_attribution_credits_household_id'))
