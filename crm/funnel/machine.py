@@ -17,7 +17,8 @@ CLOSED = (Status.WITHDRAWN, Status.NOT_APPROVED, Status.APPROVED)
 STATUS_EVENTS: dict[EventKind, tuple[Status, ...]] = {
     EventKind.ON_HOLD: (Status.ACTIVE,),
     EventKind.RESUMED: (Status.ON_HOLD,),
-    EventKind.WITHDRAWN: (Status.ACTIVE, Status.ON_HOLD),
+    # An approved household may leave before or after a match (ASGLB counts "adopters who left after approval").
+    EventKind.WITHDRAWN: (Status.ACTIVE, Status.ON_HOLD, Status.APPROVED),
     EventKind.NOT_APPROVED: (Status.ACTIVE,),
     EventKind.PANEL_DEFERRED: (Status.ACTIVE,),
     EventKind.TIMESCALE_EXTENDED: (Status.ACTIVE, Status.ON_HOLD),

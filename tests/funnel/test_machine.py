@@ -100,6 +100,15 @@ def test_withdrawal_needs_the_party_and_a_reason_and_closes_the_application():
         walk(application, EventKind.INFORMATION_EVENT, start=DAY0 + timedelta(days=10))
 
 
+def test_an_approved_household_may_leave_and_then_nothing_more_is_recorded():
+    application = new_application("fostering_connected", first=EventKind.STAGE_2)
+    day = walk(application, EventKind.PANEL, EventKind.APPROVED, EventKind.PLACED)
+    walk(application, EventKind.WITHDRAWN, start=day, party="applicant", reason="Relationship change")
+    assert (application.stage, application.status) == (Stage.APPROVED, Status.WITHDRAWN)
+    with pytest.raises(TransitionError, match="withdrawn"):
+        walk(application, EventKind.MATCHED, start=day + timedelta(days=10))
+
+
 def test_panel_deferral_keeps_the_application_at_panel():
     application = new_application("fostering_connected", first=EventKind.STAGE_2)
     walk(application, EventKind.PANEL)
