@@ -273,6 +273,9 @@ class HouseholdImport:
     @staticmethod
     def _contact(contact: EnquiryContact, values: dict[str, Any]) -> bool:
         changed = any([_assign(contact, attribute, values.get(column)) for column, attribute in CONTACT_FIELDS.items()])
+        if values.get("channel") is not None and contact.channel_from_rule:
+            # The tracker names the channel: a person recorded it, so the UTM rules must not overwrite it any more.
+            contact.channel_from_rule, changed = False, True
         response = values.get("first_response_date")
         answered = contact.first_responded_at.astimezone(LONDON).date() if contact.first_responded_at else None
         if response is not None and response != answered:

@@ -14,7 +14,7 @@ from crm.extensions import Database, db
 from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Household
 from crm.transfer import services
-from tests.transfer.conftest import build_history, csv_bytes, dump, run_import
+from tests.transfer.conftest import HOUSEHOLD_HEADER, build_history, csv_bytes, dump, household_row, run_import
 
 EXPECTED_ROWS = {"households": 6, "milestones": 21, "checks": 12}
 
@@ -105,3 +105,15 @@ def test_a_corrected_value_updates_the_household(app_context, db_session, author
     household = db_session.scalar(select(Household).where(Household.reference == "R1"))
     assert household.partner_authority.name == "Bradford Council"
     assert [p.full_name for p in household.people] == ["Applicant 1 R1"]
+
+
+def test_an_imported_channel_is_kept_from_then_on_over_a_utm_rule(app_context, db_session, authorities):
+    """A channel that a UTM rule set is the rule's until a person names one: the tracker's channel then stays, and
+    the nightly matching no longer overwrites it."""
+    assert run_import("households", csv_bytes([HOUSEHOLD_HEADER, household_row(channel="radio")])).ok
+    contact = db_session.scalar(select(EnquiryContact).join(Household).where(Household.reference == "R1"))
+    contact.channel_from_rule = True  # as if the rules had set it
+    db_session.flush()
+    again = run_import("households", csv_bytes([HOUSEHOLD_HEADER, household_row(channel="radio")]))
+    assert again.ok and again.counts()["households"]["updated"] == 1
+    assert contact.channel_from_rule is False and contact.channel.name == "radio"
