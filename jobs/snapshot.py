@@ -1,5 +1,6 @@
-"""The month-end snapshot (SPEC section 4): the tracking figures as they stood on the last day of a month,
-kept so that past months' tracking stays reproducible after back-dated corrections."""
+"""The month-end snapshot (SPEC sections 4 and 5): the tracking figures as they stood on the last day of a month,
+and the snapshot and activity reports of the month, kept so that past months' tracking and reports stay
+reproducible after back-dated corrections (crm.reports.as_stood shows them)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -14,6 +15,7 @@ from crm.escalations.models import MonthlySnapshot
 from crm.extensions import db
 from crm.funnel.machine import replay
 from crm.households.models import Application
+from crm.reports.as_stood import reports_at
 
 
 def month_end_snapshot(today: date, run_id: int | None = None) -> dict:
@@ -22,7 +24,8 @@ def month_end_snapshot(today: date, run_id: int | None = None) -> dict:
     month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     if db.session.get(MonthlySnapshot, month) is not None:
         return {"month": month.isoformat(), "taken": 0}
-    db.session.add(MonthlySnapshot(month=month, run_id=run_id, figures=figures_at(month)))
+    figures = {**figures_at(month), "reports": reports_at(month)}
+    db.session.add(MonthlySnapshot(month=month, run_id=run_id, figures=figures))
     db.session.commit()
     return {"month": month.isoformat(), "taken": 1}
 

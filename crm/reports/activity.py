@@ -1,35 +1,22 @@
 """Activity in period (SPEC section 5): enquiries, funnel moves, decisions and withdrawals dated in the period.
 
-Two line-level queries (the contacts received in the period; the live stage events dated in it, with their
-application and household) feed pandas. Every figure but the households is a count of events, that is of
-applications: a household moving in two service lines counts twice.
+Two line-level queries (crm.reports.activity_frames) feed pandas. Every figure but the households is a count of
+events, that is of applications: a household moving in two service lines counts twice. Each family of figures is
+one groupby over the whole frame by split value (the totals are the one group `total`), so a split by month costs
+about what the totals do.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-
 import pandas as pd
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased
 
-from crm.clock import LONDON
-from crm.enquiries.models import EnquiryContact
-from crm.events.models import AttendanceStageMove
-from crm.extensions import db
-from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, WithdrawingParty
-from crm.households.models import Application, Household
-from crm.marketing.models import Channel
+from crm.reports import activity_frames as frames
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.frames import read_frame
-from crm.reports.months import period_key, period_keys
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.months import period_keys
 
 NAME = "activity"
+TOTAL = "total"
 NO_REASON = "No reason recorded"
-COUNTED_KINDS = (EventKind.INFORMATION_EVENT, EventKind.INITIAL_VISIT, EventKind.REGISTRATION_OF_INTEREST,
-                 EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
-                 EventKind.PANEL_DEFERRED, EventKind.APPROVED, EventKind.NOT_APPROVED, EventKind.WITHDRAWN)
 SOURCES = ("event", "consultation", "recorded")
 REASONS = "withdrawals.by_reason."
 LABELS = {
@@ -54,254 +41,152 @@ LABELS = {
     "withdrawals.by_party.applicant": "Withdrawals by the applicant",
     "withdrawals.by_party.service": "Withdrawals by the service",
 }
+# The figures that count events (applications), by their path in the JSON, and the kinds each counts.
+EVENT_COUNTS: dict[str, tuple[EventKind, ...]] = {
+    "initial_visits": (EventKind.INITIAL_VISIT,),
+    "registrations_of_interest": (EventKind.REGISTRATION_OF_INTEREST,),
+    "stage_1_starts": (EventKind.STAGE_1,),
+    "stage_1_completions": (EventKind.STAGE_1_COMPLETED,),
+    "stage_2_starts": (EventKind.STAGE_2,),
+    "panel_presentations": (EventKind.PANEL,),
+    "panel_deferrals": (EventKind.PANEL_DEFERRED,),
+    "stage_2_completions": (EventKind.APPROVED, EventKind.NOT_APPROVED),
+    "not_approved": (EventKind.NOT_APPROVED,),
+    "approvals.total": (EventKind.APPROVED,),
+    "withdrawals.total": (EventKind.WITHDRAWN,),
+}
+LINE_COLUMNS = ["measure", "split", "in_total", "household_id", "application_id", "contact_id", "event_id", "day",
+                "kind", "source", "fast_track", "party", "reason"]
 
 
 def compute(params: ReportParams) -> Report:
     """The period's activity; with `params.by`, the same figures per split value (see `_splits`)."""
-    contacts, events = _contacts(params), _events(params)
-    totals = figures(contacts, events)
+    contacts, events = frames.contacts(params), frames.events(params)
+    totals = figures(contacts.assign(split=TOTAL), events.assign(split=TOTAL), [TOTAL])[TOTAL]
     splits = _splits(params, contacts, events) if params.by else {}
-    return Report(NAME, params, totals, _tables(totals, splits), splits)
+    return Report(NAME, params, totals, tables(totals, splits), splits)
 
 
-def figures(contacts: pd.DataFrame, events: pd.DataFrame) -> dict:
-    """The JSON shape of issue 7 (keys in funnel order; later keys were added, never renamed)."""
-    return {
+def figures(contacts: pd.DataFrame, events: pd.DataFrame, keys: list[str]) -> dict[str, dict]:
+    """The JSON shape of issue 7 for each split value in `keys` (the frames' `split` column), zeros for a value with
+    nothing; keys in funnel order (later keys were added, never renamed)."""
+    counts = _counts(contacts, events).reindex(keys).fillna(0).astype(int)
+    reasons = withdrawal_reasons(events)
+    return {key: _nest(flat, reasons.get(key, {})) for key, flat in counts.to_dict(orient="index").items()}
+
+
+def _counts(contacts: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Every figure but the reasons: one row per split value, one column per figure's path."""
+    by_kind = counts_by_kind(events)
+    sources, parties = information_event_sources(events), withdrawals_by_party(events)
+    return pd.DataFrame({
         "enquiry_contacts": enquiry_contacts(contacts),
         "enquiry_households": enquiry_households(contacts),
         "information_event_households": information_event_households(events),
-        "information_event_sources": information_event_sources(events),
-        "initial_visits": initial_visits(events),
-        "registrations_of_interest": registrations_of_interest(events),
-        "stage_1_starts": stage_1_starts(events),
-        "stage_1_completions": stage_1_completions(events),
-        "stage_2_starts": stage_2_starts(events),
-        "panel_presentations": panel_presentations(events),
-        "panel_deferrals": panel_deferrals(events),
-        "stage_2_completions": stage_2_completions(events),
-        "not_approved": not_approved(events),
-        "approvals": {"total": approvals(events), "fast_track": fast_track_approvals(events)},
-        "withdrawals": withdrawals(events),
-    }
+        **{f"information_event_sources.{source}": sources[source] for source in SOURCES},
+        **{path: by_kind[list(kinds)].sum(axis=1) for path, kinds in EVENT_COUNTS.items()},
+        "approvals.fast_track": fast_track_approvals(events),
+        **{f"withdrawals.by_party.{party.value}": parties[party] for party in WithdrawingParty},
+    })[list(LABELS)]
 
 
-# The figures: each docstring is the figure's SPEC definition.
+def _nest(flat: dict[str, int], reasons: dict[str, int]) -> dict:
+    """{"approvals.total": 2} as {"approvals": {"total": 2}}, in LABELS order, with the reasons under withdrawals."""
+    nested: dict = {}
+    for path, value in flat.items():
+        *parents, leaf = path.split(".")
+        node = nested
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    nested["withdrawals"]["by_reason"] = reasons
+    return nested
 
-def enquiry_contacts(contacts: pd.DataFrame) -> int:
+
+# The figures, per split value: each docstring is the figure's SPEC definition.
+
+def enquiry_contacts(contacts: pd.DataFrame) -> pd.Series:
     """Enquiries, raw contacts: every contact received in the period, by its date in London (a contact at 23:30
     UTC on 31 March in summer time is on 1 April). A household that enquires three times is 3 contacts."""
-    return len(contacts)
+    return contacts.groupby("split").size()
 
 
-def enquiry_households(contacts: pd.DataFrame) -> int:
+def enquiry_households(contacts: pd.DataFrame) -> pd.Series:
     """Enquiries, unique households: the households among those contacts. Three contacts from one household: 1."""
-    return int(contacts["household_id"].nunique())
+    return contacts.groupby("split")["household_id"].nunique()
 
 
-def information_event_households(events: pd.DataFrame) -> int:
+def information_event_households(events: pd.DataFrame) -> pd.Series:
     """Information-event attendances, in households: households with a live `information_event` event dated in the
     period (an information event attended, or a 1:1 consultation recorded as such). A household that moved in two
     service lines counts once."""
-    return int(events.loc[events["kind"] == EventKind.INFORMATION_EVENT, "household_id"].nunique())
-
-
-def information_event_sources(events: pd.DataFrame) -> dict[str, int]:
-    """Those households by what moved them: an information event attended, a 1:1 consultation, or the stage recorded
-    on its own (on the household page, or imported). A household moved in two ways counts under both."""
     moved = events[events["kind"] == EventKind.INFORMATION_EVENT]
-    return {source: int(moved.loc[moved["source"] == source, "household_id"].nunique()) for source in SOURCES}
+    return moved.groupby("split")["household_id"].nunique()
 
 
-def _count(events: pd.DataFrame, *kinds: EventKind) -> int:
-    return int(events["kind"].isin(kinds).sum())
+def information_event_sources(events: pd.DataFrame) -> pd.DataFrame:
+    """Those households by what moved them (a column each): an information event attended, a 1:1 consultation, or
+    the stage recorded on its own (on the household page, or imported). A household moved in two ways counts under
+    both."""
+    moved = events[events["kind"] == EventKind.INFORMATION_EVENT]
+    households = moved.groupby(["split", "source"])["household_id"].nunique()
+    return households.unstack("source").reindex(columns=list(SOURCES))
 
 
-def initial_visits(events: pd.DataFrame) -> int:
-    """Initial (home) visits completed: live `initial_visit` events dated in the period. Applications, like every
-    count of events: a household visited about two service lines counts 2."""
-    return _count(events, EventKind.INITIAL_VISIT)
+def counts_by_kind(events: pd.DataFrame) -> pd.DataFrame:
+    """The live events dated in the period, a column per kind, each an application (a household visited about two
+    service lines counts 2). Initial visits: `initial_visit`; ROIs received: `registration_of_interest`; Stage 1
+    starts (ROI accepted): `stage_1`; Stage 1 completions (the decision that the applicant may proceed):
+    `stage_1_completed`; Stage 2 starts (notice to proceed received; fast track: from ROI): `stage_2`; presentations
+    to panel: `panel`; panel outcomes, deferred: `panel_deferred`; Stage 2 completions: the Agency Decision Maker's
+    decisions, `approved` or `not_approved`; not approved: `not_approved`; approvals: `approved` (EVENT_COUNTS)."""
+    by_kind = events.groupby(["split", "kind"]).size().unstack("kind")
+    return by_kind.reindex(columns=list(frames.COUNTED_KINDS)).fillna(0)
 
 
-def registrations_of_interest(events: pd.DataFrame) -> int:
-    """ROIs received: live `registration_of_interest` events dated in the period (applications)."""
-    return _count(events, EventKind.REGISTRATION_OF_INTEREST)
-
-
-def stage_1_starts(events: pd.DataFrame) -> int:
-    """Stage 1 starts (ROI accepted): live `stage_1` events dated in the period (applications)."""
-    return _count(events, EventKind.STAGE_1)
-
-
-def stage_1_completions(events: pd.DataFrame) -> int:
-    """Stage 1 completions (the decision that the applicant may proceed): live `stage_1_completed` events dated in the
-    period (applications)."""
-    return _count(events, EventKind.STAGE_1_COMPLETED)
-
-
-def stage_2_starts(events: pd.DataFrame) -> int:
-    """Stage 2 starts (notice to proceed received; fast track: from ROI): live `stage_2` events dated in the period
-    (applications)."""
-    return _count(events, EventKind.STAGE_2)
-
-
-def panel_presentations(events: pd.DataFrame) -> int:
-    """Presentations to panel: live `panel` events dated in the period (applications)."""
-    return _count(events, EventKind.PANEL)
-
-
-def panel_deferrals(events: pd.DataFrame) -> int:
-    """Panel outcomes, deferred: live `panel_deferred` events dated in the period (applications)."""
-    return _count(events, EventKind.PANEL_DEFERRED)
-
-
-def stage_2_completions(events: pd.DataFrame) -> int:
-    """Stage 2 completions: the Agency Decision Maker's decisions dated in the period, live `approved` or
-    `not_approved` events (applications)."""
-    return _count(events, EventKind.APPROVED, EventKind.NOT_APPROVED)
-
-
-def not_approved(events: pd.DataFrame) -> int:
-    """Not approved by the Agency Decision Maker: live `not_approved` events dated in the period (applications)."""
-    return _count(events, EventKind.NOT_APPROVED)
-
-
-def approvals(events: pd.DataFrame) -> int:
-    """Approvals by the Agency Decision Maker: live `approved` events dated in the period (applications)."""
-    return _count(events, EventKind.APPROVED)
-
-
-def fast_track_approvals(events: pd.DataFrame) -> int:
+def fast_track_approvals(events: pd.DataFrame) -> pd.Series:
     """Of those approvals, the applications that are fast track (second-time adopters, foster carers adopting)."""
-    return _count(events[events["fast_track"].astype(bool)], EventKind.APPROVED)
+    approved = events[(events["kind"] == EventKind.APPROVED) & events["fast_track"].astype(bool)]
+    return approved.groupby("split").size()
 
 
-def withdrawals(events: pd.DataFrame) -> dict:
+def withdrawals_by_party(events: pd.DataFrame) -> pd.DataFrame:
     """Withdrawals: live `withdrawn` events dated in the period (applications), by who withdrew (applicant or
-    service) and by the reason recorded (most frequent first)."""
+    service), a column each."""
     withdrawn = events[events["kind"] == EventKind.WITHDRAWN]
-    reasons = withdrawn["reason"].fillna(NO_REASON).value_counts()
-    reasons = reasons.sort_index().sort_values(ascending=False, kind="stable")
-    return {"total": len(withdrawn),
-            "by_party": {party.value: int((withdrawn["party"] == party).sum()) for party in WithdrawingParty},
-            "by_reason": {str(reason): int(n) for reason, n in reasons.items()}}
+    by_party = withdrawn.groupby(["split", "party"]).size().unstack("party")
+    return by_party.reindex(columns=list(WithdrawingParty))
 
 
-# The line-level rows.
-
-def _london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(timezone.utc)
-
-
-def _received_in_period(params: ReportParams):
-    """Contacts whose London date is in the period: from London midnight of the first day to that after the last."""
-    end = _london_midnight(params.date_to + timedelta(days=1))
-    return (EnquiryContact.received_at >= _london_midnight(params.date_from)) & (EnquiryContact.received_at < end)
-
-
-def _contacts(params: ReportParams) -> pd.DataFrame:
-    """One row per contact received in the period: its household and London day (and `split`, see `_contact_split`)."""
-    query = _contact_split(select(EnquiryContact.id, EnquiryContact.household_id, EnquiryContact.received_at)
-                           .join(Household, Household.id == EnquiryContact.household_id)
-                           .where(_received_in_period(params)), params.by)
-    frame = read_frame(query)
-    frame.columns = ["contact_id", "household_id", "received_at", *_extra(frame)]
-    received = pd.to_datetime(frame.pop("received_at"), utc=True)
-    frame["day"] = received.dt.tz_convert(LONDON.key).dt.tz_localize(None).dt.normalize()
-    return frame
-
-
-def _contact_split(statement, by: Split | None):
-    """Partner authority and team: the household's. Channel: how this contact heard (its own channel's top level),
-    as SPEC section 6 counts contacts per channel. Service line: see `_contacts_by_service_line`."""
-    if by in (Split.PARTNER_AUTHORITY, Split.TEAM):
-        return with_split(statement, by)
-    if by is Split.CHANNEL:
-        parent = aliased(Channel, name="parent_channel")
-        return (statement.add_columns(func.coalesce(parent.name, Channel.name).label("split"))
-                .outerjoin(Channel, Channel.id == EnquiryContact.channel_id)
-                .outerjoin(parent, parent.id == Channel.parent_id))
-    return statement
-
-
-def _extra(frame) -> list[str]:
-    """A `split` column when the query selected one (always the last)."""
-    return ["split"] if "split" in frame.columns else []
-
-
-def _live_in_period(params: ReportParams) -> tuple:
-    return (StageEvent.undone_at.is_(None), StageEvent.kind.in_(COUNTED_KINDS),
-            StageEvent.occurred_on >= params.date_from, StageEvent.occurred_on <= params.date_to)
-
-
-def _events(params: ReportParams) -> pd.DataFrame:
-    """One row per live event the report counts, dated in the period: its kind, party and reason, its application's
-    household and fast track, what moved it (information events), and its split value (crm.reports.split_keys: the
-    application's service line; the household's authority, team, or first contact's top-level channel)."""
-    source = case((AttendanceStageMove.booking_id.is_not(None), "event"),
-                  (AttendanceStageMove.consultation_id.is_not(None), "consultation"), else_="recorded")
-    query = (select(StageEvent.id, StageEvent.kind, StageEvent.occurred_on, StageEvent.party, StageEvent.reason,
-                    Application.household_id, Application.fast_track, source)
-             .join(Application, Application.id == StageEvent.application_id)
-             .join(Household, Household.id == Application.household_id)
-             .outerjoin(AttendanceStageMove, AttendanceStageMove.stage_event_id == StageEvent.id)
-             .where(*_live_in_period(params)))
-    frame = read_frame(with_split(query, params.by))
-    frame.columns = ["event_id", "kind", "day", "party", "reason", "household_id", "fast_track", "source",
-                     *_extra(frame)]
-    frame["day"] = pd.to_datetime(frame["day"])
-    return frame
+def withdrawal_reasons(events: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Those withdrawals by the reason recorded, per split value: most frequent first, then by name."""
+    withdrawn = events[events["kind"] == EventKind.WITHDRAWN]
+    tally = (withdrawn.assign(reason=withdrawn["reason"].fillna(NO_REASON)).groupby(["split", "reason"]).size()
+             .rename("n").reset_index().sort_values(["split", "n", "reason"], ascending=[True, False, True]))
+    return {key: {str(reason): int(n) for reason, n in zip(group["reason"], group["n"])}
+            for key, group in tally.groupby("split", sort=False)}
 
 
 # Splits.
 
 def _splits(params: ReportParams, contacts: pd.DataFrame, events: pd.DataFrame) -> dict[str, dict]:
-    """The figures per split value. Months (`2026-04`) and quarters (calendar, `2026 Q2 (Apr-Jun)`): every one the
-    period touches, in order, each thing by its own date; other splits: the values found, in alphabetical order,
-    a missing authority, team or channel as `Not recorded`."""
-    contacts, events = _keyed(params, contacts, events)
+    """The figures per split value. Months and quarters: every one the period touches, in order, each thing by its
+    own date; other splits: the values found, in alphabetical order (crm.reports.activity_frames.keyed)."""
+    contacts, events = frames.keyed(params, contacts, events)
     if params.by in (Split.MONTH, Split.QUARTER):
         keys = period_keys(params.date_from, params.date_to, params.by)
     else:
         keys = sorted(set(contacts["split"]) | set(events["split"]))
-    contact_groups, event_groups = dict(list(contacts.groupby("split"))), dict(list(events.groupby("split")))
-    return {key: figures(contact_groups.get(key, contacts.iloc[:0]), event_groups.get(key, events.iloc[:0]))
-            for key in keys}
-
-
-def _keyed(params: ReportParams, contacts: pd.DataFrame, events: pd.DataFrame):
-    """Both frames with a `split` column of labels: the split value each row counts under."""
-    if params.by in (Split.MONTH, Split.QUARTER):
-        return (contacts.assign(split=period_key(contacts["day"], params.by)),
-                events.assign(split=period_key(events["day"], params.by)))
-    if params.by is Split.SERVICE_LINE:
-        contacts = _contacts_by_service_line(params, contacts)
-    return contacts.assign(split=split_values(contacts["split"])), events.assign(split=split_values(events["split"]))
-
-
-def _contacts_by_service_line(params: ReportParams, contacts: pd.DataFrame) -> pd.DataFrame:
-    """A contact has no service line of its own: it counts under each line the household had applied to by the
-    contact's date (an application opens on its first event), so a household that enquires about two lines counts
-    under both and the lines add up to more than the total. A contact before any application is `Not recorded`."""
-    opened = (select(StageEvent.application_id, func.min(StageEvent.occurred_on).label("opened_on"))
-              .group_by(StageEvent.application_id).subquery())
-    query = (select(EnquiryContact.id, Application.service_line_code, opened.c.opened_on)
-             .join(Application, Application.household_id == EnquiryContact.household_id)
-             .join(opened, opened.c.application_id == Application.id)
-             .where(_received_in_period(params)))
-    lines = pd.DataFrame(db.session.execute(query).all(), columns=["contact_id", "split", "opened_on"])
-    pairs = contacts.merge(lines, on="contact_id")
-    pairs = pairs[pd.to_datetime(pairs["opened_on"]) <= pairs["day"]].drop(columns="opened_on")
-    before_any = contacts[~contacts["contact_id"].isin(pairs["contact_id"])].assign(split=None)
-    return pd.concat([pairs, before_any], ignore_index=True)
+    return figures(contacts, events, keys)
 
 
 # Tables.
 
-def _tables(totals: dict, splits: dict[str, dict]) -> dict[str, pd.DataFrame]:
+def tables(totals: dict, splits: dict[str, dict]) -> dict[str, pd.DataFrame]:
     """`activity` (one row per figure) and `withdrawal_reasons`; columns `measure` (the figure's path in the JSON),
     `label`, `total`, then one per split value."""
     flat = _flatten(totals)
-    columns = {"total": flat, **{_column(key): _flatten(split) for key, split in splits.items()}}
+    columns = {"total": flat, **{split_column(key): _flatten(split) for key, split in splits.items()}}
     frame = pd.DataFrame(columns, index=list(flat)).fillna(0).astype(int)
     frame.insert(0, "label", [LABELS.get(path) or path.removeprefix(REASONS) for path in flat])
     frame = frame.rename_axis("measure").reset_index()
@@ -310,7 +195,7 @@ def _tables(totals: dict, splits: dict[str, dict]) -> dict[str, pd.DataFrame]:
             "withdrawal_reasons": frame[is_reason].reset_index(drop=True)}
 
 
-def _column(key: str) -> str:
+def split_column(key: str) -> str:
     """A split value as a column name that cannot take the place of `measure`, `label` or `total` (a team called
     "total" becomes "total (split)")."""
     return f"{key} (split)" if key in ("measure", "label", "total") else key
@@ -321,3 +206,62 @@ def _flatten(figures_: dict, prefix: str = "") -> dict[str, int]:
     for key, value in figures_.items():
         flat.update(_flatten(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value})
     return flat
+
+
+# Drill-down (crm.reports.drill).
+
+DRILL_COLUMNS = {"day": "Date", "kind": "Event", "source": "Moved by", "fast_track": "Fast track",
+                 "party": "Withdrawn by", "reason": "Reason"}
+
+def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
+    """Every count links to its lines: the row's figure (`measure`), and in a split value's column that value; the
+    total column of a split report lists each thing once (`in_total`)."""
+    cells = {}
+    for table, frame in report.tables.items():
+        for position, measure in enumerate(frame["measure"]):
+            cells[(table, position, "total")] = {"measure": measure, **({"in_total": "1"} if report.splits else {})}
+            cells.update({(table, position, split_column(key)): {"measure": measure, "split": key}
+                          for key in report.splits})
+    return cells
+
+
+def drill_lines(params: ReportParams) -> pd.DataFrame:
+    """One row per thing each count counts (`measure`, the figure's path): a contact; a household (enquiries and
+    information events, at its first date in the period); an event, that is an application (every other figure).
+    With a split, `split` is the value the row counts under, and a household or contact counted under two values is
+    listed under both but once in the total (`in_total` 1)."""
+    contacts, events = frames.contacts(params), frames.events(params)
+    if params.by:
+        contacts, events = frames.keyed(params, contacts, events)
+    else:
+        contacts, events = contacts.assign(split=TOTAL), events.assign(split=TOTAL)
+    contacts = contacts.sort_values(["day", "contact_id"], kind="stable")
+    events = events.sort_values(["day", "event_id"], kind="stable")
+    lines = pd.concat([*_contact_lines(contacts), *_event_lines(events)], ignore_index=True)
+    identity = ["measure", "contact_id", "event_id", "household_id"]
+    lines["in_total"] = (~lines.duplicated(identity)).astype(int)
+    lines = lines.reindex(columns=LINE_COLUMNS)
+    return lines.astype({column: "Int64" for column in ("household_id", "application_id", "contact_id", "event_id")})
+
+
+def _contact_lines(contacts: pd.DataFrame) -> list[pd.DataFrame]:
+    households = contacts.drop_duplicates(["split", "household_id"]).assign(contact_id=None)
+    return [contacts.assign(measure="enquiry_contacts"), households.assign(measure="enquiry_households")]
+
+
+def _event_lines(events: pd.DataFrame) -> list[pd.DataFrame]:
+    moved = events[events["kind"] == EventKind.INFORMATION_EVENT]
+    as_households = {"event_id": None, "application_id": None, "kind": None, "source": None, "fast_track": None}
+    made = [moved.drop_duplicates(["split", "household_id"]).assign(measure="information_event_households",
+                                                                     **as_households)]
+    made += [moved[moved["source"] == source].drop_duplicates(["split", "household_id"])
+             .assign(measure=f"information_event_sources.{source}", **as_households) for source in SOURCES]
+    events = events.assign(source=None)  # what moved a household matters for information events only
+    made += [events[events["kind"].isin(kinds)].assign(measure=path) for path, kinds in EVENT_COUNTS.items()]
+    made.append(events[(events["kind"] == EventKind.APPROVED) & events["fast_track"].astype(bool)]
+                .assign(measure="approvals.fast_track"))
+    withdrawn = events[events["kind"] == EventKind.WITHDRAWN]
+    made += [withdrawn[withdrawn["party"] == party].assign(measure=f"withdrawals.by_party.{party.value}")
+             for party in WithdrawingParty]
+    made.append(withdrawn.assign(measure=REASONS + withdrawn["reason"].fillna(NO_REASON).astype(str)))
+    return made

@@ -1,10 +1,11 @@
-"""The report filter: a period, a snapshot date and a split, read from the query string (shareable links)."""
+"""The report filter: a period, a snapshot date, a split and whether to show a month as it stood, read from the
+query string (shareable links)."""
 from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
 from crm.forms import HearthForm
@@ -37,6 +38,8 @@ class ReportFilterForm(HearthForm):
                      "the period, or today if it has not ended", validators=[Optional()])
     by = SelectField("Split by", widget=GovSelect(), validators=[Optional()],
                      choices=[("", "No split")] + [(s.value, label) for s, label in SPLIT_LABELS.items()])
+    as_stood = BooleanField("As it stood at the month end", widget=GovCheckboxInput(),
+                            description="The figures the month-end snapshot kept, before any later back-dated change")
     submit = SubmitField("Show", widget=GovSubmitInput())
 
     def validate_date_from(self, field):

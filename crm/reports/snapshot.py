@@ -69,9 +69,8 @@ def compute(params: ReportParams) -> Report:
     result = figures(held)
     splits = {}
     if params.by:
-        keys = split_values(held["split"])
-        splits = {key: figures(held[keys == key]) for key in sorted(keys.unique())}
-    return Report("snapshot", params, result, tables(result), splits)
+        splits = {key: figures(group) for key, group in held.groupby(split_values(held["split"]))}
+    return Report("snapshot", params, result, tables(result, splits), splits)
 
 
 def snapshot_date(params: ReportParams) -> date:
@@ -171,10 +170,45 @@ def figures(held: pd.DataFrame) -> dict:
     return result
 
 
-def tables(result: dict) -> dict[str, pd.DataFrame]:
-    """The page's tables: the total per category, then each bucketed category's distribution."""
-    totals = pd.DataFrame({"applications": {CATEGORY_LABELS[c]: result[c]["total"] for c in CATEGORIES}})
-    made = {"snapshot": totals.rename_axis("category")}
-    for category in BUCKETS:
-        made[category] = pd.DataFrame({"applications": result[category]["buckets"]}).rename_axis("time")
+def tables(result: dict, splits: dict[str, dict] | None = None) -> dict[str, pd.DataFrame]:
+    """The page's tables: the total per category, then each bucketed category's distribution; `measure` is the
+    figure's path in the JSON, and each split value has a column of its own."""
+    columns = {"applications": result, **{split_column(key): split for key, split in (splits or {}).items()}}
+    totals = pd.DataFrame({"measure": [f"{c}.total" for c in CATEGORIES],
+                           **{column: [made[c]["total"] for c in CATEGORIES] for column, made in columns.items()}},
+                          index=pd.Index([CATEGORY_LABELS[c] for c in CATEGORIES], name="category"))
+    made = {"snapshot": totals}
+    for category, buckets in BUCKETS.items():
+        made[category] = pd.DataFrame(
+            {"measure": [f"{category}.buckets.{label}" for label in buckets.labels],
+             **{column: [figures_[category]["buckets"][label] for label in buckets.labels]
+                for column, figures_ in columns.items()}}, index=pd.Index(list(buckets.labels), name="time"))
     return made
+
+
+def split_column(key: str) -> str:
+    """A split value as a column name that cannot take the place of another column."""
+    return f"{key} (split)" if key in ("measure", "applications", "category", "time") else key
+
+
+# Drill-down (crm.reports.drill).
+
+DRILL_COLUMNS = {"since": "Since", "months": "Whole months", "bucket": "Time", "held_in": "On hold in"}
+
+
+def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
+    """Each category total and each bucket: its category (and bucket); in a split value's column that value too."""
+    columns = {"applications": {}, **{split_column(key): {"split": key} for key in report.splits}}
+    cells = {}
+    for table, frame in report.tables.items():
+        for position, label in enumerate(frame.index):
+            selector = ({"category": CATEGORIES[position]} if table == "snapshot"
+                        else {"category": table, "bucket": label})
+            cells.update({(table, position, column): {**selector, **extra} for column, extra in columns.items()})
+    return cells
+
+
+def drill_lines(params: ReportParams) -> pd.DataFrame:
+    """`lines`, oldest first, with the split values as the report names them ('Not recorded' when missing)."""
+    held = lines(params).sort_values(["since", "application_id"], kind="stable", ignore_index=True)
+    return held.assign(split=split_values(held["split"])) if params.by else held

@@ -55,6 +55,11 @@ BUCKETS = Buckets((4, 8, 12, 18), ("<4 months", "4-8 months", "8-12 months", "12
 APPLICATION_COLUMNS = ["household_id", "service_line", "fast_track", "split"]
 LINE_COLUMNS = ["application_id", "measure", *APPLICATION_COLUMNS, "started_on", "ended_on", "days", "bucket",
                 "clock_on", "due_on", "within_timescale", "extended", "extension_days", "within_extension"]
+TOTAL = "total"
+# The statistics' rows: (group, name) in the JSON.
+ROWS = {"stage_1": ("stages", "stage_1"), "stage_2": ("stages", "stage_2"),
+        "roi_to_approval": ("roi_to_approval", "all"),
+        "excluding_fast_track": ("roi_to_approval", "excluding_fast_track")}
 TABLE_ROWS = {"Stage 1": ("stages", "stage_1"), "Stage 2": ("stages", "stage_2"),
               "ROI to approval": ("roi_to_approval", "all"),
               "ROI to approval, fast track left out": ("roi_to_approval", "excluding_fast_track")}
@@ -65,7 +70,7 @@ def compute(params: ReportParams) -> Report:
     measured = lines(params)
     result = figures(measured)
     splits = split_figures(measured, params) if params.by else {}
-    return Report("timeliness", params, result, {"timeliness": table(result)}, splits)
+    return Report("timeliness", params, result, tables(result, splits, params.by), splits)
 
 
 def lines(params: ReportParams) -> pd.DataFrame:
@@ -179,30 +184,60 @@ def _add_extensions(cases: pd.DataFrame, extensions: pd.DataFrame) -> None:
 def figures(measured: pd.DataFrame) -> dict:
     """The JSON shape of issue 7: {"stages": {"stage_1": {...}, "stage_2": {...}}, "roi_to_approval":
     {"all": {...}, "excluding_fast_track": {...}}}, each {...} the `statistics` of its cases."""
-    roi = measured[measured["measure"] == "roi_to_approval"]
-    return {"stages": {name: statistics(measured[measured["measure"] == name]) for name in ("stage_1", "stage_2")},
-            "roi_to_approval": {"all": statistics(roi),
-                                "excluding_fast_track": statistics(roi[~roi["fast_track"].astype(bool)])}}
+    return _figures_by(measured, pd.Series(TOTAL, index=measured.index, dtype=object), [TOTAL])[TOTAL]
 
 
-def statistics(cases: pd.DataFrame) -> dict:
-    """count; mean_days (1 decimal), median_days, min_days, max_days: elapsed days from start to end, pauses
-    included (None when there are no cases); within_timescale: the share (0 to 1, 4 decimals) of the cases with
-    a timescale (`timescale_applies`) that ended on or before the statutory due date, `within_timescale_count` of
-    them; extended: cases with a live timescale extension, `extended_within_extension` of them finished within
-    the extended time; buckets: whole calendar months from start to end, lower bound inclusive."""
-    days, judged = cases["days"].astype(float), cases["within_timescale"].dropna().astype(bool)
-    extended = cases["extended"].astype(bool)
+def _figures_by(measured: pd.DataFrame, keys: pd.Series, order: list[str]) -> dict[str, dict]:
+    """The figures for each split value in `order` (`keys`: each case's), in one pass: every case under its
+    measure's row, and the ROI-to-approval cases that are not fast track under `excluding_fast_track` too."""
+    roi = measured[(measured["measure"] == "roi_to_approval") & ~measured["fast_track"].astype(bool)]
+    rows = pd.concat([measured.assign(key=keys, row=measured["measure"]),
+                      roi.assign(key=keys.loc[roi.index], row="excluding_fast_track")], ignore_index=True)
+    stats = statistics(rows, pd.MultiIndex.from_product([order, list(ROWS)], names=["key", "row"]))
+    result = {}
+    for key in order:
+        result[key] = {"stages": {}, "roi_to_approval": {}}
+        for row, (group, name) in ROWS.items():
+            result[key][group][name] = stats[(key, row)]
+    return result
+
+
+def statistics(rows: pd.DataFrame, index: pd.MultiIndex) -> dict[tuple, dict]:
+    """For each (key, row) group of cases in `index` (zeros and None for one without cases): count; mean_days
+    (1 decimal), median_days, min_days, max_days: elapsed days from start to end, pauses included (None when there
+    are no cases); within_timescale: the share (0 to 1, 4 decimals) of the cases with a timescale
+    (`timescale_applies`) that ended on or before the statutory due date, `within_timescale_count` of them;
+    extended: cases with a live timescale extension, `extended_within_extension` of them finished within the
+    extended time; buckets: whole calendar months from start to end, lower bound inclusive."""
+    groups = [rows["key"], rows["row"]]
+    days, extended = rows["days"].astype(float).groupby(groups), rows["extended"].astype(bool)
+    flags = pd.DataFrame({"within_timescale_count": rows["within_timescale"].fillna(False).astype(bool),
+                          "timescale_applies": rows["within_timescale"].notna(), "extended": extended,
+                          "extended_within_extension": extended & rows["within_extension"].fillna(False).astype(bool)})
+    found = pd.concat([days.size().rename("count"), days.mean().rename("mean_days"),
+                       days.median().rename("median_days"), days.min().rename("min_days"),
+                       days.max().rename("max_days"), flags.groupby(groups).sum()], axis=1).reindex(index)
+    buckets = rows.groupby([*groups, rows["bucket"].astype(object)]).size().unstack()
+    buckets = buckets.reindex(index=index, columns=list(BUCKETS.labels)).fillna(0).astype(int)
+    buckets = buckets.to_dict(orient="index")
+    return {group: _statistics(values, buckets[group]) for group, values in found.to_dict(orient="index").items()}
+
+
+def _statistics(found: dict, buckets: dict[str, int]) -> dict:
+    applies = int(_count(found["timescale_applies"]))
     return {
-        "count": len(cases),
-        "mean_days": _number(days.mean(), 1), "median_days": _number(days.median(), 1),
-        "min_days": _number(days.min(), 0), "max_days": _number(days.max(), 0),
-        "within_timescale": round(float(judged.mean()), 4) if len(judged) else None,
-        "within_timescale_count": int(judged.sum()), "timescale_applies": len(judged),
-        "extended": int(extended.sum()),
-        "extended_within_extension": int((extended & cases["within_extension"].fillna(False).astype(bool)).sum()),
-        "buckets": BUCKETS.counts(cases["bucket"]),
+        "count": _count(found["count"]),
+        "mean_days": _number(found["mean_days"], 1), "median_days": _number(found["median_days"], 1),
+        "min_days": _number(found["min_days"], 0), "max_days": _number(found["max_days"], 0),
+        "within_timescale": round(_count(found["within_timescale_count"]) / applies, 4) if applies else None,
+        "within_timescale_count": _count(found["within_timescale_count"]), "timescale_applies": applies,
+        "extended": _count(found["extended"]), "extended_within_extension": _count(found["extended_within_extension"]),
+        "buckets": {label: int(buckets[label]) for label in BUCKETS.labels},
     }
+
+
+def _count(value) -> int:
+    return 0 if pd.isna(value) else int(value)
 
 
 def _number(value, decimals: int):
@@ -215,19 +250,76 @@ def _number(value, decimals: int):
 def split_figures(measured: pd.DataFrame, params: ReportParams) -> dict[str, dict]:
     """The same figures per split value: by month or quarter of the completion (every month or quarter of the
     period, empty ones too), else by the application's or household's value ('Not recorded' when missing)."""
+    keys = split_keys(measured, params.by)
     if params.by in (Split.MONTH, Split.QUARTER):
-        keys = period_key(measured["ended_on"].astype("datetime64[s]"), params.by)
         order = period_keys(params.date_from, params.date_to, params.by)
     else:
-        keys = split_values(measured["split"])
         order = sorted(keys.unique())
-    return {key: figures(measured[keys == key]) for key in order}
+    return _figures_by(measured, keys, order)
+
+
+def split_keys(measured: pd.DataFrame, by: Split) -> pd.Series:
+    """Each case's split value: the month or quarter of its completion, or its application's or household's."""
+    if by in (Split.MONTH, Split.QUARTER):
+        return period_key(measured["ended_on"].astype("datetime64[s]"), by)
+    return split_values(measured["split"])
 
 
 def table(result: dict) -> pd.DataFrame:
-    """The figures as the page's table: one row per measure, the statistics then the buckets as columns."""
+    """The figures as the page's table: one row per measure (its label; `measure`, its path in the JSON), the
+    statistics then the buckets as columns."""
     rows = {}
     for label, (group, name) in TABLE_ROWS.items():
         stats = result[group][name]
-        rows[label] = {**{key: value for key, value in stats.items() if key != "buckets"}, **stats["buckets"]}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("measure")
+        rows[label] = {"measure": f"{group}.{name}", **{key: value for key, value in stats.items() if key != "buckets"},
+                       **stats["buckets"]}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("label")
+
+
+def split_table(splits: dict[str, dict], by: Split) -> pd.DataFrame:
+    """The figures per split value as one long table: a row per split value and measure, the value first."""
+    frames = {key: table(result).reset_index() for key, result in splits.items()}
+    return pd.concat(frames, names=[by.value, None]).reset_index(level=0).reset_index(drop=True)
+
+
+def tables(result: dict, splits: dict[str, dict], by: Split | None) -> dict[str, pd.DataFrame]:
+    """The page's tables: the totals, and with a split (that found any value) the figures per value."""
+    made = {"timeliness": table(result)}
+    if by and splits:
+        made[f"timeliness_by_{by.value}"] = split_table(splits, by)
+    return made
+
+
+# Drill-down (crm.reports.drill).
+
+DRILL_COLUMNS = {"started_on": "Started", "ended_on": "Ended", "days": "Days", "bucket": "Time taken",
+                 "due_on": "Due", "within_timescale": "Within timescale", "extension_days": "Days of extension"}
+# The cases behind each count: a table row's (by its JSON path) and a column's.
+ROW_CASES = {"stages.stage_1": {"measure": "stage_1"}, "stages.stage_2": {"measure": "stage_2"},
+             "roi_to_approval.all": {"measure": "roi_to_approval"},
+             "roi_to_approval.excluding_fast_track": {"measure": "roi_to_approval", "fast_track": "False"}}
+COLUMN_CASES = {"count": {}, "within_timescale_count": {"within_timescale": "True"},
+                "timescale_applies": {"timescale_applies": "True"}, "extended": {"extended": "True"},
+                "extended_within_extension": {"extended": "True", "within_extension": "True"},
+                **{label: {"bucket": label} for label in BUCKETS.labels}}
+
+
+def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
+    """Each count (cases, those within timescale, with a timescale, extended, and each bucket) of each row; on a
+    split value's row that value too."""
+    by = report.params.by.value if report.params.by else None
+    cells = {}
+    for table, frame in report.tables.items():
+        for position, row in enumerate(frame.to_dict(orient="records")):
+            split = {"split": row[by]} if by in row else {}
+            cells.update({(table, position, column): {**ROW_CASES[row["measure"]], **cases, **split}
+                          for column, cases in COLUMN_CASES.items()})
+    return cells
+
+
+def drill_lines(params: ReportParams) -> pd.DataFrame:
+    """`lines`, with each case's split value as the report names it and whether a timescale applies to it."""
+    measured = lines(params)
+    measured["split"] = split_keys(measured, params.by) if params.by else None
+    measured["timescale_applies"] = measured["within_timescale"].notna()
+    return measured.sort_values(["ended_on", "application_id"], kind="stable", ignore_index=True)

@@ -1,21 +1,17 @@
-"""Report pages for managers: each report's charts with its tables beside them, a period and split filter, and
-CSV / XLSX / JSON downloads of the same figures."""
+"""Report pages for managers: each report's charts with its tables beside them, a period and split filter, CSV /
+XLSX / JSON downloads of the same figures, the households behind each count, and a month as it stood."""
 from __future__ import annotations
-
-from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from crm import clock
 from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
-from crm.households.models import SHORT_NAMES, Household
-from crm.reports import exports, registry
+from crm.queues.pagination import pagination, requested_page
+from crm.reports import as_stood, drill, exports, registry
 from crm.reports.figures_charts import charts_for
 from crm.reports.forms import ReportFilterForm
 
@@ -32,79 +28,81 @@ def index():
 
 
 def _report(name: str):
-    """The filter read from the query string and the report it asks for, or the page with the filter's errors."""
+    """The filter read from the query string and the report it asks for, with the month-end snapshot it was kept
+    in when shown as it stood; or no report, and the filter's errors."""
     form = ReportFilterForm(request.args)
     try:
         registry.family(name)
     except (registry.UnknownReport, registry.ReportNotAvailable):
         abort(404)
     if request.args and not form.validate():
-        return form, None
+        return form, None, None
     try:
-        return form, registry.compute(name, form.params(clock.today()))
-    except ValueError as error:  # a split the report cannot make, for example
-        form.by.errors = [str(error)]
-        return form, None
+        return form, *_computed(name, form)
+    except (as_stood.NotKept, ValueError) as error:  # nothing kept for it; a split the report cannot make
+        (form.as_stood if isinstance(error, as_stood.NotKept) else form.by).errors = [str(error)]
+        return form, None, None
+
+
+def _computed(name: str, form: ReportFilterForm):
+    params = form.params(clock.today())
+    if form.as_stood.data:
+        return as_stood.as_stood(name, params)
+    return registry.compute(name, params), None
 
 
 @bp.route("/<name>")
 @allow(Role.MANAGER)
 def show(name: str):
-    form, report = _report(name)
-    status = 400 if form.errors else 200
-    return render_template("reports/show.html", name=name, title=TITLES.get(name, name), form=form, report=report,
-                           charts=charts_for(report) if report else [], query=request.query_string.decode(),
-                           links=drill_links(name, report)), status
+    form, report, kept = _report(name)
+    live = report is not None and kept is None
+    return render_template(
+        "reports/show.html", name=name, title=TITLES.get(name, name), form=form, report=report, kept=kept,
+        charts=charts_for(report) if report else [], query=request.query_string.decode(),
+        links=_links(name, report) if live else {}, offer=as_stood.taken(name, report.params) if live else None,
+        kept_names=as_stood.KEPT, args=request.args.to_dict(), london=clock.LONDON), 400 if form.errors else 200
 
 
-def drill_links(name: str, report) -> dict[tuple[str, str, str], str]:
-    """(table, row label, column) -> the page listing the households behind that count. Snapshot for now: each
-    category total and each bucket."""
-    if name != "snapshot" or report is None or report.params.by:
-        return {}
-    from crm.reports.snapshot import BUCKETS, CATEGORY_LABELS
-
-    at = report.params.at.isoformat()
-    links = {("snapshot", label, "applications"): url_for(".snapshot_households", at=at, category=category)
-             for category, label in CATEGORY_LABELS.items()}
-    for category, buckets in BUCKETS.items():
-        for bucket in buckets.labels:
-            links[(category, bucket, "applications")] = url_for(".snapshot_households", at=at, category=category,
-                                                                 bucket=bucket)
-    return links
+def _links(name: str, report) -> dict[tuple[str, int, str], str]:
+    """(table, row position, column) -> the page listing the households behind that count."""
+    args = drill.filter_args(report.params)
+    return {key: url_for(".households", name=name, **args, **selector)
+            for key, selector in drill.cells(report).items()}
 
 
-@bp.route("/snapshot/households")
+@bp.route("/<name>/households")
 @allow(Role.MANAGER)
-def snapshot_households():
-    """The applications behind one snapshot count, with their households: the drill-down of SPEC section 5."""
-    from crm.reports import snapshot
-    from crm.reports.base import ReportParams
-
-    try:
-        at = date.fromisoformat(request.args.get("at", ""))
-    except ValueError:
-        abort(404)
-    category, bucket = request.args.get("category", ""), request.args.get("bucket")
-    if category not in snapshot.CATEGORY_LABELS or (bucket and (category not in snapshot.BUCKETS or bucket not in snapshot.BUCKETS[category].labels)):
-        abort(404)
-    lines = snapshot.lines(ReportParams(date_from=at, date_to=at, at=at))
-    chosen = lines[lines["category"] == category]
-    if bucket:
-        chosen = chosen[chosen["bucket"].astype(str) == bucket]
-    households = {h.id: h for h in db.session.scalars(
-        select(Household).where(Household.id.in_([int(i) for i in chosen["household_id"].unique()]))
-        .options(selectinload(Household.people)))}
-    rows = [{"household": households[int(line.household_id)],
-             "service_line": SHORT_NAMES.get(line.service_line, line.service_line),
-             "since": line.since, "months": line.months, "held_in": line.held_in}
-            for line in chosen.sort_values(["since", "application_id"]).itertuples()]
-    record_event(db.session, "viewed_report_households", actor=current_user, object_type="report",
-                 object_id="snapshot", detail={"at": at.isoformat(), "category": category, "bucket": bucket,
-                                               "households": len(households)})
+def households(name: str):
+    """The households behind one count of a report: the drill-down of SPEC section 5."""
+    form, wanted = ReportFilterForm(request.args), drill.selector(request.args)
+    listing = _listing(name, form, wanted)
+    page = {"name": name, "report_title": TITLES.get(name, name), "form": form, "selector": wanted}
+    if listing is None:
+        return render_template("reports/households.html", **page), 400
+    drill.record_view(listing, actor=current_user)
     db.session.commit()
-    return render_template("reports/households.html", rows=rows, at=at, bucket=bucket,
-                           category_label=snapshot.CATEGORY_LABELS[category])
+    pages = pagination(listing.page,
+                       lambda number: url_for(".households", name=name, **{**request.args, "page": number}))
+    return render_template("reports/households.html", **page, listing=listing, pagination=pages,
+                           back=url_for(".show", name=name, **drill.filter_args(listing.params)))
+
+
+def _listing(name: str, form: ReportFilterForm, wanted: dict[str, str]):
+    """The page of the list the query string asks for, or None (the form holding why) for a filter in error; 404
+    for a report without drill-down or a selector its lines cannot answer."""
+    try:
+        drill.family(name)
+    except drill.NoDrill:
+        abort(404)
+    if not form.validate():
+        return None
+    try:
+        return drill.listing(name, form.params(clock.today()), wanted, requested_page(request.args.get("page")))
+    except drill.NoDrill:
+        abort(404)
+    except ValueError as error:  # a split the report cannot make
+        form.by.errors = [str(error)]
+        return None
 
 
 @bp.route("/<name>/export.<fmt>")
@@ -112,7 +110,7 @@ def snapshot_households():
 def download(name: str, fmt: str):
     if fmt not in exports.FORMATS:
         abort(404)
-    form, report = _report(name)
+    form, report, _ = _report(name)
     if report is None:
         abort(400)
     data = exports.export(report, fmt, actor=current_user, bom=fmt == "csv")
@@ -122,14 +120,28 @@ def download(name: str, fmt: str):
 
 
 @bp.app_template_filter("report_cell")
-def report_cell(value) -> str:
-    """A table cell: blank for no value (None or NaN), one decimal place for a fraction, thousands separated."""
+def report_cell(value, column: str = "") -> str:
+    """A table cell: blank for no value (None or NaN); a share (0 to 1: `within_timescale`, `conversion_from_...`,
+    `...: share`) or a percentage (0 to 100: `percent...`, `% ...`) with a % sign; other fractions to one decimal
+    place; thousands separated."""
     if value is None or value != value:  # NaN is the one value not equal to itself
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, (int, float)) and _is_share(column):
+        return f"{value:.1%}"
+    if isinstance(value, (int, float)) and _is_percent(column):
+        return f"{value:.1f}%"
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def _is_share(column: str) -> bool:
+    return column == "within_timescale" or column.startswith("conversion_from") or column.endswith("share")
+
+
+def _is_percent(column: str) -> bool:
+    return column.startswith(("percent", "%")) or column.endswith("percent")
