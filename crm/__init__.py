@@ -80,9 +80,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.households.views import bp as households_bp
     from crm.queues.views import bp as queues_bp
     from crm.reports.views import bp as reports_bp
+    from crm.targets.views import bp as targets_bp
     from crm.transfer.views import bp as transfer_bp
 
     for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp,
-                      public_bp, api_bp, escalations_bp, events_bp, queues_bp, transfer_bp, checks_bp, reports_bp):
+                      public_bp, api_bp, escalations_bp, events_bp, queues_bp, transfer_bp, checks_bp, reports_bp,
+                      targets_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -11,6 +11,7 @@ from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
+from crm.targets.models import ReportTarget
 
 __all__ = [
     "Escalation", "JobRun", "MonthlySnapshot",
@@ -19,4 +20,5 @@ __all__ = [
     "CheckChase", "CheckInstance", "CheckPart", "CheckType",
     "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
     "AttributionCredit", "Campaign", "CampaignChannel", "CampaignSpend", "ChannelRule", "MarketingMetric",
+    "ReportTarget",
 ]

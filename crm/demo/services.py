@@ -13,6 +13,7 @@ from crm.auth.models import Team, User
 from crm.auth.roles import Role
 from crm.auth.services import create_user
 from crm.clock import LONDON
+from crm.demo.targets import set_demo_targets
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.events.models import (Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking,
                                InformationEvent)
@@ -70,6 +71,7 @@ def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = N
         _attendance(household, rng, today, events, staff)
     db.session.flush()
     _statutory_checks(rng, today, staff)
+    set_demo_targets(today, households, actor=staff[Role.MANAGER][0])
     return logins
 
 
