@@ -1,0 +1,367 @@
+"""The quarterly adopter-recruitment return (ASGLB, SPEC section 5), from the line-level events of adoption and early
+permanence applications.
+
+SPEC: "the quarterly adopter-recruitment return (ASGLB: approvals and approvals within 6 months of registration,
+fast-track applications left out of timeliness; matches and matches within 3 months of approval; adopters who left
+after approval; approved and waiting)".
+
+Every count is of applications to `adoption` and `early_permanence` (one per household and line: a household
+approved in both lines counts in each). The rows are every calendar quarter the period touches (crm.reports.months
+keys, "2026 Q2 (Apr-Jun)"), empty ones as 0, then the whole period; only live events dated in the period count, so
+a period starting mid-quarter gives that quarter's part. "N months" are calendar months with relativedelta's
+month-end rule: ROI on 31 August + 6 months = 28 (29) February.
+
+Splits: service line (adoption against early permanence), partner authority, team, channel (crm.reports.split_keys).
+The return is by quarter already, so a split by quarter or month is refused (a month is a period of its own).
+
+The state machine does not yet let an approved application be withdrawn (crm.funnel.machine.STATUS_EVENTS), so
+"left after approval" stays 0 until it does; the figure counts such withdrawals as soon as they can be recorded.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from crm.funnel.models import StageEvent
+from crm.funnel.stages import EventKind
+from crm.funnel.timescales import ADOPTION_LIKE
+from crm.households.models import Application, Household
+from crm.reports import snapshot
+from crm.reports.base import Report, ReportParams, Split
+from crm.reports.charts import Bar, funnel
+from crm.reports.frames import raw, read_frame
+from crm.reports.months import add, as_dates, period_keys, quarter_key
+from crm.reports.split_keys import split_values, with_split
+from crm.reports.timeliness import timescale_rule
+
+NAME = "asglb"
+TABLE = "by_quarter"
+KINDS = (EventKind.REGISTRATION_OF_INTEREST, EventKind.APPROVED, *snapshot.FOUND_FAMILY, EventKind.WITHDRAWN)
+APPROVAL_TO_MATCH = relativedelta(months=3)
+NO_REASON = "No reason recorded"
+WHOLE_PERIOD = "Whole period"
+LINE_COLUMNS = ["application_id", "household_id", "service_line", "split", "measure", "quarter", "on", "found",
+                "fast_track", "timed", "within", "reason"]
+# table column -> (its figure's path in the JSON, the drill-down selector of a count; None for a share)
+COLUMNS: dict[str, tuple[str, dict[str, str] | None]] = {
+    "Approvals": ("approvals.total", {"measure": "approval"}),
+    "Fast-track approvals": ("approvals.fast_track", {"measure": "approval", "fast_track": "yes"}),
+    "Approvals timed (fast track left out)": ("approvals.timed", {"measure": "approval", "timed": "yes"}),
+    "Approved within 6 months of registration": ("approvals.within_6_months", {"measure": "approval",
+                                                                                "within": "yes"}),
+    "% approved within 6 months": ("approvals.percent_within_6_months", None),
+    "Matches": ("matches.total", {"measure": "match"}),
+    "Matched within 3 months of approval": ("matches.within_3_months", {"measure": "match", "within": "yes"}),
+    "% matched within 3 months": ("matches.percent_within_3_months", None),
+    "Left after approval": ("left_after_approval.total", {"measure": "left_after_approval"}),
+    "Approved and waiting at the end": ("approved_waiting.total", {"measure": "approved_waiting"}),
+}
+# the drill-down list's columns (crm.reports.drill); not applicable values are None, so they show blank
+DRILL_COLUMNS = {"quarter": "Quarter", "on": "Date (of the approval, match or withdrawal; approval, if waiting)",
+                 "fast_track": "Fast track", "timed": "Timed", "within": "Within the time", "found": "Match",
+                 "reason": "Reason for leaving"}
+SPLIT_HEADINGS = {Split.SERVICE_LINE: "Service line", Split.PARTNER_AUTHORITY: "Partner authority",
+                  Split.TEAM: "Team", Split.CHANNEL: "Channel"}
+
+
+def compute(params: ReportParams) -> Report:
+    """The return: figures per quarter and for the whole period, its tables, and the figures per split value."""
+    counted = lines(params)
+    result = figures(counted, params)
+    splits = {}
+    if params.by:
+        splits = {key: figures(counted[counted["split"] == key], params) for key in sorted(counted["split"].unique())}
+    return Report(NAME, params, result, tables(result, splits, params), splits)
+
+
+def _refuse_time_splits(params: ReportParams) -> None:
+    if params.by in (Split.MONTH, Split.QUARTER):
+        raise ValueError("The ASGLB return is by quarter already, so it cannot be split by month or quarter: split "
+                         "it by service line, partner authority, team or channel, or set the period to one month")
+
+
+def quarters(params: ReportParams) -> list[tuple[str, date]]:
+    """Each calendar quarter the period touches, in order: its key and the day "approved and waiting" is taken
+    (the quarter's last day, or the period's when that is sooner)."""
+    keys = period_keys(params.date_from, params.date_to, Split.QUARTER)
+    ends = pd.period_range(params.date_from, params.date_to, freq="Q")
+    return [(key, min(end.end_time.date(), params.date_to)) for key, end in zip(keys, ends)]
+
+
+# The line-level rows: one per thing counted, so every count is the number of rows matching its cell's selector.
+
+def lines(params: ReportParams) -> pd.DataFrame:
+    """One row per approval, match and departure after approval dated in the period (with its quarter), and per
+    application approved and waiting at each quarter's end. Selector columns hold text ("yes" / "no" flags, None
+    where a flag does not apply). Columns: LINE_COLUMNS."""
+    _refuse_time_splits(params)
+    approved = _approved_applications(_events(params))
+    counted = pd.concat([_approval_lines(approved), _match_lines(approved), _leaver_lines(approved)],
+                        ignore_index=True)
+    counted = counted[counted["on"].between(pd.Timestamp(params.date_from), pd.Timestamp(params.date_to))]
+    counted = counted.assign(quarter=quarter_key(counted["on"]))
+    made = pd.concat([counted, _waiting_lines(params)], ignore_index=True).reindex(columns=LINE_COLUMNS)
+    made["split"] = split_values(made["split"].astype(object))
+    return made.astype({column: object for column in ("found", "fast_track", "timed", "within", "reason")})
+
+
+drill_lines = lines  # the drill-down's rows (the crm.reports hook)
+
+
+def _events(params: ReportParams) -> pd.DataFrame:
+    """The one query: the live registrations, approvals, matches / placements and withdrawals dated up to the
+    period's end of the adoption and early permanence applications approved by then; in event order."""
+    approval = aliased(StageEvent)
+    approved = select(approval.application_id).where(approval.undone_at.is_(None),
+                                                      approval.kind == EventKind.APPROVED,
+                                                      approval.occurred_on <= params.date_to)
+    statement = (select(StageEvent.id, StageEvent.application_id, raw(StageEvent.kind), raw(StageEvent.occurred_on),
+                        StageEvent.reason, Application.household_id,
+                        Application.service_line_code.label("service_line"), Application.fast_track)
+                 .join(Application, Application.id == StageEvent.application_id)
+                 .join(Household, Household.id == Application.household_id)
+                 .where(StageEvent.undone_at.is_(None), StageEvent.kind.in_(KINDS),
+                        StageEvent.occurred_on <= params.date_to, Application.service_line_code.in_(ADOPTION_LIKE),
+                        StageEvent.application_id.in_(approved)))
+    events = read_frame(with_split(statement, params.by))
+    if "split" not in events:
+        events["split"] = None
+    events["kind"] = events["kind"].map(EventKind)
+    events["occurred_on"] = as_dates(events["occurred_on"])
+    events["fast_track"] = events["fast_track"].astype(bool)
+    events = events.sort_values(["application_id", "occurred_on", "id"], ignore_index=True)
+    return events.assign(seq=np.arange(len(events)))
+
+
+def _approved_applications(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per approved application: its approval, the registration before it, the match or placement and the
+    withdrawal after it (each None when there is none)."""
+    approvals = events[events["kind"] == EventKind.APPROVED].drop_duplicates("application_id", keep="last")
+    approved = approvals.set_index("application_id").rename(columns={"occurred_on": "approved_on",
+                                                                     "seq": "approval_seq"})
+    order = approved["approval_seq"]
+    roi = _beside_approval(events, (EventKind.REGISTRATION_OF_INTEREST,), order, after=False)
+    found = _beside_approval(events, tuple(snapshot.FOUND_FAMILY), order, after=True)
+    left = _beside_approval(events, (EventKind.WITHDRAWN,), order, after=True)
+    approved["fast_track"] = _yes(approved["fast_track"])
+    return approved[["household_id", "service_line", "fast_track", "split", "approved_on"]].join(
+        [roi["occurred_on"].rename("roi_on"), found["occurred_on"].rename("found_on"), found["kind"].rename("found"),
+         left["occurred_on"].rename("left_on"), left["reason"]]).reset_index()
+
+
+def _beside_approval(events: pd.DataFrame, kinds: tuple, approval_seq: pd.Series, *, after: bool) -> pd.DataFrame:
+    """Each application's event of `kinds` in event order after its approval (the first), or before it (the last)."""
+    chosen = events[events["kind"].isin(kinds)].join(approval_seq, on="application_id")
+    side = chosen["seq"] > chosen["approval_seq"] if after else chosen["seq"] < chosen["approval_seq"]
+    return chosen[side].drop_duplicates("application_id", keep="first" if after else "last").set_index(
+        "application_id")
+
+
+def _yes(flags: pd.Series) -> pd.Series:
+    return flags.map({True: "yes", False: "no"})
+
+
+def _approval_lines(approved: pd.DataFrame) -> pd.DataFrame:
+    """Approvals; `timed` when not fast track and registered (an approval without a live ROI cannot be timed);
+    `within` when timed and approved on or before registration + 6 months (timeliness.timescale_rule's ASGLB
+    clock)."""
+    timed = (approved["fast_track"] == "no") & approved["roi_on"].notna()
+    within = pd.Series(False, index=approved.index)
+    for line, rows in approved[timed].groupby("service_line"):
+        _, allowed = timescale_rule("roi_to_approval", line)
+        within[rows.index] = rows["approved_on"] <= add(rows["roi_on"], allowed)
+    return approved.assign(measure="approval", on=approved["approved_on"], timed=_yes(timed),
+                           within=_yes(within).where(timed, None), found=None, reason=None)
+
+
+def _match_lines(approved: pd.DataFrame) -> pd.DataFrame:
+    """Matches (or early permanence placements); `within` when on or before approval + 3 months."""
+    matched = approved[approved["found_on"].notna()]
+    within = matched["found_on"] <= add(matched["approved_on"], APPROVAL_TO_MATCH)
+    return matched.assign(measure="match", on=matched["found_on"], found=matched["found"].map(str),
+                          within=_yes(within), reason=None)
+
+
+def _leaver_lines(approved: pd.DataFrame) -> pd.DataFrame:
+    """Withdrawals after approval, with their reason."""
+    left = approved[approved["left_on"].notna()]
+    return left.assign(measure="left_after_approval", on=left["left_on"], reason=left["reason"].fillna(NO_REASON))
+
+
+def _waiting_lines(params: ReportParams) -> pd.DataFrame:
+    """The snapshot report's "approved and waiting" adoption and early permanence applications at each quarter's
+    end (crm.reports.snapshot.lines: approved, no match or placement, not withdrawn, by that day)."""
+    made = []
+    for key, as_at in quarters(params):
+        held = snapshot.lines(ReportParams(as_at, as_at, at=as_at, by=params.by))
+        held = held[(held["category"] == "approved_waiting") & held["service_line"].isin(ADOPTION_LIKE)]
+        made.append(held.assign(measure="approved_waiting", quarter=key, on=held["since"]))
+    return pd.concat(made, ignore_index=True)
+
+
+# The figures: each docstring is the figure's SPEC definition.
+
+def figures(counted: pd.DataFrame, params: ReportParams) -> dict:
+    """The JSON shape of issue 7: {"quarters": {quarter key: {...}}, "whole_period": {...}}, each {...} the
+    `period_figures` (whole period: "approved and waiting" at the period's end)."""
+    periods = quarters(params)
+    by_quarter = {key: period_figures(counted[counted["quarter"] == key], as_at) for key, as_at in periods}
+    last_key, last_day = periods[-1]
+    waiting_at_end = (counted["measure"] == "approved_waiting") & (counted["quarter"] == last_key)
+    whole = counted[(counted["measure"] != "approved_waiting") | waiting_at_end]
+    return {"quarters": by_quarter, "whole_period": period_figures(whole, last_day)}
+
+
+def period_figures(rows: pd.DataFrame, as_at: date) -> dict:
+    """{"approvals": {"total", "fast_track", "timed", "within_6_months", "percent_within_6_months"}, "matches":
+    {"total", "within_3_months", "percent_within_3_months"}, "left_after_approval": {"total", "by_reason"},
+    "approved_waiting": {"as_at", "total"}}; percentages 0 to 100 (1 decimal), None when there is nothing to time
+    (so an empty quarter reads blank, not 0%)."""
+    approved, matched = rows[rows["measure"] == "approval"], rows[rows["measure"] == "match"]
+    timed = approved[approved["timed"] == "yes"]
+    return {
+        "approvals": {"total": approvals(approved), "fast_track": fast_track_approvals(approved),
+                      "timed": timed_approvals(approved), "within_6_months": approved_within_6_months(approved),
+                      "percent_within_6_months": _percent(approved_within_6_months(approved), len(timed))},
+        "matches": {"total": matches(matched), "within_3_months": matched_within_3_months(matched),
+                    "percent_within_3_months": _percent(matched_within_3_months(matched), len(matched))},
+        "left_after_approval": left_after_approval(rows[rows["measure"] == "left_after_approval"]),
+        "approved_waiting": {"as_at": as_at.isoformat(), "total": approved_waiting(rows)},
+    }
+
+
+def approvals(approved: pd.DataFrame) -> int:
+    """Approvals: live `approved` events (the Agency Decision Maker's decision) dated in the quarter."""
+    return len(approved)
+
+
+def fast_track_approvals(approved: pd.DataFrame) -> int:
+    """Of the approvals, fast-track applications (second-time adopters, foster carers adopting): counted in the
+    approvals, left out of the timeliness."""
+    return int((approved["fast_track"] == "yes").sum())
+
+
+def timed_approvals(approved: pd.DataFrame) -> int:
+    """The timeliness denominator: approvals of applications that are not fast track and have a live
+    `registration_of_interest` (the registration) before the approval."""
+    return int((approved["timed"] == "yes").sum())
+
+
+def approved_within_6_months(approved: pd.DataFrame) -> int:
+    """Approvals within 6 months of registration: of the timed approvals, those on or before the registration + 6
+    calendar months (relativedelta's month-end rule)."""
+    return int((approved["within"] == "yes").sum())
+
+
+def matches(matched: pd.DataFrame) -> int:
+    """Matches: live `matched` events dated in the quarter, or `placed` where a placement was recorded instead (an
+    early permanence household's fostering-for-adoption placement): the event that ends "approved and waiting",
+    at most one per application."""
+    return len(matched)
+
+
+def matched_within_3_months(matched: pd.DataFrame) -> int:
+    """Of the matches, those on or before the approval + 3 calendar months."""
+    return int((matched["within"] == "yes").sum())
+
+
+def left_after_approval(left: pd.DataFrame) -> dict:
+    """Adopters who left after approval: live `withdrawn` events dated in the quarter, after the application's live
+    `approved` event, by reason (most frequent first, then alphabetical)."""
+    reasons = left["reason"].value_counts().sort_index().sort_values(ascending=False, kind="stable")
+    return {"total": len(left), "by_reason": {str(reason): int(n) for reason, n in reasons.items()}}
+
+
+def approved_waiting(rows: pd.DataFrame) -> int:
+    """Approved and waiting at the quarter's end (the period's end when sooner): approved, with no match or
+    placement and not withdrawn by that day (crm.reports.snapshot's category)."""
+    return int((rows["measure"] == "approved_waiting").sum())
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# Tables, drill-down and charts.
+
+def tables(result: dict, splits: dict[str, dict], params: ReportParams) -> dict[str, pd.DataFrame]:
+    """`by_quarter`: a row per quarter, then the whole period, a column per figure (COLUMNS);
+    `left_after_approval_reasons`: a row per reason, a column per quarter and the whole period; with a split,
+    `by_<split>`: a row per split value, the whole period's figures."""
+    rows = {**result["quarters"], WHOLE_PERIOD: result["whole_period"]}
+    made = {TABLE: _figure_rows("Quarter", rows), "left_after_approval_reasons": _reasons_table(rows)}
+    if params.by:
+        made[f"by_{params.by.value}"] = _figure_rows(SPLIT_HEADINGS[params.by],
+                                                     {key: split["whole_period"] for key, split in splits.items()})
+    return made
+
+
+def _figure_rows(heading: str, rows: dict[str, dict]) -> pd.DataFrame:
+    frame = pd.DataFrame([[_at(period, path) for path, _ in COLUMNS.values()] for period in rows.values()],
+                         columns=list(COLUMNS))
+    frame.insert(0, heading, _text(list(rows)))
+    return frame
+
+
+def _at(figures_: dict, path: str):
+    for key in path.split("."):
+        figures_ = figures_[key]
+    return np.nan if figures_ is None else figures_
+
+
+def _text(values: list[str]) -> pd.Series:
+    """A text column typed as text even when empty, so the CSV keeps it before the figures."""
+    return pd.Series(values, dtype=object)
+
+
+def _reasons_table(rows: dict[str, dict]) -> pd.DataFrame:
+    """Reasons in the whole period's order (most frequent first), a count per quarter and for the whole period."""
+    reasons = list(rows[WHOLE_PERIOD]["left_after_approval"]["by_reason"])
+    frame = pd.DataFrame({key: [period["left_after_approval"]["by_reason"].get(reason, 0) for reason in reasons]
+                          for key, period in rows.items()}, dtype=int)
+    frame.insert(0, "Reason", _text(reasons))
+    return frame
+
+
+def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
+    """(table, row position, column) -> the selector of `lines` rows behind that count (crm.reports hook). A
+    whole-period (or split value's) "approved and waiting" is the last quarter's."""
+    keys = list(report.figures["quarters"])
+    selectors = {}
+    for column, (_, selector) in COLUMNS.items():
+        if selector is None:
+            continue
+        at_end = {"quarter": keys[-1]} if selector["measure"] == "approved_waiting" else {}
+        selectors.update({(TABLE, row, column): {**selector, "quarter": key} for row, key in enumerate(keys)})
+        selectors[(TABLE, len(keys), column)] = {**selector, **at_end}
+        selectors.update({(f"by_{report.params.by}", row, column): {**selector, "split": value, **at_end}
+                          for row, value in enumerate(report.splits)})
+    reasons = report.figures["whole_period"]["left_after_approval"]["by_reason"]
+    for row, reason in enumerate(reasons):
+        chosen = {"measure": "left_after_approval", "reason": reason}
+        selectors[("left_after_approval_reasons", row, WHOLE_PERIOD)] = chosen
+        selectors.update({("left_after_approval_reasons", row, key): {**chosen, "quarter": key} for key in keys})
+    return selectors
+
+
+def charts(report: Report) -> list[tuple[str, str]]:
+    """Approvals by quarter noting the share within 6 months of registration; matches noting within 3 months."""
+    quarters_ = [(key.replace("(", "").replace(")", ""), q) for key, q in report.figures["quarters"].items()]
+    approved = [Bar(key, q["approvals"]["total"], _note(q["approvals"], "timed", "within_6_months",
+                                                        "timed within 6 months")) for key, q in quarters_]
+    matched = [Bar(key, q["matches"]["total"], _note(q["matches"], "total", "within_3_months", "within 3 months"))
+               for key, q in quarters_]
+    return [("Approvals by quarter, with the share of timed approvals within 6 months of registration",
+             funnel(approved, "Approvals by quarter")),
+            ("Matches by quarter, with the share within 3 months of approval", funnel(matched, "Matches by quarter"))]
+
+
+def _note(figures_: dict, whole: str, part: str, words: str) -> str:
+    if not figures_[whole]:
+        return ""
+    return f"({figures_[part]} of {figures_[whole]} {words}, {figures_[part] / figures_[whole]:.0%})"
