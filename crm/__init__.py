@@ -78,13 +78,16 @@ def _register_blueprints(app: Flask) -> None:
     from crm.public.views import bp as public_bp
     from crm.api.views import bp as api_bp
     from crm.households.views import bp as households_bp
+    from crm.marketing.views import bp as marketing_bp
+    from crm.marketing.attribution.views import bp as attribution_bp
     from crm.queues.views import bp as queues_bp
     from crm.reports.views import bp as reports_bp
+    from crm.reports.marketing_views import bp as marketing_dashboard_bp
     from crm.targets.views import bp as targets_bp
     from crm.transfer.views import bp as transfer_bp
 
     for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp,
                       public_bp, api_bp, escalations_bp, events_bp, queues_bp, transfer_bp, checks_bp, reports_bp,
-                      targets_bp):
+                      targets_bp, marketing_bp, attribution_bp, marketing_dashboard_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

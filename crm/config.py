@@ -77,6 +77,8 @@ def from_environment(instance_path: Path) -> dict:
         "CHECK_ESCALATION_LADDER": os.environ.get("CHECK_ESCALATION_LADDER",
                                                   "0:owner,7:team_manager,21:service_manager"),
         "APPROVED_WAITING_MONTHS": int(os.environ.get("APPROVED_WAITING_MONTHS", "3")),
+        # Attribution's time-decay model: a touch this many days before the outcome counts half (SPEC section 6).
+        "ATTRIBUTION_HALF_LIFE_DAYS": float(os.environ.get("ATTRIBUTION_HALF_LIFE_DAYS", "30")),
         # make run starts the scheduler inside the web process; production runs `crm scheduler` instead.
         "SCHEDULER_IN_PROCESS": env_bool("HEARTH_SCHEDULER_IN_PROCESS", True),
     }

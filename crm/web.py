@@ -6,32 +6,41 @@ from flask_login import current_user
 
 from crm.auth.policy import may_use
 
-# (label, endpoint): shown to a user only when the access policy lets them use the endpoint.
-NAVIGATION = [
-    ("Home", "home.index"),
-    ("Work queue", "queues.applications"),
-    ("Checks", "checks.queue"),
-    ("Households", "households.search"),
-    ("New enquiry", "enquiries.new"),
-    ("Awaiting response", "enquiries.awaiting_response"),
-    ("Escalations", "escalations.index"),
-    ("Reports", "reports.index"),
-    ("Information events", "events.index"),
-    ("Users", "admin.users"),
-    ("API tokens", "admin.api_tokens"),
-    ("Check catalogue", "checks.catalogue_list"),
-    ("Import and export", "transfer.imports"),
-    ("Audit log", "audit.search"),
+# (label, endpoints): shown when the access policy lets the user use one of the endpoints, linking to the first such;
+# highlighted on any page of the endpoints' blueprints. An area with several pages has one entry and its own
+# sub-navigation (the marketing pages: templates/marketing/_sections.html).
+NAVIGATION: list[tuple[str, tuple[str, ...]]] = [
+    ("Home", ("home.index",)),
+    ("Work queue", ("queues.applications",)),
+    ("Checks", ("checks.queue",)),
+    ("Households", ("households.search",)),
+    ("New enquiry", ("enquiries.new",)),
+    ("Awaiting response", ("enquiries.awaiting_response",)),
+    ("Escalations", ("escalations.index",)),
+    ("Reports", ("reports.index", "targets.index")),
+    ("Marketing", ("marketing_dashboard.index", "marketing.campaigns", "marketing.channels")),
+    ("Information events", ("events.index",)),
+    ("Users", ("admin.users",)),
+    ("API tokens", ("admin.api_tokens",)),
+    ("Check catalogue", ("checks.catalogue_list",)),
+    ("Import and export", ("transfer.imports",)),
+    ("Audit log", ("audit.search",)),
 ]
+# Pages of these blueprints highlight the entry of the area they belong to.
+AREA_BLUEPRINTS = {"Reports": {"reports", "targets"}, "Marketing": {"marketing", "marketing_dashboard", "attribution"}}
 
 
 def navigation() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
     app = current_app._get_current_object()
-    return [
-        {"text": label, "href": url_for(endpoint), "active": request.endpoint == endpoint}
-        for label, endpoint in NAVIGATION
-        if current_user.is_authenticated and may_use(current_user, app, endpoint)
-    ]
+    entries = []
+    for label, endpoints in NAVIGATION:
+        usable = next((endpoint for endpoint in endpoints if may_use(current_user, app, endpoint)), None)
+        if usable:
+            active = request.endpoint in endpoints or request.blueprint in AREA_BLUEPRINTS.get(label, ())
+            entries.append({"text": label, "href": url_for(usable), "active": active})
+    return entries
 
 
 def template_context() -> dict:

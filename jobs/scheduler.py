@@ -15,7 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
 from crm.clock import LONDON
-from jobs import rules, snapshot
+from jobs import attribution, rules, snapshot
 
 
 def _new_adult_checks(today, run_id=None) -> dict:
@@ -50,6 +50,8 @@ JOBS: list[Job] = [
         "Retry escalation email that could not be sent"),
     Job("month_end_snapshot", snapshot.month_end_snapshot, {"hour": 0, "minute": 30},
         "The tracking figures as they stood at the end of last month (taken once)"),
+    Job("attribution_nightly", attribution.attribution_nightly, {"hour": 2, "minute": 15},
+        "Attribution credits of every ROI and approval, by every model (after 2am: clear of the clock changes)"),
 ]
 JOBS_BY_ID = {job.id: job for job in JOBS}
 

@@ -13,6 +13,8 @@ from crm.auth.models import Team, User
 from crm.auth.roles import Role
 from crm.auth.services import create_user
 from crm.clock import LONDON
+from crm.demo.channel_rules import load_channel_rules
+from crm.demo.marketing import load_marketing
 from crm.demo.targets import set_demo_targets
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.events.models import (Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking,
@@ -71,6 +73,8 @@ def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = N
         _attendance(household, rng, today, events, staff)
     db.session.flush()
     _statutory_checks(rng, today, staff)
+    load_marketing(seed=seed, today=today)
+    load_channel_rules(today=today)
     set_demo_targets(today, households, actor=staff[Role.MANAGER][0])
     return logins
 

@@ -19,6 +19,7 @@ from crm.extensions import db
 from crm.funnel import services as funnel
 from crm.funnel.machine import TransitionError
 from crm.households.models import Household, Person, PersonRole, ServiceLine
+from crm.marketing.attribution.touchpoints import resolve_contact
 from crm.workdays import add_working_days
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
@@ -126,6 +127,7 @@ def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None =
     db.session.add(contact)
     _open_applications(household, details.service_lines, received, actor)
     db.session.flush()
+    resolve_contact(db.session, contact)
     record_event(db.session, "enquiry_logged", actor=actor, object_type="household", object_id=household.id,
                  detail={"contact_id": contact.id, "method": details.method.value})
     return contact

@@ -1,0 +1,47 @@
+"""The marketing dashboard's filter: the period (as the report pages take it), the attribution model and the outcome,
+read from the query string so a view of the figures can be shared as a link."""
+from __future__ import annotations
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from wtforms import SelectField
+from wtforms.validators import ValidationError
+
+from crm.reports.base import financial_year
+from crm.reports.forms import ReportFilterForm
+from crm.reports.marketing import DEFAULT_MODEL, DEFAULT_OUTCOME, MarketingParams
+from crm.reports.marketing_attribution import MODEL_LABELS, MODELS
+
+OUTCOME_CHOICES = [("approval", "Approvals"), ("roi", "Registrations of interest (ROIs)")]
+
+
+class MarketingFilterForm(ReportFilterForm):
+    at = None  # no snapshot date and no split: the rows are the channels and campaigns
+    by = None
+    model = SelectField("Attribution model", widget=GovSelect(), default=DEFAULT_MODEL, validate_choice=False,
+                        choices=[(model, MODEL_LABELS[model]) for model in MODELS],
+                        description="How each outcome is shared among the household's touches")
+    outcome = SelectField("Outcome", widget=GovSelect(), default=DEFAULT_OUTCOME, validate_choice=False,
+                          choices=OUTCOME_CHOICES, description="For the models side by side and the cost per outcome")
+
+    def validate_model(self, field):
+        if field.data not in MODELS:
+            raise ValidationError("Choose an attribution model from the list")
+
+    def validate_outcome(self, field):
+        if field.data not in dict(OUTCOME_CHOICES):
+            raise ValidationError("Choose approvals or registrations of interest")
+
+    def params(self, today: date) -> MarketingParams:
+        """The filter as report parameters (call after validate). Without dates, the financial year of today; with
+        one, the other end of its financial year (as `crm report` does)."""
+        start, end = _day(self.date_from), _day(self.date_to)
+        start = start or financial_year(end or today)[0]
+        return MarketingParams(start, end or financial_year(start)[1], model=self.model.data,
+                               outcome=self.outcome.data)
+
+
+def _day(field) -> date | None:
+    text = (field.data or "").strip()
+    return date.fromisoformat(text) if text else None
