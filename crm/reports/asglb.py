@@ -13,9 +13,6 @@ month-end rule: ROI on 31 August + 6 months = 28 (29) February.
 
 Splits: service line (adoption against early permanence), partner authority, team, channel (crm.reports.split_keys).
 The return is by quarter already, so a split by quarter or month is refused (a month is a period of its own).
-
-The state machine does not yet let an approved application be withdrawn (crm.funnel.machine.STATUS_EVENTS), so
-"left after approval" stays 0 until it does; the figure counts such withdrawals as soon as they can be recorded.
 """
 from __future__ import annotations
 
@@ -34,8 +31,8 @@ from crm.households.models import Application, Household
 from crm.reports import snapshot
 from crm.reports.base import Report, ReportParams, Split
 from crm.reports.charts import Bar, funnel
-from crm.reports.frames import raw, read_frame
-from crm.reports.months import add, as_dates, period_keys, quarter_key
+from crm.reports.frames import ordered_events, raw
+from crm.reports.months import add, period_keys, quarter_key
 from crm.reports.split_keys import split_values, with_split
 from crm.reports.timeliness import timescale_rule
 
@@ -128,14 +125,7 @@ def _events(params: ReportParams) -> pd.DataFrame:
                  .where(StageEvent.undone_at.is_(None), StageEvent.kind.in_(KINDS),
                         StageEvent.occurred_on <= params.date_to, Application.service_line_code.in_(ADOPTION_LIKE),
                         StageEvent.application_id.in_(approved)))
-    events = read_frame(with_split(statement, params.by))
-    if "split" not in events:
-        events["split"] = None
-    events["kind"] = events["kind"].map(EventKind)
-    events["occurred_on"] = as_dates(events["occurred_on"])
-    events["fast_track"] = events["fast_track"].astype(bool)
-    events = events.sort_values(["application_id", "occurred_on", "id"], ignore_index=True)
-    return events.assign(seq=np.arange(len(events)))
+    return ordered_events(with_split(statement, params.by))
 
 
 def _approved_applications(events: pd.DataFrame) -> pd.DataFrame:

@@ -23,12 +23,15 @@ def funnel(bars: list[Bar], title: str) -> str:
     """Horizontal bars, widest first: a stage-by-stage funnel, each bar labelled with its value and drop-off."""
     height = len(bars) * (BAR + GAP) + GAP
     top = max((b.value for b in bars), default=0) or 1
-    plot = WIDTH - LABEL_WIDTH - 120
+    texts = [f"{_number(bar.value)}{'  ' + bar.note if bar.note else ''}" for bar in bars]
+    # Room after the longest bar for its value and note (about 7.5 px a character in bold 14 px type).
+    room = min(WIDTH - LABEL_WIDTH - 100, 12 + 7.5 * max((len(text) for text in texts), default=0))
+    plot = WIDTH - LABEL_WIDTH - room
     rows = []
     for index, bar in enumerate(bars):
         y = GAP + index * (BAR + GAP)
         width = max(1.0, plot * bar.value / top) if bar.value else 0
-        text = f"{_number(bar.value)}{'  ' + bar.note if bar.note else ''}"
+        text = texts[index]
         rows.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR * 0.68:.1f}" text-anchor="end" class="hearth-chart__label">'
             f'{escape(bar.label)}</text>'

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.audit.services import record_event
 from crm.extensions import db
+from crm.funnel.stages import EVENT_LABELS
 from crm.households.models import SHORT_NAMES, Household
 from crm.queues.pagination import Page, clamp, offset
 from crm.reports import registry
@@ -31,6 +32,9 @@ NOT_SHOWN = {"split", "in_total", "measure", "service_line"}
 UNITS = (("contact_id", "contact", "contacts"), ("person_id", "person", "people"),
          ("application_id", "application", "applications"))
 CODE = re.compile(r"[a-z0-9]+(_[a-z0-9]+)+")
+# An event kind in a line ("approved", "stage_1") reads as the household page's timeline names it.
+EVENT_LABELS_BY_VALUE = {kind.value: label for kind, label in EVENT_LABELS.items()}
+EVENT_COLUMNS = frozenset({"kind", "event"})
 
 
 class NoDrill(LookupError):
@@ -134,7 +138,7 @@ def rows(lines: pd.DataFrame, shown: dict[str, str]) -> list[dict]:
     for line in lines.to_dict(orient="records"):
         household = households[int(line["household_id"])]
         made.append({"household": household, "service_line": _service_line(line, household),
-                     "values": [display(line[column]) for column in shown]})
+                     "values": [display(line[column], column) for column in shown]})
     return made
 
 
@@ -154,8 +158,9 @@ def _service_line(line: dict, household: Household) -> str:
     return ", ".join(SHORT_NAMES.get(c, c) for c in codes)
 
 
-def display(value) -> str:
-    """A line's value as text: dates as 3 Jun 2026, Yes / No, codes as words, blanks for missing values."""
+def display(value, column: str = "") -> str:
+    """A line's value as text: dates as 3 Jun 2026, Yes / No, event kinds as the timeline names them, codes as
+    words, blanks for missing values."""
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, (pd.Timestamp, datetime, date)):
@@ -163,6 +168,8 @@ def display(value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     text = str(value)
+    if column in EVENT_COLUMNS and text in EVENT_LABELS_BY_VALUE:
+        return EVENT_LABELS_BY_VALUE[text]
     return humanise(text) if CODE.fullmatch(text) else text
 
 

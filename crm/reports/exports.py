@@ -146,3 +146,11 @@ def _json_value(value):
     if value is None or isinstance(value, (int, float, str)):
         return value
     raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def attachment(report: Report, fmt: str, data: bytes):
+    """The exported file as a download response, named after the report and its period."""
+    from flask import Response
+
+    return Response(data, mimetype=MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename(report, fmt)}"'})

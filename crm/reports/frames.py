@@ -2,6 +2,7 @@
 SQLAlchemy rows, and `raw` columns skip SQLAlchemy's per-row conversion so pandas converts each column at once."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, String, type_coerce
 
@@ -19,3 +20,20 @@ def read_frame(statement: Select) -> pd.DataFrame:
     result = db.session.connection().execute(statement)  # Core: the rows are plain columns, no ORM loading
     columns = list(result.keys())
     return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
+
+
+def ordered_events(statement: Select) -> pd.DataFrame:
+    """Stage events read with `raw` kind and date, plus the application's `fast_track` and maybe a `split`: kinds as
+    EventKind, dates as datetime64, in event order per application and numbered (`seq`), so that "between two
+    events" is exact even on one date. A missing `split` column is added as None."""
+    from crm.funnel.stages import EventKind
+    from crm.reports.months import as_dates
+
+    events = read_frame(statement)
+    if "split" not in events:
+        events["split"] = None
+    events["kind"] = events["kind"].map(EventKind)
+    events["occurred_on"] = as_dates(events["occurred_on"])
+    events["fast_track"] = events["fast_track"].astype(bool)
+    events = events.sort_values(["application_id", "occurred_on", "id"], ignore_index=True)
+    return events.assign(seq=np.arange(len(events)))

@@ -3,7 +3,7 @@ outcome, and its CSV / XLSX / JSON downloads. For the marketing officer and mana
 here links to a household."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from crm import clock
@@ -42,5 +42,4 @@ def download(fmt: str):
         abort(400)
     data = marketing.export(report, fmt, actor=current_user, bom=fmt == "csv")
     db.session.commit()
-    return Response(data, mimetype=exports.MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{exports.filename(report, fmt)}"'})
+    return exports.attachment(report, fmt, data)

@@ -25,7 +25,6 @@ The clock falls back to the stage's own start when its starting event is missing
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -36,8 +35,8 @@ from crm.funnel.stages import EventKind, Stage
 from crm.funnel.timescales import ADOPTION_LIKE, TIMESCALES
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.frames import raw, read_frame
-from crm.reports.months import Buckets, add, as_dates, period_key, period_keys, whole_months
+from crm.reports.frames import ordered_events, raw
+from crm.reports.months import Buckets, add, period_key, period_keys, whole_months
 from crm.reports.split_keys import split_values, with_split
 
 # measure -> (the event that starts it, the events that end it)
@@ -104,15 +103,7 @@ def _events(params: ReportParams) -> pd.DataFrame:
                  .join(Household, Household.id == Application.household_id)
                  .where(StageEvent.undone_at.is_(None), StageEvent.kind.in_((*MARK_KINDS, EXTENDED)),
                         StageEvent.application_id.in_(completing)))
-    events = read_frame(with_split(statement, params.by))
-    if "split" not in events:
-        events["split"] = None
-    events["kind"] = events["kind"].map(EventKind)
-    events["occurred_on"] = as_dates(events["occurred_on"])
-    events["fast_track"] = events["fast_track"].astype(bool)
-    events = events.sort_values(["application_id", "occurred_on", "id"], ignore_index=True)
-    events["seq"] = np.arange(len(events))
-    return events
+    return ordered_events(with_split(statement, params.by))
 
 
 def _measure(name: str, on: pd.DataFrame, seq: pd.DataFrame, applications: pd.DataFrame,

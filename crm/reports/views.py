@@ -2,11 +2,10 @@
 XLSX / JSON downloads of the same figures, the households behind each count, and a month as it stood."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from crm import clock
-from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
@@ -115,8 +114,7 @@ def download(name: str, fmt: str):
         abort(400)
     data = exports.export(report, fmt, actor=current_user, bom=fmt == "csv")
     db.session.commit()
-    return Response(data, mimetype=exports.MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{exports.filename(report, fmt)}"'})
+    return exports.attachment(report, fmt, data)
 
 
 @bp.app_template_filter("report_cell")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm import migrate
 from crm.escalations.models import EmailStatus, Escalation

@@ -148,3 +148,11 @@ def test_only_managers_see_the_lists(client, auth):
         auth.login(UserFactory(roles=[role]))
         assert client.get("/reports/activity/households?measure=enquiry_contacts").status_code == 403
         auth.logout()
+
+
+def test_a_lists_event_column_reads_as_the_timeline_names_it_and_other_codes_as_words():
+    from crm.reports.drill import display
+
+    assert display("approved", "kind") == "Approved by the agency decision maker"
+    assert display("stage_1", "stage") == "stage 1"  # a stage, not an event: no event wording
+    assert display("approved", "category") == "approved"

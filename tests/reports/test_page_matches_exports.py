@@ -100,7 +100,7 @@ class Tables(HTMLParser):
             self.row.append(self.text.strip())
             self.text = None
         elif tag == "tr" and self.row is not None:
-            if self.headings:
+            if self.headings and self.row != ["Nothing in this period."]:  # an empty table says so in one cell
                 self.tables[self.caption].append(dict(zip(self.headings, self.row, strict=True)))
             else:
                 self.headings = self.row

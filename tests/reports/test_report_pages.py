@@ -136,3 +136,10 @@ def test_shares_and_percentages_read_as_percentages(value, column, text):
     from crm.reports.views import report_cell
 
     assert report_cell(value, column) == text
+
+
+def test_an_empty_table_says_there_is_nothing_in_the_period(client, auth, db_session):
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    html = client.get("/reports/activity?date_from=2020-04-01&date_to=2021-03-31").get_data(as_text=True)
+    reasons = html.split("Withdrawal reasons</caption>")[1].split("</table>")[0]
+    assert "Nothing in this period." in reasons
