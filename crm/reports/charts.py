@@ -17,13 +17,14 @@ class Bar:
     label: str
     value: float
     note: str = ""  # e.g. the drop-off from the bar before
+    text: str = ""  # the value as written beside the bar, when not the plain number (e.g. "£818.18")
 
 
 def funnel(bars: list[Bar], title: str) -> str:
     """Horizontal bars, widest first: a stage-by-stage funnel, each bar labelled with its value and drop-off."""
     height = len(bars) * (BAR + GAP) + GAP
     top = max((b.value for b in bars), default=0) or 1
-    texts = [f"{_number(bar.value)}{'  ' + bar.note if bar.note else ''}" for bar in bars]
+    texts = [f"{bar.text or _number(bar.value)}{'  ' + bar.note if bar.note else ''}" for bar in bars]
     # Room after the longest bar for its value and note (about 7.5 px a character in bold 14 px type).
     room = min(WIDTH - LABEL_WIDTH - 100, 12 + 7.5 * max((len(text) for text in texts), default=0))
     plot = WIDTH - LABEL_WIDTH - room

@@ -60,8 +60,8 @@ def cost_by_model(report: Report) -> list[tuple[str, str]]:
     costs = report.tables["campaign_cost_by_model"].sort_values("spend", ascending=False, kind="stable")
     shown = []
     for row in costs[costs["spend"] > 0].head(MAX_CAMPAIGN_CHARTS).to_dict("records"):
-        shown += _chart(f"{row['campaign']}: cost per {outcome} under each model (£)",
-                        [(MODEL_LABELS[model], row[model]) for model in MODELS])
+        shown += _chart(f"{row['campaign']}: cost per {outcome} under each model",
+                        [(MODEL_LABELS[model], row[model]) for model in MODELS], money=True)
     return shown
 
 
@@ -80,9 +80,11 @@ def website_visits(report: Report) -> list[tuple[str, str]]:
     return [("Website visits by month", charts.columns(bars, "Website visits by month"))] if bars else []
 
 
-def _chart(title: str, values: list[tuple[str, object]]) -> list[tuple[str, str]]:
-    """Horizontal bars of the values shown as numbers; the caption says when some ("<5" or blank) are left out."""
-    bars = [charts.Bar(label, plain(value)) for label, value in values if _drawable(value)]
+def _chart(title: str, values: list[tuple[str, object]], *, money: bool = False) -> list[tuple[str, str]]:
+    """Horizontal bars of the values shown as numbers (as pounds and pence with `money`); the caption says when some
+    ("<5" or blank) are left out."""
+    bars = [charts.Bar(label, plain(value), text=f"£{plain(value):,.2f}" if money else "")
+            for label, value in values if _drawable(value)]
     caption_ = title if len(bars) == len(values) else f"{title} (figures shown as <5 or blank are left out)"
     return [(caption_, charts.funnel(bars, title))] if bars else []
 

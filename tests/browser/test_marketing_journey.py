@@ -177,7 +177,7 @@ def test_the_marketing_officer_reads_the_bus_shelter_cost_per_approval_under_eac
     credited = row_named(read_table(credits), "Campaign", CAMPAIGN)
     assert {model: credited[heading] for model, heading in MODEL_HEADINGS.items()} == {
         model: f"{float(value):.1f}" for model, value in CREDITED.items()}, credited
-    expect(page.get_by_role("img", name=f"{CAMPAIGN}: cost per approval under each model (£)")).to_be_visible()
+    expect(page.get_by_role("img", name=f"{CAMPAIGN}: cost per approval under each model")).to_be_visible()
     campaigns = row_named(read_table(page.get_by_role("table", name="Figures by campaign", exact=True)),
                           "Campaign", CAMPAIGN)
     assert (campaigns["Contacts"], campaigns["Households"], campaigns["Approvals (linear)"],
