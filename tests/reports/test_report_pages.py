@@ -143,3 +143,10 @@ def test_an_empty_table_says_there_is_nothing_in_the_period(client, auth, db_ses
     html = client.get("/reports/activity?date_from=2020-04-01&date_to=2021-03-31").get_data(as_text=True)
     reasons = html.split("Withdrawal reasons</caption>")[1].split("</table>")[0]
     assert "Nothing in this period." in reasons
+
+
+def test_the_conversion_page_lets_the_cohorts_be_followed_to_a_chosen_date(client, auth, db_session):
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    html = client.get("/reports/conversion?date_from=2025-04-01&date_to=2026-03-31&at=2025-06-30").get_data(as_text=True)
+    assert re.search(r'<label class="govuk-label" for="at">\s*Cohorts followed to\s*</label>', html)
+    assert "as at 30 June 2025." in html and 'name="at" type="text" value="2025-06-30"' in html
