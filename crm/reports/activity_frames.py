@@ -2,13 +2,10 @@
 it, with their application and household) as DataFrames, and the split value each row counts under."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-
 import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
-from crm.clock import LONDON
 from crm.enquiries.models import EnquiryContact
 from crm.events.models import AttendanceStageMove
 from crm.extensions import db
@@ -18,6 +15,7 @@ from crm.households.models import Application, Household
 from crm.marketing.models import Channel
 from crm.reports.base import ReportParams, Split
 from crm.reports.frames import read_frame
+from crm.reports.london import london_days, received_between
 from crm.reports.months import period_key
 from crm.reports.split_keys import split_values, with_split
 
@@ -26,14 +24,9 @@ COUNTED_KINDS = (EventKind.INFORMATION_EVENT, EventKind.INITIAL_VISIT, EventKind
                  EventKind.PANEL_DEFERRED, EventKind.APPROVED, EventKind.NOT_APPROVED, EventKind.WITHDRAWN)
 
 
-def _london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(timezone.utc)
-
-
 def _received_in_period(params: ReportParams):
-    """Contacts whose London date is in the period: from London midnight of the first day to that after the last."""
-    end = _london_midnight(params.date_to + timedelta(days=1))
-    return (EnquiryContact.received_at >= _london_midnight(params.date_from)) & (EnquiryContact.received_at < end)
+    """Contacts whose London date is in the period."""
+    return received_between(params.date_from, params.date_to)
 
 
 def contacts(params: ReportParams) -> pd.DataFrame:
@@ -43,8 +36,7 @@ def contacts(params: ReportParams) -> pd.DataFrame:
                            .where(_received_in_period(params)), params.by)
     frame = read_frame(query)
     frame.columns = ["contact_id", "household_id", "received_at", *_extra(frame)]
-    received = pd.to_datetime(frame.pop("received_at"), utc=True)
-    frame["day"] = received.dt.tz_convert(LONDON.key).dt.tz_localize(None).dt.normalize()
+    frame["day"] = london_days(frame.pop("received_at"))
     return frame
 
 

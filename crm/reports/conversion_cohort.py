@@ -26,19 +26,19 @@ Decisions, each one a manager can check on the household page:
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import func, or_, select
 
 from crm import clock
-from crm.clock import LONDON
 from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household
 from crm.reports.base import ReportParams, Split
 from crm.reports.frames import raw, read_frame
+from crm.reports.london import london_days, received_between
 from crm.reports.months import as_dates, period_key, period_keys
 from crm.reports.split_keys import BY_ROW, split_values, with_split
 
@@ -107,20 +107,14 @@ def _first_contacts():
 
 def _maybe_in_period(params: ReportParams, first_received):
     """`first_enquiry_on` in the period, or the first contact's London date: one of them is the first enquiry."""
-    start, end = _london_midnight(params.date_from), _london_midnight(params.date_to + timedelta(days=1))
     return or_(Household.first_enquiry_on.between(params.date_from, params.date_to),
-               (first_received >= start) & (first_received < end))
-
-
-def _london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(timezone.utc)
+               received_between(params.date_from, params.date_to, first_received))
 
 
 def _in_cohorts(rows: pd.DataFrame, params: ReportParams) -> pd.DataFrame:
     """The rows of households whose first enquiry (the earlier of `first_enquiry_on` and the London date of their
     first contact) is in the period, with that date (`cohort_on`) and its cohort key."""
-    received = pd.to_datetime(rows["first_received"], utc=True)
-    contact_day = received.dt.tz_convert(LONDON.key).dt.tz_localize(None).dt.normalize()
+    contact_day = london_days(rows["first_received"])
     cohort_on = pd.concat([as_dates(rows["first_enquiry_on"]), contact_day], axis=1).min(axis=1)
     rows = rows.assign(cohort_on=cohort_on.astype("datetime64[s]"), occurred_on=as_dates(rows["occurred_on"]))
     rows = rows[rows["cohort_on"].between(pd.Timestamp(params.date_from), pd.Timestamp(params.date_to))]

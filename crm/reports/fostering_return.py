@@ -16,13 +16,10 @@ service line, month or quarter is refused (set the period to the quarter instead
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from crm.clock import LONDON
 from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, WithdrawingParty
@@ -30,6 +27,7 @@ from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
 from crm.reports.charts import Bar, funnel
 from crm.reports.frames import raw, read_frame
+from crm.reports.london import london_days, received_between
 from crm.reports.months import as_dates
 from crm.reports.split_keys import split_values, with_split
 
@@ -105,10 +103,6 @@ def _with_total(rows: pd.DataFrame, unique: str | None = None) -> list[pd.DataFr
     return [rows, rows.drop_duplicates(unique).assign(line=TOTAL, application_id=None, service_line=None)]
 
 
-def _london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(timezone.utc)
-
-
 def _contacts(params: ReportParams) -> pd.DataFrame:
     """The contacts received in the period (by their London date) from households with a fostering application,
     one row per contact and application of the household, with the day the application opened (its first event)."""
@@ -121,12 +115,10 @@ def _contacts(params: ReportParams) -> pd.DataFrame:
                  .join(Household, Household.id == EnquiryContact.household_id)
                  .join(Application, Application.household_id == Household.id)
                  .join(opened, opened.c.application_id == Application.id)
-                 .where(EnquiryContact.received_at >= _london_midnight(params.date_from),
-                        EnquiryContact.received_at < _london_midnight(params.date_to + timedelta(days=1)),
+                 .where(received_between(params.date_from, params.date_to),
                         EnquiryContact.household_id.in_(fostering)))
     contacts = read_frame(with_split(statement, params.by))
-    received = pd.to_datetime(contacts.pop("received_at"), utc=True)
-    contacts["on"] = received.dt.tz_convert(LONDON.key).dt.tz_localize(None).dt.normalize().astype("datetime64[s]")
+    contacts["on"] = london_days(contacts.pop("received_at")).astype("datetime64[s]")
     contacts["opened_on"] = as_dates(contacts["opened_on"])
     return contacts.assign(line=contacts["service_line"])
 

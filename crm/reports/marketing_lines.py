@@ -2,12 +2,11 @@
 and the monthly figures of a period, each one query read into a DataFrame. Nothing here names a person: only ids."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import func, select
 
-from crm.clock import LONDON
 from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
 from crm.funnel.models import StageEvent
@@ -16,22 +15,7 @@ from crm.households.models import Application
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel,
                                   MarketingMetric)
 from crm.reports.frames import read_frame
-
-
-def london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(timezone.utc)
-
-
-def received_between(first: date, last: date):
-    """Contacts whose London date is from `first` to `last`, both included (00:30 in London on `first` is in;
-    23:30 UTC on the day before `first` in summer time is 00:30 on `first`, so in too)."""
-    return ((EnquiryContact.received_at >= london_midnight(first))
-            & (EnquiryContact.received_at < london_midnight(last + timedelta(days=1))))
-
-
-def london_days(values: pd.Series) -> pd.Series:
-    """UTC timestamps as their London dates (datetime64 at midnight)."""
-    return pd.to_datetime(values, utc=True).dt.tz_convert(LONDON.key).dt.tz_localize(None).dt.normalize()
+from crm.reports.london import london_days, london_midnight, received_between
 
 
 def channels() -> pd.DataFrame:

@@ -48,8 +48,9 @@ def test_the_lines_behind_each_count_number_exactly_that_count(name, by, app_con
     params = ReportParams(date(2027, 4, 1), date(2028, 3, 31), at=date(2028, 1, 31), by=by)
     try:
         report = registry.compute(name, params)
-    except ValueError:
-        pytest.skip(f"the {name} report refuses this split")
+    except ValueError as error:  # a report that cannot make this split says so, and there is nothing to drill
+        assert by is not None and "split" in str(error), error
+        return
     lines = drill.family(name).drill_lines(params)
     assert {"household_id", "application_id"} <= set(lines.columns)
     nonzero = 0
