@@ -3,7 +3,6 @@ hand-written SQL (SPEC section 10)."""
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import click
 from flask import current_app
@@ -39,7 +38,7 @@ def bench_command(households, repeat, seed, today, append, year, generate_only):
         _generate(households, seed, today, append)  # refuses a database with households unless --append
     if generate_only:
         return
-    date_from, date_to = financial_year(date(year, 4, 1)) if year else bench.last_complete_year(today)
+    date_from, date_to = financial_year(clock.financial_year_starting(year)) if year else bench.last_complete_year(today)
     _describe(date_from, date_to, repeat)
     results = bench.run(db.session, date_from=date_from, date_to=date_to, repeat=repeat)
     click.echo(bench.table(results, repeat))

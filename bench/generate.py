@@ -20,7 +20,6 @@ from tqdm import tqdm
 from bench.histories import Event, simulate
 from crm import clock
 from crm.auth.models import Team
-from crm.clock import LONDON
 from crm.demo.services import CAMPAIGN_NAMES, SERVICE_LINE_WEIGHTS, WEB_SOURCES
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel import machine
@@ -126,7 +125,7 @@ def generate(session, *, households: int, seed: int = 2026, today: date | None =
 def _setting(session, households: int, today: date, response_days: int) -> Setting:
     """Partner authorities (a Regional Adoption Agency has 4-6; England 150) and teams in proportion to the scale."""
     return Setting(
-        today=today, cutoff=datetime.combine(today, time(), tzinfo=LONDON).astimezone(timezone.utc),
+        today=today, cutoff=clock.start_ofclock.london_date(today),
         authorities=_named(session, PartnerAuthority, "Bench authority {:03d} Council", households // 2000, 5, 150),
         teams=_named(session, Team, "Bench team {:02d}", households // 10000, 3, 30),
         channels=list(session.scalars(select(Channel.id).order_by(Channel.id))),
@@ -166,23 +165,18 @@ def _contact_times(rng, first_day: date, setting: Setting) -> list[datetime]:
 
 def _moment(rng, day: date) -> datetime:
     """A time on `day` in London, any hour (web forms arrive at night: 00:30 in summer is the day before in UTC)."""
-    local = datetime.combine(day, time(rng.randint(0, 23), rng.randint(0, 59)), tzinfo=LONDON)
-    return local.astimezone(timezone.utc)
+    return clock.london_time(day, time(rng.randint(0, 23), rng.randint(0, 59))).astimezone(timezone.utc)
 
 
 def _lines(rng, received: list[datetime]) -> list[tuple[str, date]]:
     """The service lines applied to, each opened on the London date of the contact that asked about it."""
     lines = list(SERVICE_LINE_WEIGHTS)
     first = rng.choices(lines, weights=list(SERVICE_LINE_WEIGHTS.values()))[0]
-    opened = [(first, _london_day(received[0]))]
+    opened = [(first, clock.london_date(received[0]))]
     if rng.random() < SECOND_LINE_SHARE:
         second = rng.choice([line for line in lines if line != first])
-        opened.append((second, _london_day(rng.choice(received))))
+        opened.append((second, clock.london_date(rng.choice(received))))
     return opened
-
-
-def _london_day(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
 
 
 def _household_row(rng, setting: Setting, household_id: int, first_day: date, first_contact: datetime) -> dict:
@@ -202,7 +196,7 @@ def _contact_row(rng, setting: Setting, contact_id: int, household_id: int, rece
     source, medium, campaign = rng.choice(WEB_SOURCES) if method is ContactMethod.WEB else (None, None, None)
     responded = received + timedelta(hours=rng.randint(1, 96))
     quick = rng.random() < 0.5  # drawn whatever the dates, so one contact's dates never shift the next one's draws
-    answered = responded < setting.cutoff and ((setting.today - _london_day(received)).days > 3 or quick)
+    answered = responded < setting.cutoff and ((setting.today - clock.london_date(received)).days > 3 or quick)
     return {
         "id": contact_id, "household_id": household_id, "received_at": received, "method": method,
         "channel_id": rng.choice(setting.channels) if setting.channels and rng.random() < 0.85 else None,

@@ -14,11 +14,11 @@ Each statement is written once, with the few dialect-specific pieces filled in p
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlalchemy import Date, bindparam, text
 
-from crm.clock import LONDON
+from crm import clock
 from crm.db import UTCDateTime
 
 COUNTED = ("information_event", "initial_visit", "registration_of_interest", "stage_1", "stage_1_completed",
@@ -242,15 +242,11 @@ def timeliness_sql(dialect) -> str:
         **{f"plus_{n}": dialect.plus_months("s_on", str(n)) for n in (4, 8, 12, 18)})
 
 
-def london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(timezone.utc)
-
-
 def run_activity(session, date_from: date, date_to: date) -> list:
     """The raw rows: (month or 'total', reason or None, figures...) as ACTIVITY_COLUMNS orders them."""
     statement = text(activity_sql(dialect_of(session))).bindparams(
-        bindparam("received_from", london_midnight(date_from), type_=UTCDateTime()),
-        bindparam("received_before", london_midnight(date_to + timedelta(days=1)), type_=UTCDateTime()),
+        bindparam("received_from", clock.start_of_london_day(date_from), type_=UTCDateTime()),
+        bindparam("received_before", clock.start_of_london_day(date_to + timedelta(days=1)), type_=UTCDateTime()),
         bindparam("date_from", date_from, type_=Date()), bindparam("date_to", date_to, type_=Date()))
     return session.execute(statement).all()
 

@@ -12,6 +12,7 @@ from typing import Callable
 
 from sqlalchemy import func, select, text
 
+from crm import clock
 from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household
@@ -45,7 +46,7 @@ class Result:
 def last_complete_year(today: date) -> tuple[date, date]:
     """The financial year before the one `today` is in: complete, so every month has its figures."""
     start, _ = financial_year(today)
-    return financial_year(date(start.year - 1, 4, 1))
+    return financial_year(clock.financial_year_starting(start.year - 1))
 
 
 def sizes(session) -> dict[str, int]:

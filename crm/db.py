@@ -34,10 +34,6 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}

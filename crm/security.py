@@ -1,10 +1,10 @@
 """Security headers on every response, and the idle and absolute session timeouts."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
+
+from crm import clock
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -36,7 +36,7 @@ def set_security_headers(response):
 
 
 def _now_ts() -> float:
-    return datetime.now(timezone.utc).timestamp()
+    return clock.now().timestamp()
 
 
 def expire_idle_sessions():

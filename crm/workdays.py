@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 import holidays
 
-from crm.clock import LONDON
+from crm import clock
 
 START_OF_DAY = time(9, 0)
 _BANK_HOLIDAYS = holidays.UK(subdiv="ENG")  # fills itself year by year as dates are asked about
@@ -28,10 +28,10 @@ def add_working_days(moment: datetime, days: int) -> datetime:
     Something received outside a working day counts from 09:00 on the next one: an enquiry on
     Saturday with 2 working days to answer is due on Wednesday at 09:00 (Tuesday if Monday is not a holiday).
     """
-    local = moment.astimezone(LONDON)
+    local = clock.in_london(moment)
     day, at = local.date(), local.timetz().replace(tzinfo=None)
     if not is_working_day(day):
         day, at = next_working_day(day), START_OF_DAY
     for _ in range(days):
         day = next_working_day(day)
-    return datetime.combine(day, at, tzinfo=LONDON)
+    return clock.london_time(day, at)

@@ -5,7 +5,7 @@ clear what is no longer due (someone acted, or the subject moved on), commit, th
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import clock
-from crm.db import utcnow
 from crm.enquiries.models import EnquiryContact
 from crm.escalations import ladder
 from crm.escalations import services as escalations
@@ -112,7 +111,7 @@ def stage_timescales(today: date, run_id: int | None = None) -> dict:
 
 def first_responses(today: date, run_id: int | None = None) -> dict:
     """Enquiries with no first response by their due time (2 working days, bank holidays skipped)."""
-    as_of = utcnow() if today == clock.today() else datetime.combine(today, time.max, tzinfo=clock.LONDON)
+    as_of = clock.now() if today == clock.today() else clock.london_time(today, time.max)
     rows = db.session.execute(
         select(EnquiryContact.id, EnquiryContact.recorded_by_id, EnquiryContact.first_response_due_at,
                Household.id, Household.reference)
@@ -123,9 +122,9 @@ def first_responses(today: date, run_id: int | None = None) -> dict:
     for contact_id, recorded_by, due_at, household_id, reference in rows:
         recipients = [recorded_by] if people.is_active(recorded_by) else people.recruitment_officers
         summary = (f"Enquiry from household {reference} not answered: first response was due "
-                   f"{due_at.astimezone(clock.LONDON):%-d %B %Y %H:%M}")
+                   f"{clock.in_london(due_at):%-d %B %Y %H:%M}")
         dues += [escalations.Due(EscalationKind.FIRST_RESPONSE, "enquiry_contact", contact_id, "overdue",
-                                 recipient, household_id, summary, due_at.astimezone(clock.LONDON).date())
+                                 recipient, household_id, summary, clock.london_date(due_at))
                  for recipient in recipients]
     return _finish(EscalationKind.FIRST_RESPONSE, "enquiry_contact", dues, run_id, "first response recorded")
 

@@ -13,7 +13,6 @@ from flask import current_app
 from sqlalchemy import text
 
 from crm import clock
-from crm.db import utcnow
 from crm.escalations.models import JobRun, JobRunStatus
 from crm.extensions import Database, db
 
@@ -51,7 +50,7 @@ def run_job(job_id: str, today: date | None = None) -> JobRun:
         db.session.commit()
         run_id = run.id
         if not acquired:
-            run.finished_at, run.counts = utcnow(), {"skipped": "another process is running this job"}
+            run.finished_at, run.counts = clock.now(), {"skipped": "another process is running this job"}
             db.session.commit()
             return run
         try:
@@ -60,10 +59,10 @@ def run_job(job_id: str, today: date | None = None) -> JobRun:
             db.session.rollback()
             current_app.logger.exception("Job %s failed", job_id)
             run = db.session.get(JobRun, run_id)
-            run.status, run.finished_at, run.error = JobRunStatus.FAILED, utcnow(), traceback.format_exc()[-4000:]
+            run.status, run.finished_at, run.error = JobRunStatus.FAILED, clock.now(), traceback.format_exc()[-4000:]
             db.session.commit()
             return run
         run = db.session.get(JobRun, run_id)
-        run.status, run.finished_at, run.counts = JobRunStatus.SUCCEEDED, utcnow(), counts
+        run.status, run.finished_at, run.counts = JobRunStatus.SUCCEEDED, clock.now(), counts
         db.session.commit()
         return run

@@ -4,7 +4,7 @@ reproducible after back-dated corrections (crm.reports.as_stood shows them)."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -56,4 +56,4 @@ def figures_at(month: date) -> dict:
 
 def _after(day: date) -> datetime:
     """Midnight at the start of the next day, in England."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=clock.LONDON)
+    return clock.london_time(day + timedelta(days=1))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from datetime import date, datetime, time
 
 import pytest
 from flask import g
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 import crm.models  # noqa: F401 (all mappers, for tests that use models without an app)
-from crm import create_app, migrate
+from crm import clock, create_app, migrate
 from crm.extensions import Database
 from tests import factories
 
@@ -93,6 +94,18 @@ def app(database_url, tmp_path_factory):
     app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     yield app
     Database.state(app).engine.dispose()
+
+
+@pytest.fixture
+def travel():
+    """travel(when, tick=True): move the one clock (crm/clock.py) to `when` until the test ends; a date means
+    noon in London that day. Every reader of the time moves with it: services, models' defaults, sessions."""
+    with ExitStack() as stack:
+        def move(when: date | datetime, *, tick: bool = True) -> datetime:
+            instant = when if isinstance(when, datetime) else clock.london_time(when, time(12))
+            stack.enter_context(clock.travel(instant, tick=tick))
+            return instant
+        yield move
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm import clock
 from crm.admin.forms import ApiTokenForm
 from crm.api import tokens
 from crm.api.models import ApiToken
 from crm.auth.models import User
 from crm.auth.policy import allow
 from crm.auth.roles import Role
-from crm.db import utcnow
 from crm.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -23,7 +23,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @allow(Role.ADMINISTRATOR)
 def users():
     query = select(User).options(selectinload(User.team)).order_by(User.full_name)
-    return render_template("admin/users.html", users=db.session.scalars(query).all(), now=utcnow())
+    return render_template("admin/users.html", users=db.session.scalars(query).all(), now=clock.now())
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])

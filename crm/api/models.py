@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, utcnow
+from crm import clock
+from crm.db import Base
 
 
 class ApiToken(Base):
@@ -19,7 +20,7 @@ class ApiToken(Base):
     # The first characters, so an administrator can tell tokens apart without the secret.
     prefix: Mapped[str] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from crm import clock
 from crm.api.models import ApiToken
 from crm.audit.services import record_event
-from crm.db import utcnow
 from crm.extensions import db
 
 PREFIX = "hearth_"
@@ -34,7 +34,7 @@ def create_token(name: str, *, actor) -> tuple[ApiToken, str]:
 
 def revoke(token: ApiToken, *, actor) -> None:
     if token.revoked_at is None:
-        token.revoked_at, token.revoked_by_id = utcnow(), actor.id
+        token.revoked_at, token.revoked_by_id = clock.now(), actor.id
         record_event(db.session, "api_token_revoked", actor=actor, object_type="api_token", object_id=token.id,
                      detail={"name": token.name, "prefix": token.prefix})
 
@@ -46,7 +46,7 @@ def authenticate(secret: str | None) -> ApiToken | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
     if token is None or token.revoked_at is not None:
         return None
-    now = utcnow()
+    now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
     return token

@@ -7,14 +7,15 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.db import Base, BigIntKey, utcnow
+from crm import clock
+from crm.db import Base, BigIntKey
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Kept beside actor_id so the trail reads on its own, even for an unknown user's failed sign-in.
     actor_label: Mapped[str | None] = mapped_column(String(254))

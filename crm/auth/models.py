@@ -8,8 +8,9 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm import clock
 from crm.auth.roles import Role
-from crm.db import Base, str_enum, utcnow
+from crm.db import Base, str_enum
 
 
 def new_session_token() -> str:
@@ -46,9 +47,9 @@ class User(UserMixin, Base):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     failed_login_count: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
-    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     team: Mapped[Team | None] = relationship(back_populates="members")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

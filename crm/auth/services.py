@@ -7,11 +7,11 @@ from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import case, func, select, update
 
+from crm import clock
 from crm.audit.services import record_event
 from crm.auth.models import Team, User, UserRole, new_session_token
 from crm.auth.passwords import hash_password, password_problem, verify_password
 from crm.auth.roles import Role
-from crm.db import utcnow
 from crm.extensions import db
 from crm.security import start_session_clock
 
@@ -30,7 +30,7 @@ def find_user(email: str) -> User | None:
 
 def authenticate(email: str, password: str, *, now: datetime | None = None) -> User:
     """The user whose credentials these are; failures are counted, audited and lock the account."""
-    now = now or utcnow()
+    now = now or clock.now()
     user = find_user(email)
     if user is not None and user.locked_until is not None and user.locked_until > now:
         record_event(db.session, "login_refused_locked", actor=user)
@@ -89,7 +89,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if problem:
         raise AuthError(problem)
     user.password_hash = hash_password(new)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.now()
     user.session_token = new_session_token()  # ends the user's other sessions
     record_event(db.session, "password_changed", actor=user, object_type="user", object_id=user.id)
 

@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, BigIntKey, str_enum, utcnow
+from crm import clock
+from crm.db import Base, BigIntKey, str_enum
 
 
 class CheckAppliesTo(StrEnum):
@@ -130,7 +131,7 @@ class CheckInstance(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # The latest of the chases (kept here so the queue and the escalation jobs need not read check_chases).
     last_chased_on: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     application = relationship("Application")
     person = relationship("Person")
@@ -156,7 +157,7 @@ class CheckChase(Base):
     chased_on: Mapped[date]
     chased_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     check: Mapped[CheckInstance] = relationship(back_populates="chases")
     chased_by = relationship("User")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
-from crm import migrate
+from crm import clock, migrate
 from crm.demo.services import has_data, load_demo
 from crm.extensions import db
 
@@ -70,7 +69,7 @@ def run_command(host, port):
     migrate.upgrade(current_app.config["DATABASE_URL"])
     if not has_data():
         click.echo("First start: loading demo data...")
-        logins = load_demo(today=date.today())
+        logins = load_demo(today=clock.today())
         db.session.commit()
         _save_logins(logins)
         _run_jobs_once()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from crm.auth.models import Team, User
 from crm.auth.roles import Role
 from crm.auth.services import create_user
-from crm.clock import LONDON
+from crm import clock
 from crm.demo.channel_rules import load_channel_rules
 from crm.demo.marketing import load_marketing
 from crm.demo.targets import set_demo_targets
@@ -57,7 +57,7 @@ def has_data() -> bool:
 
 def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = None) -> dict[str, str]:
     """Create the demo service; returns each demo user's email and password. The caller commits."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(seed)
     fake = Faker("en_GB")
     fake.seed_instance(seed)
@@ -116,7 +116,7 @@ def _information_events(rng, fake, today: date, authorities, staff) -> list[Info
     day += timedelta(days=(2 - day.weekday()) % 7)  # the first Wednesday
     while day <= today + timedelta(days=60):
         online = len(events) % 2 == 0
-        starts = datetime.combine(day, time(18, 30), tzinfo=LONDON)
+        starts = clock.london_time(day, time(18, 30))
         line = rng.choice([None, None, "adoption", "fostering_mainstream"])
         title = {None: "Adoption and fostering information evening", "adoption": "Adoption information evening",
                  "fostering_mainstream": "Fostering information evening"}[line]
@@ -168,7 +168,7 @@ def _bookings(household: Household) -> list[EventBooking]:
 
 
 def _local_day(event: InformationEvent) -> date:
-    return event.starts_at.astimezone(LONDON).date()
+    return clock.london_date(event.starts_at)
 
 
 def _unique(make, count: int) -> list[str]:
@@ -221,7 +221,7 @@ def _contacts(household: Household, rng, today: date, channels, staff) -> None:
     now = _demo_now(today)
     for offset in sorted({0, *([rng.randint(1, 20)] if rng.random() < 0.25 else [])}):
         day = min(today, household.first_enquiry_on + timedelta(days=offset))
-        received = min(now, datetime.combine(day, time(rng.randint(8, 19), rng.randint(0, 59)), tzinfo=LONDON))
+        received = min(now, clock.london_time(day, time(rng.randint(8, 19), rng.randint(0, 59))))
         due = add_working_days(received, 2)
         responded = received + timedelta(hours=rng.randint(1, 96))
         answered = ((today - day).days > 3 or rng.random() < 0.4) and responded <= now
@@ -242,8 +242,7 @@ def _contacts(household: Household, rng, today: date, channels, staff) -> None:
 
 def _demo_now(today: date) -> datetime:
     """The present of the demo: now, or the end of --today when the demo is built as of another day."""
-    real_now = datetime.now(LONDON)
-    return real_now if real_now.date() == today else datetime.combine(today, time(23, 59), tzinfo=LONDON)
+    return clock.now() if clock.today() == today else clock.london_time(today, time(23, 59))
 
 
 def _person(role, fake, rng, surname, today, min_age, max_age) -> Person:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from crm import clock
 from crm.targets.services import set_target
 
 # Per 300 demo households (the default demo): (measure, service line or None for the whole service, target).
@@ -13,6 +14,6 @@ TARGETS = (("enquiry_households", None, 300), ("registrations_of_interest", None
 
 def set_demo_targets(today: date, households: int, *, actor) -> None:
     """Set TARGETS, scaled to the demo's size, for the financial year of `today`. The caller commits."""
-    year_start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    year_start = clock.financial_year_start(today)
     for measure, line, target in TARGETS:
         set_target(year_start, measure, line, max(1, round(target * households / 300)), actor=actor)

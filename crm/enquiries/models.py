@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, BigIntKey, str_enum, utcnow
+from crm import clock
+from crm.db import Base, BigIntKey, str_enum
 
 
 class ContactMethod(StrEnum):
@@ -46,7 +47,7 @@ class EnquiryContact(Base):
     # A retried web or API submission carries the same key and is stored once.
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
     first_response_due_at: Mapped[datetime | None]
     first_responded_at: Mapped[datetime | None]
     first_responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

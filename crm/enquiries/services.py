@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from crm import clock
 from crm.audit.services import record_event
-from crm.clock import LONDON
-from crm.db import utcnow
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
 from crm.funnel import services as funnel
@@ -113,8 +112,8 @@ def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None =
     unknown = set(details.service_lines) - set(db.session.scalars(select(ServiceLine.code)))
     if unknown:
         raise TransitionError(f"Unknown service line: {', '.join(sorted(unknown))}", "service_lines")
-    received = details.received_at or utcnow()
-    if received > utcnow() + timedelta(minutes=5):
+    received = details.received_at or clock.now()
+    if received > clock.now() + timedelta(minutes=5):
         raise TransitionError("An enquiry cannot be dated in the future", "received_at")
     household = household or _new_household(details, actor, received)
     contact = EnquiryContact(
@@ -142,7 +141,7 @@ def _new_household(details: EnquiryDetails, actor, received: datetime) -> Househ
         reference=_new_reference(), email=(details.email or "").strip().lower() or None, phone=details.phone,
         postcode=normalise_postcode(details.postcode) or None, address_line_1=details.address_line_1,
         town=details.town, partner_authority_id=details.partner_authority_id,
-        first_enquiry_on=local_date(received), created_by_id=getattr(actor, "id", None),
+        first_enquiry_on=clock.london_date(received), created_by_id=getattr(actor, "id", None),
     )
     names = [(details.first_name, details.last_name), *([details.second_applicant] if details.second_applicant else [])]
     household.people = [Person(role=PersonRole.APPLICANT, first_name=f.strip(), last_name=l.strip()) for f, l in names]
@@ -165,16 +164,14 @@ def _open_applications(household: Household, service_lines: list[str], received:
     existing = {a.service_line_code for a in household.applications}
     for line in dict.fromkeys(service_lines):
         if line not in existing:
-            funnel.open_application(household, line, local_date(received), actor=actor)
+            funnel.open_application(household, line, clock.london_date(received), actor=actor)
 
 
-def local_date(moment: datetime):
-    return moment.astimezone(LONDON).date()
 
 
 def record_first_response(contact: EnquiryContact, *, actor, at: datetime | None = None) -> None:
     if contact.first_responded_at is not None:
         raise TransitionError("A first response is already recorded for this enquiry")
-    contact.first_responded_at, contact.first_responded_by_id = at or utcnow(), actor.id
+    contact.first_responded_at, contact.first_responded_by_id = at or clock.now(), actor.id
     record_event(db.session, "first_response_recorded", actor=actor, object_type="household",
                  object_id=contact.household_id, detail={"contact_id": contact.id})

@@ -12,7 +12,6 @@ from crm import clock
 from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import Role
-from crm.db import utcnow
 from crm.enquiries import services
 from crm.enquiries.forms import METHOD_LABELS, EnquiryForm
 from crm.enquiries.models import ContactMethod, EnquiryContact
@@ -44,7 +43,7 @@ def _choices(form: EnquiryForm) -> None:
 
 def _details(form: EnquiryForm) -> services.EnquiryDetails:
     day = form.received_on.data
-    received = utcnow() if day is None or day == clock.today() else datetime.combine(day, time(12), tzinfo=clock.LONDON)
+    received = clock.now() if day is None or day == clock.today() else clock.london_time(day, time(12))
     second = (form.second_first_name.data, form.second_last_name.data)
     return services.EnquiryDetails(
         first_name=form.first_name.data, last_name=form.last_name.data, service_lines=form.service_lines.data,
@@ -86,14 +85,14 @@ def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Househ
         return render_template("enquiries/new.html", form=form, matches=[]), 400
     db.session.commit()
     flash(f"Enquiry saved for household {contact.household.reference}. "
-          f"First response due by {contact.first_response_due_at.astimezone(clock.LONDON):%-d %B %Y %H:%M}.", "success")
+          f"First response due by {clock.in_london(contact.first_response_due_at):%-d %B %Y %H:%M}.", "success")
     return redirect(url_for("households.show", household_id=contact.household_id))
 
 
 @bp.route("/awaiting-response")
 @allow(*ENQUIRY_ROLES)
 def awaiting_response():
-    channels, now = _channel_paths(), utcnow()
+    channels, now = _channel_paths(), clock.now()
     filters = parse_awaiting(request.args, channels=set(channels))
     sort = requested_sort(request.args.get("sort"), request.args.get("order"), awaiting.COLUMNS, awaiting.DEFAULT_SORT)
     queue = awaiting.awaiting_queue(current_user, filters, sort, requested_page(request.args.get("page")), now=now)

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, BigIntKey, str_enum, utcnow
+from crm import clock
+from crm.db import Base, BigIntKey, str_enum
 
 
 class EscalationKind(StrEnum):
@@ -52,7 +53,7 @@ class JobRun(Base):
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
     job_id: Mapped[str] = mapped_column(String(60))
     run_for: Mapped[date]  # the day the job ran as (today, or --today)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=clock.now)
     finished_at: Mapped[datetime | None]
     status: Mapped[JobRunStatus] = mapped_column(str_enum(JobRunStatus, "job_run_status"), default=JobRunStatus.RUNNING)
     host: Mapped[str] = mapped_column(String(255))
@@ -81,7 +82,7 @@ class Escalation(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
     summary: Mapped[str] = mapped_column(String(500))
     due_on: Mapped[date]  # the day this step fell due
-    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(default=clock.now)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id"))
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(String(200))
@@ -100,6 +101,6 @@ class MonthlySnapshot(Base):
     __tablename__ = "monthly_snapshots"
 
     month: Mapped[date] = mapped_column(primary_key=True)  # the first day of the month
-    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime] = mapped_column(default=clock.now)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id"))
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from crm.db import utcnow
+from crm import clock
 from crm.escalations.models import EmailStatus, Escalation, EscalationKind
 from crm.extensions import db
 from crm import mail
@@ -36,7 +36,7 @@ def raise_all(dues: list[Due], *, run_id: int | None) -> int:
         return 0
     rows = [{"kind": d.kind.value, "subject_type": d.subject_type, "subject_id": d.subject_id, "step": d.step,
              "recipient_id": d.recipient_id, "household_id": d.household_id, "summary": d.summary[:500],
-             "due_on": d.due_on, "raised_at": utcnow(), "run_id": run_id,
+             "due_on": d.due_on, "raised_at": clock.now(), "run_id": run_id,
              "email_status": EmailStatus.PENDING.value} for d in dues]
     dialect = postgresql if db.session.bind.dialect.name == "postgresql" else sqlite
     table = Escalation.__table__
@@ -56,7 +56,7 @@ def resolve(kind: EscalationKind, subject_type: str, subject_ids, reason: str) -
         update(Escalation)
         .where(Escalation.kind == kind, Escalation.subject_type == subject_type,
                Escalation.subject_id.in_(ids), Escalation.resolved_at.is_(None))
-        .values(resolved_at=utcnow(), resolution=reason[:200]))
+        .values(resolved_at=clock.now(), resolution=reason[:200]))
     return result.rowcount or 0
 
 
@@ -66,7 +66,7 @@ def resolve_for_subject(subject_type: str, subject_id: int, reason: str) -> int:
         update(Escalation)
         .where(Escalation.subject_type == subject_type, Escalation.subject_id == subject_id,
                Escalation.resolved_at.is_(None))
-        .values(resolved_at=utcnow(), resolution=reason[:200]))
+        .values(resolved_at=clock.now(), resolution=reason[:200]))
     return result.rowcount or 0
 
 
@@ -79,7 +79,7 @@ def resolve_missing(kind: EscalationKind, subject_type: str, still_due: set[tupl
     stale = [row.id for row in open_rows if (row.subject_id, row.step) not in still_due]
     for start in range(0, len(stale), 500):
         db.session.execute(update(Escalation).where(Escalation.id.in_(stale[start:start + 500]))
-                           .values(resolved_at=utcnow(), resolution=reason[:200]))
+                           .values(resolved_at=clock.now(), resolution=reason[:200]))
     return len(stale)
 
 
@@ -88,7 +88,7 @@ def deliver_pending(limit: int = 1000) -> dict[str, int]:
     process whose UPDATE changed the row sends it), then marked sent in another commit. A process killed
     between the two leaves it claimed; after MAIL_CLAIM_TIMEOUT_SECONDS it is tried again."""
     counts = {status.value: 0 for status in EmailStatus}
-    stale_before = utcnow() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"])
+    stale_before = clock.now() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"])
     candidates = db.session.scalars(
         select(Escalation.id)
         .where(Escalation.resolved_at.is_(None),
@@ -109,7 +109,7 @@ def _deliver_one(escalation_id: int, stale_before) -> EmailStatus | None:
         .where(Escalation.id == escalation_id, Escalation.resolved_at.is_(None),
                (Escalation.email_status.in_([EmailStatus.PENDING, EmailStatus.FAILED]))
                | ((Escalation.email_status == EmailStatus.SENDING) & (Escalation.email_claimed_at < stale_before)))
-        .values(email_status=EmailStatus.SENDING, email_claimed_at=utcnow())).rowcount
+        .values(email_status=EmailStatus.SENDING, email_claimed_at=clock.now())).rowcount
     db.session.commit()
     if claimed != 1:
         return None  # another process has it, or someone resolved it meanwhile
@@ -117,7 +117,7 @@ def _deliver_one(escalation_id: int, stale_before) -> EmailStatus | None:
     recipient = escalation.recipient
     status, error = _send(escalation, recipient.email if recipient and recipient.active else None)
     escalation.email_status, escalation.email_error = status, error
-    escalation.emailed_at = utcnow() if status in (EmailStatus.SENT, EmailStatus.LOGGED) else None
+    escalation.emailed_at = clock.now() if status in (EmailStatus.SENT, EmailStatus.LOGGED) else None
     db.session.commit()
     return status
 

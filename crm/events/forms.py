@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
-from crm.clock import LONDON
+from crm import clock
 from crm.events.models import ConsultationMethod
 from crm.events.services import ConsultationDetails, EventDetails
 from crm.forms import DateRequired, GovDateField, HearthForm, RadioInput, WholeNumberField
@@ -55,7 +55,7 @@ class TimeField(StringField):
 
 def at(day, moment: time) -> datetime:
     """A date and time in England, as the aware UTC moment the database keeps."""
-    return datetime.combine(day, moment, tzinfo=LONDON).astimezone(timezone.utc)
+    return clock.london_time(day, moment).astimezone(timezone.utc)
 
 
 class EventForm(HearthForm):

@@ -7,8 +7,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.clock import LONDON
-from crm.db import Base, BigIntKey, str_enum, utcnow
+from crm import clock
+from crm.db import Base, BigIntKey, str_enum
 
 
 class Attendance(StrEnum):
@@ -56,7 +56,7 @@ class InformationEvent(Base):
     partner_authority_id: Mapped[int | None] = mapped_column(ForeignKey("partner_authorities.id"), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     cancelled_at: Mapped[datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -67,11 +67,11 @@ class InformationEvent(Base):
 
     @property
     def starts_local(self) -> datetime:
-        return self.starts_at.astimezone(LONDON)
+        return clock.in_london(self.starts_at)
 
     @property
     def ends_local(self) -> datetime:
-        return self.ends_at.astimezone(LONDON)
+        return clock.in_london(self.ends_at)
 
     @property
     def on(self) -> date:
@@ -119,7 +119,7 @@ class EventBooking(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("information_events.id", ondelete="CASCADE"))
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    booked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    booked_at: Mapped[datetime] = mapped_column(default=clock.now)
     attendance: Mapped[Attendance] = mapped_column(str_enum(Attendance, "attendance"), default=Attendance.NOT_RECORDED)
     # The event's date, set when the household attended: reports read it without converting time zones.
     attended_on: Mapped[date | None]
@@ -151,7 +151,7 @@ class Consultation(Base):
     service_line_code: Mapped[str | None] = mapped_column(ForeignKey("service_lines.code"))
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     household = relationship("Household")
     held_by = relationship("User", foreign_keys=[held_by_id])

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_login import current_user
 
+from crm import clock
 from crm.auth.policy import may_use
-from crm.db import utcnow
 from crm.events import queries
 from crm.events.forms import BookingForm, ConsultationForm
 from crm.events.services import open_service_lines
@@ -33,7 +33,7 @@ def booking_choices(household) -> list[tuple[str, str]]:
     return [(str(row.event.id), f"{row.event.when_text}: {row.event.title} "
                                 f"({'online' if row.event.online else 'at a venue'}, {row.places_left} of "
                                 f"{row.event.capacity} places left)")
-            for row in queries.bookable_events(household, utcnow())]
+            for row in queries.bookable_events(household, clock.now())]
 
 
 def consultation_choices(form: ConsultationForm, household) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from crm.auth.models import User, UserRole
-from crm.clock import LONDON
+from crm import clock
 from crm.auth.roles import Role
 from crm.events.models import Attendance, AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.events.services import open_service_lines
@@ -124,14 +124,14 @@ def household_activity(bookings: list[EventBooking], consultations: list[Consult
     items = []
     for booking in bookings:
         event = booking.event
-        items.append(Activity(f"Booked onto {event.title}", _name(booking.booked_by), _local_date(booking.booked_at),
+        items.append(Activity(f"Booked onto {event.title}", _name(booking.booked_by), clock.london_date(booking.booked_at),
                               booking.booked_at, event.when_text))
         if booking.cancelled_at:
             items.append(Activity(f"Booking cancelled: {event.title}", _name(booking.cancelled_by),
-                                  _local_date(booking.cancelled_at), booking.cancelled_at))
+                                  clock.london_date(booking.cancelled_at), booking.cancelled_at))
         if booking.attendance is not Attendance.NOT_RECORDED:
             items.append(Activity(f"{booking.attendance.label}: {event.title}", _name(booking.recorded_by), event.on,
-                                  booking.recorded_at, f"Recorded {_local_date(booking.recorded_at):%-d %B %Y}"))
+                                  booking.recorded_at, f"Recorded {clock.london_date(booking.recorded_at):%-d %B %Y}"))
     for consultation in consultations:
         items.append(Activity(f"1:1 consultation ({consultation.method.label.lower()})", _name(consultation.held_by),
                               consultation.held_on, consultation.recorded_at, consultation.notes))
@@ -166,10 +166,6 @@ def attendances():
                        literal("consultation").label("source"), literal(None).label("event_id"),
                        Consultation.service_line_code)
     return union_all(attended, consulted).subquery("attendances")
-
-
-def _local_date(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
 
 
 def _name(user) -> str | None:

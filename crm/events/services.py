@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from crm import clock
 from crm.audit.services import record_event
-from crm.db import utcnow
 from crm.events.models import (Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking,
                                InformationEvent)
 from crm.extensions import db
@@ -91,7 +90,7 @@ def cancel_event(event: InformationEvent, *, actor, now: datetime | None = None)
         raise EventError("The event is already cancelled")
     if any(b.attendance is not Attendance.NOT_RECORDED for b in _active(event)):
         raise EventError("Attendance has been recorded for this event: it took place, so it cannot be cancelled")
-    event.cancelled_at, event.cancelled_by_id = now or utcnow(), actor.id
+    event.cancelled_at, event.cancelled_by_id = now or clock.now(), actor.id
     db.session.flush()
     _audit("information_event_cancelled", actor, "information_event", event.id, {"bookings": len(_active(event))})
 
@@ -112,7 +111,7 @@ def book(event: InformationEvent, household: Household, *, actor, now: datetime 
     officers booking the last place at once cannot both have it.
     """
     event = _locked(event.id)
-    now = now or utcnow()
+    now = now or clock.now()
     _check_bookable(event, household, now)
     booking = db.session.scalar(select(EventBooking).where(EventBooking.event_id == event.id,
                                                            EventBooking.household_id == household.id))
@@ -152,7 +151,7 @@ def cancel_booking(booking: EventBooking, *, actor, now: datetime | None = None)
         raise EventError("The booking is already cancelled")
     if booking.attendance is not Attendance.NOT_RECORDED:
         raise EventError("Attendance has been recorded for this booking: it cannot be cancelled")
-    booking.cancelled_at, booking.cancelled_by_id = now or utcnow(), actor.id
+    booking.cancelled_at, booking.cancelled_by_id = now or clock.now(), actor.id
     db.session.flush()
     _audit("event_booking_cancelled", actor, "household", booking.household_id,
            {"event_id": booking.event_id, "booking_id": booking.id})
@@ -168,7 +167,7 @@ class AttendanceResult:
 def record_attendance(event: InformationEvent, attended_ids, *, actor, now: datetime | None = None,
                       today: date | None = None) -> AttendanceResult:
     """Attended for the bookings chosen, did not attend for the others; attendance moves enquiries on."""
-    now = now or utcnow()
+    now = now or clock.now()
     _check_recordable(event, now)
     bookings = _active(event)
     chosen = {int(i) for i in attended_ids}
@@ -185,7 +184,7 @@ def record_attendance(event: InformationEvent, attended_ids, *, actor, now: date
 def set_attendance(booking: EventBooking, attendance: Attendance, *, actor, now: datetime | None = None,
                    today: date | None = None) -> list[StageEvent]:
     """Record one booking's attendance; returns the stage events it caused. Unchanged attendance is left be."""
-    event, now = booking.event, now or utcnow()
+    event, now = booking.event, now or clock.now()
     _check_recordable(event, now)
     if booking.cancelled_at is not None:
         raise EventError(f"The booking of {booking.household.reference} was cancelled", "attended")

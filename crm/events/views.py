@@ -9,7 +9,6 @@ from crm import clock
 from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import Role
-from crm.db import utcnow
 from crm.events import panel, queries, services
 from crm.events.forms import AttendanceForm, BookingForm, ConsultationForm, EventForm
 from crm.events.models import EventBooking, InformationEvent
@@ -25,7 +24,7 @@ EVENT_ROLES = (Role.RECRUITMENT_OFFICER, Role.MANAGER)
 @bp.route("/events")
 @allow(*EVENT_ROLES)
 def index():
-    now = utcnow()
+    now = clock.now()
     return render_template("events/index.html", upcoming=queries.upcoming_events(now), past=queries.past_events(now),
                            past_limit=queries.PAST_EVENTS_SHOWN)
 
@@ -67,7 +66,7 @@ def _render_event(event_id: int, attendance_form: AttendanceForm | None = None, 
         abort(404)
     active = [b for b in event.bookings if b.cancelled_at is None]
     form = attendance_form or AttendanceForm(formdata=None)
-    now = utcnow()
+    now = clock.now()
     return render_template(
         "events/show.html", event=event, active=active, cancelled=[b for b in event.bookings if b.cancelled_at],
         visible=queries.visible_household_ids(current_user, [b.household_id for b in event.bookings]),

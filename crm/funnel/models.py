@@ -6,7 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, BigIntKey, str_enum, utcnow
+from crm import clock
+from crm.db import Base, BigIntKey, str_enum
 from crm.funnel.stages import EventKind, WithdrawingParty
 
 
@@ -24,7 +25,7 @@ class StageEvent(Base):
     # For timescale_extended: how many days the stage's timescale is extended by.
     extension_days: Mapped[int | None]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
     # A manager's undo leaves the event in place, marked, so the trace stays.
     undone_at: Mapped[datetime | None]
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -10,7 +10,6 @@ from crm import clock
 from crm.audit.services import record_event
 from crm.auth.roles import Role
 from crm.checks import services as checks
-from crm.db import utcnow
 from crm.extensions import db
 from crm.funnel import machine
 from crm.funnel.machine import TransitionError
@@ -85,7 +84,7 @@ def undo(application: Application, reason: str, *, actor) -> StageEvent:
     """A manager undoes the latest event; it stays in the history, marked, with who and why."""
     if not actor.has_any_role({Role.MANAGER}):
         raise TransitionError("Only a manager can undo a recorded event")
-    event = machine.undo_last(application, actor=actor, reason=reason, now=utcnow())
+    event = machine.undo_last(application, actor=actor, reason=reason, now=clock.now())
     db.session.flush()
     _audit(application, "stage_event_undone", actor, {"kind": event.kind.value, "event_id": event.id})
     return event

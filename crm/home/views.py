@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
+from crm import clock
 from crm.audit.services import record_event
 from crm.auth.policy import may_use, signed_in
 from crm.auth.roles import CASEWORK_ROLES, Role
-from crm.db import utcnow
 from crm.escalations.services import escalation_counts
 from crm.extensions import db
 from crm.funnel.stages import Stage
@@ -33,7 +33,7 @@ def index():
     if _may_use("queues.applications"):
         context["queues"] = _queue_links(user)
     if _may_use("enquiries.awaiting_response"):
-        context["awaiting_total"], context["awaiting_overdue"] = awaiting.awaiting_counts(user, now=utcnow())
+        context["awaiting_total"], context["awaiting_overdue"] = awaiting.awaiting_counts(user, now=clock.now())
     if user.has_any_role({Role.MANAGER, Role.MARKETING_OFFICER}):
         context["pipeline"] = households.pipeline()
         context["service_lines"] = households.service_lines()

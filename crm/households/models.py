@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, str_enum, utcnow
+from crm import clock
+from crm.db import Base, str_enum
 from crm.funnel.stages import Stage, Status
 
 
@@ -59,7 +60,7 @@ class Household(Base):
     postcode: Mapped[str | None] = mapped_column(String(10), index=True)
     relationship_status: Mapped[str | None] = mapped_column(String(60))
     first_enquiry_on: Mapped[date] = mapped_column(index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     people: Mapped[list[Person]] = relationship(back_populates="household", cascade="all, delete-orphan", order_by="Person.id")
@@ -119,7 +120,7 @@ class Application(Base):
     status: Mapped[Status] = mapped_column(str_enum(Status, "status"), default=Status.ACTIVE)
     status_changed_on: Mapped[date | None]
     fast_track: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     household: Mapped[Household] = relationship(back_populates="applications")
     service_line: Mapped[ServiceLine] = relationship()

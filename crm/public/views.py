@@ -79,5 +79,5 @@ def thank_you():
     if REPLY_BY not in session:
         return redirect(url_for(".enquire"))
     reply_by = session[REPLY_BY]
-    reply_by = datetime.fromisoformat(reply_by).astimezone(clock.LONDON) if reply_by else None
+    reply_by = clock.in_london(datetime.fromisoformat(reply_by)) if reply_by else None
     return render_template("public/thank_you.html", reply_by=reply_by)

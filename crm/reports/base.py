@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from crm import clock
+from crm.clock import financial_year  # noqa: F401 (the reports' callers import it from here)
 
 
 class Split(StrEnum):
@@ -19,12 +20,6 @@ class Split(StrEnum):
     PARTNER_AUTHORITY = "partner_authority"
     TEAM = "team"
     CHANNEL = "channel"
-
-
-def financial_year(today: date) -> tuple[date, date]:
-    """1 April to 31 March, the year `today` falls in."""
-    start_year = today.year if today.month >= 4 else today.year - 1
-    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
 
 
 @dataclass(frozen=True)

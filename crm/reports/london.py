@@ -2,25 +2,20 @@
 time is on 1 April): the bounds of a period in UTC, and UTC timestamps as London days."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 import pandas as pd
 
-from crm.clock import LONDON
+from crm import clock
 from crm.enquiries.models import EnquiryContact
-
-
-def london_midnight(day: date) -> datetime:
-    """The UTC instant at which `day` begins in London."""
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(timezone.utc)
 
 
 def received_between(first: date, last: date, column=EnquiryContact.received_at):
     """Timestamps (contacts' `received_at` unless another column is given) whose London date is from `first` to
     `last`, both included: from London midnight of `first` to that after `last`."""
-    return (column >= london_midnight(first)) & (column < london_midnight(last + timedelta(days=1)))
+    return (column >= clock.start_of_london_day(first)) & (column < clock.start_of_london_day(last + timedelta(days=1)))
 
 
 def london_days(values) -> pd.Series:
     """UTC timestamps (datetimes, or SQLite's ISO text) as their London dates (datetime64 at midnight)."""
-    return pd.to_datetime(values, utc=True).dt.tz_convert(LONDON.key).dt.tz_localize(None).dt.normalize()
+    return pd.to_datetime(values, utc=True).dt.tz_convert(clock.LONDON.key).dt.tz_localize(None).dt.normalize()

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import func, select
 
+from crm import clock
 from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
 from crm.funnel.models import StageEvent
@@ -15,7 +16,7 @@ from crm.households.models import Application
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel,
                                   MarketingMetric)
 from crm.reports.frames import read_frame
-from crm.reports.london import london_days, london_midnight, received_between
+from crm.reports.london import london_days, received_between
 
 
 def channels() -> pd.DataFrame:
@@ -100,7 +101,7 @@ def roi_contacts(first: date, last: date) -> pd.DataFrame:
                     EnquiryContact.campaign_id, EnquiryContact.received_at)
              .join(Application, Application.id == rois.c.application_id)
              .join(EnquiryContact, EnquiryContact.household_id == Application.household_id)
-             .where(EnquiryContact.received_at < london_midnight(last + timedelta(days=1))))
+             .where(EnquiryContact.received_at < clock.start_of_london_day(last + timedelta(days=1))))
     frame = _frame(query, ["application_id", "household_id", "roi_on", "channel_id", "campaign_id", "received_at"])
     frame["roi_on"] = pd.to_datetime(frame["roi_on"])
     frame["day"] = london_days(frame.pop("received_at"))

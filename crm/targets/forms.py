@@ -7,6 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
+from crm import clock
 from crm.forms import GovDateField, HearthForm, WholeNumberField
 from crm.targets.models import TargetMeasure
 
@@ -41,7 +42,7 @@ class TargetForm(HearthForm):
     submit = SubmitField("Set target", widget=GovSubmitInput())
 
     def year_start(self) -> date:
-        return date(self.year.data, 4, 1)
+        return clock.financial_year_starting(self.year.data)
 
 
 class ChangeTargetForm(HearthForm):

@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, str_enum, utcnow
+from crm import clock
+from crm.db import Base, str_enum
 
 
 class TargetMeasure(StrEnum):
@@ -53,7 +54,7 @@ class ReportTarget(Base):
     service_line_code: Mapped[str | None] = mapped_column(ForeignKey("service_lines.code"))
     target: Mapped[int]
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+    set_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     service_line = relationship("ServiceLine")
     set_by = relationship("User")

@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from crm import clock
 from crm.audit.services import record_event
-from crm.db import utcnow
 from crm.extensions import db
 from crm.households.models import SHORT_NAMES, ServiceLine
 from crm.targets.models import ReportTarget, TargetMeasure
@@ -50,7 +50,7 @@ def set_target(year_start: date, measure: str, service_line_code: str | None, ta
         raise TargetError(f"The {measure.label.lower()} target for {scope_label(service_line_code).lower()} in "
                           f"{year_label(year_start)} is already set: change it in the table", "measure")
     row = ReportTarget(year_start=year_start, measure=measure, service_line_code=service_line_code or None,
-                       target=target, set_by_id=getattr(actor, "id", None), set_at=utcnow())
+                       target=target, set_by_id=getattr(actor, "id", None), set_at=clock.now())
     _store(row)
     _audit("set_report_target", row, actor, {"target": target})
     return row
@@ -60,7 +60,7 @@ def change_target(row: ReportTarget, target: int, *, actor) -> ReportTarget:
     """A new value for a target already set; who changed it and when replace who set it."""
     _check_value(target)
     before = row.target
-    row.target, row.set_by_id, row.set_at = target, getattr(actor, "id", None), utcnow()
+    row.target, row.set_by_id, row.set_at = target, getattr(actor, "id", None), clock.now()
     db.session.flush()
     _audit("changed_report_target", row, actor, {"from": before, "to": target})
     return row

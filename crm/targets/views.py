@@ -1,7 +1,6 @@
 """Managers' page for the yearly targets: see a year's, set one, change or remove one."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,8 +18,7 @@ bp = Blueprint("targets", __name__, url_prefix="/targets")
 
 
 def _this_year() -> int:
-    today = clock.today()
-    return today.year if today.month >= 4 else today.year - 1
+    return clock.financial_year_start(clock.today()).year
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -39,7 +37,7 @@ def index():
             db.session.commit()
             flash(f"Target set: {_describe(row)}.", "success")
             return redirect(url_for(".index", year=form.year.data))
-    start = date(year, 4, 1)
+    start = clock.financial_year_starting(year)
     status = 400 if chooser.errors or form.errors else 200
     return render_template("targets/index.html", chooser=chooser, form=form, rows=services.targets_for_year(start),
                            year_label=services.year_label(start), start=start,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.checks.models import CheckInstance, CheckType
-from crm.clock import LONDON
+from crm import clock
 from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
 from crm.funnel import machine
@@ -39,7 +39,7 @@ def _contacts() -> dict[int, list[EnquiryContact]]:
 
 
 def _day(moment) -> date | None:
-    return moment.astimezone(LONDON).date() if moment else None
+    return clock.london_date(moment) if moment else None
 
 
 def household_rows() -> tuple[list[str], list[list], int]:

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.clock import LONDON
+from crm import clock
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.enquiries.services import normalise_postcode
 from crm.extensions import db
@@ -52,7 +52,7 @@ def placeholder_name(number: int, reference: str) -> tuple[str, str]:
 
 
 def received_at(day: date) -> datetime:
-    return datetime.combine(day, NOON, tzinfo=LONDON)
+    return clock.london_time(day, NOON)
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ class HouseholdImport:
             # The tracker names the channel: a person recorded it, so the UTM rules must not overwrite it any more.
             contact.channel_from_rule, changed = False, True
         response = values.get("first_response_date")
-        answered = contact.first_responded_at.astimezone(LONDON).date() if contact.first_responded_at else None
+        answered = clock.london_date(contact.first_responded_at) if contact.first_responded_at else None
         if response is not None and response != answered:
             contact.first_responded_at, changed = received_at(response), True
         return changed

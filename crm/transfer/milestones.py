@@ -18,8 +18,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
-from crm.clock import LONDON
-from crm.db import utcnow
+from crm import clock
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
 from crm.funnel import machine
@@ -162,7 +161,7 @@ class MilestoneImport:
     def __init__(self, table: Table, report: ImportReport, *, actor, today: date):
         self.table, self.report, self.actor, self.today = table, report, actor, today
         self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
-        self.recorded_at = utcnow()
+        self.recorded_at = clock.now()
         self.pending: list[Timeline] = []
 
     def run(self, advance: Callable[[int], None]) -> None:
@@ -308,7 +307,7 @@ def _later_contact_days(household_ids: list[int]) -> dict[int, Counter]:
                  .order_by(EnquiryContact.household_id, EnquiryContact.received_at, EnquiryContact.id))
         for household_id, at in db.session.execute(query):
             if household_id in days:
-                days[household_id][at.astimezone(LONDON).date()] += 1
+                days[household_id][clock.london_date(at)] += 1
             else:
                 days[household_id] = Counter()  # the first contact
     return days

@@ -8,11 +8,11 @@ from faker import Faker
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
+from crm import clock
 from crm.api import tokens
 from crm.api.models import ApiToken
 from crm.api.schema import ENQUIRY_SCHEMA
 from crm.auth.roles import Role
-from crm.db import utcnow
 from crm.enquiries.models import EnquiryContact
 from crm.households.models import Household
 from crm.marketing.models import Channel
@@ -87,7 +87,7 @@ def test_no_valid_token_no_enquiry(client, db_session, authorization):
 
 
 def test_a_revoked_token_is_refused(client, db_session, token):
-    db_session.scalars(select(ApiToken)).one().revoked_at = utcnow()
+    db_session.scalars(select(ApiToken)).one().revoked_at = clock.now()
     db_session.flush()
     assert post(client, token, body()).status_code == 401
 

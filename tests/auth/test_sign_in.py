@@ -6,9 +6,9 @@ from datetime import timedelta
 from markupsafe import escape
 from sqlalchemy import select
 
+from crm import clock
 from crm.audit.models import AuditEvent
 from crm.auth.models import User
-from crm.db import utcnow
 from tests.conftest import csrf_token
 from tests.factories import UserFactory
 
@@ -75,7 +75,7 @@ def test_five_failures_lock_the_account_even_against_the_right_password(client, 
 
 
 def test_lock_expires(client, auth, db_session):
-    user = UserFactory(locked_until=utcnow() - timedelta(seconds=1))
+    user = UserFactory(locked_until=clock.now() - timedelta(seconds=1))
     assert auth.login(user).status_code == 302
 
 

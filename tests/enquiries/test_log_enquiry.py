@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from crm import clock
 from crm.clock import LONDON
-from crm.db import utcnow
 from crm.enquiries import services
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel.machine import TransitionError
@@ -70,7 +70,7 @@ def test_same_postcode_different_surname_is_not_a_match(app_context, officer):
 def test_confirmed_repeat_contact_is_another_contact_not_another_household(app_context, db_session, officer):
     first = services.log_enquiry(details(), actor=officer)
     households = count(db_session, Household)
-    again = services.log_enquiry(details(received_at=utcnow(), service_lines=["adoption", "early_permanence"]),
+    again = services.log_enquiry(details(received_at=clock.now(), service_lines=["adoption", "early_permanence"]),
                                  actor=officer, household=first.household)
     assert again.household_id == first.household_id and count(db_session, Household) == households
     assert count(db_session, EnquiryContact) == 2
@@ -86,7 +86,7 @@ def test_a_retried_submission_is_stored_once(app_context, db_session, officer):
 @pytest.mark.parametrize("overrides, message", [
     ({"service_lines": []}, "at least one service line"),
     ({"service_lines": ["knitting"]}, "Unknown service line"),
-    ({"received_at": utcnow() + timedelta(days=2)}, "future"),
+    ({"received_at": clock.now() + timedelta(days=2)}, "future"),
 ])
 def test_bad_enquiries_store_nothing(app_context, db_session, officer, overrides, message):
     with pytest.raises(TransitionError, match=message):

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from crm import clock
-from crm.db import utcnow
 from crm.events import services
 from crm.funnel import services as funnel
 from crm.funnel.models import StageEvent
@@ -14,7 +13,7 @@ from tests.factories import ApplicationFactory, HouseholdFactory, PersonFactory
 
 def make_event(actor, *, starts_in: timedelta = timedelta(days=7), hours: int = 2, capacity: int = 10,
                service_line_code: str | None = None, title: str = "Adoption information evening", online=False):
-    starts_at = utcnow().replace(microsecond=0) + starts_in
+    starts_at = clock.now().replace(microsecond=0) + starts_in
     return services.create_event(services.EventDetails(
         title=title, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), capacity=capacity,
         online=online, venue=None if online else "Town Hall, High Street",

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from crm import clock, migrate
 from crm.auth.models import User, UserRole
 from crm.auth.roles import Role
-from crm.db import utcnow
 from crm.events import services
 from crm.events.models import EventBooking, InformationEvent
 from crm.extensions import Database, db
@@ -38,7 +37,7 @@ def seed(app) -> tuple[int, int, list[int]]:
         households = [Household(reference=f"RACE{n}", first_enquiry_on=clock.today()) for n in (1, 2)]
         db.session.add_all([officer, *households])
         db.session.flush()
-        starts = utcnow() + timedelta(days=3)
+        starts = clock.now() + timedelta(days=3)
         event = services.create_event(services.EventDetails(
             "Last place", starts, starts + timedelta(hours=2), capacity=1, venue="Library"), actor=officer)
         db.session.commit()

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from crm import clock
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
-from crm.db import utcnow
 from crm.events import queries, services
 from crm.events.models import Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking
 from crm.events.services import ConsultationDetails, EventError
@@ -205,6 +204,6 @@ def test_reports_can_tell_events_from_consultations_by_date(officer, db_session)
 
 def test_event_times_are_kept_in_utc_and_shown_in_london(officer):
     summer = make_event(officer, starts_in=timedelta(days=1))
-    summer.starts_at = utcnow().replace(year=2027, month=7, day=1, hour=18, minute=0, second=0, microsecond=0)
+    summer.starts_at = clock.now().replace(year=2027, month=7, day=1, hour=18, minute=0, second=0, microsecond=0)
     assert summer.starts_local.hour == 19 and summer.on.isoformat() == "2027-07-01"
     assert summer.starts_text == "7pm on 1 July 2027"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.db import utcnow
+from crm import clock
 from crm.funnel import machine
 from crm.funnel.machine import TransitionError
 from crm.funnel.stages import EventKind, Stage, Status
@@ -152,17 +152,17 @@ def test_repeat_contact_does_not_move_the_stage():
 def test_undo_leaves_a_trace_and_restores_the_state():
     application = new_application()
     walk(application, EventKind.INFORMATION_EVENT, EventKind.WITHDRAWN, party="service", reason="Not suitable")
-    undone = machine.undo_last(application, actor=Manager(), reason="Recorded on the wrong family", now=utcnow())
+    undone = machine.undo_last(application, actor=Manager(), reason="Recorded on the wrong family", now=clock.now())
     assert undone.kind is EventKind.WITHDRAWN and undone.undone_by_id == 1
     assert application.status is Status.ACTIVE and application.stage is Stage.INFORMATION_EVENT
     assert len(application.events) == 3  # nothing is deleted
     with pytest.raises(TransitionError, match="reason"):
-        machine.undo_last(application, actor=Manager(), reason="", now=utcnow())
+        machine.undo_last(application, actor=Manager(), reason="", now=clock.now())
 
 
 def test_the_first_event_cannot_be_undone():
     with pytest.raises(TransitionError, match="first event"):
-        machine.undo_last(new_application(), actor=Manager(), reason="Mistake", now=utcnow())
+        machine.undo_last(new_application(), actor=Manager(), reason="Mistake", now=clock.now())
 
 
 # -- properties ---------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_no_sequence_of_actions_breaks_the_invariants(line, fast_track, actions)
         on = day + timedelta(days=offset)
         try:
             if action == "undo":
-                machine.undo_last(application, actor=Manager(), reason="Property test", now=utcnow())
+                machine.undo_last(application, actor=Manager(), reason="Property test", now=clock.now())
                 accepted -= 1
             else:
                 machine.record(application, action, on, today=TODAY, party="applicant", reason="Because",

@@ -86,8 +86,8 @@ def test_found_family_is_a_match_for_adoption_and_a_placement_for_fostering(app_
     assert services.record_found_family(kinship, date(2026, 11, 1), actor=officer, today=TODAY).kind is EventKind.PLACED
 
 
-def test_default_today_refuses_tomorrow(app_context, officer):
-    from crm import clock
-    application = opened(officer, on=clock.today() - timedelta(days=3))
+def test_default_today_refuses_tomorrow(app_context, officer, travel):
+    travel(TODAY)
+    application = opened(officer, on=TODAY - timedelta(days=3))
     with pytest.raises(services.TransitionError, match="today or in the past"):
-        services.advance(application, Stage.INFORMATION_EVENT, clock.today() + timedelta(days=1), actor=officer)
+        services.advance(application, Stage.INFORMATION_EVENT, TODAY + timedelta(days=1), actor=officer)

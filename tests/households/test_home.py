@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from markupsafe import escape
 from sqlalchemy import select
 
+from crm import clock
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.funnel.stages import Stage, Status
@@ -88,8 +89,7 @@ def test_marketing_sees_no_names_and_no_small_numbers(client, auth):
 def test_administrator_sees_configuration_and_the_users_list(client, auth):
     admin = UserFactory(roles=[Role.ADMINISTRATOR])
     locked = UserFactory(roles=[Role.MANAGER], full_name="Lockie Locked")
-    from crm.db import utcnow
-    locked.locked_until = utcnow() + timedelta(minutes=5)
+    locked.locked_until = clock.now() + timedelta(minutes=5)
     auth.login(admin)
     assert "Users, roles and teams" in client.get("/").get_data(as_text=True)
     users = client.get("/admin/users").get_data(as_text=True)

@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from crm import clock
 from crm.auth.roles import Role
 from crm.marketing.models import Channel
 from tests.conftest import csrf_token
@@ -17,8 +16,8 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(autouse=True)
-def today(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
+def today(travel):
+    travel(TODAY)
     return TODAY
 
 

@@ -24,8 +24,8 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import pytest
 
+from crm import clock
 from crm.auth.roles import Role
-from crm.db import utcnow
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import AttributionCredit, Campaign, CampaignSpend, MarketingMetric
 from crm.reports import marketing, marketing_lines
@@ -112,7 +112,7 @@ class Story:
                         model=model, outcome=outcome, application_id=application.id,
                         household_id=application.household_id, outcome_on=on, position=position, touched_on=touched_on,
                         channel_id=self.channel[path], campaign_id=campaign.id if campaign else None, credit=share,
-                        computed_at=utcnow()))
+                        computed_at=clock.now()))
 
 
 def report(first=YEAR[0], last=YEAR[1], model="last_touch", outcome="approval", today=date(2026, 11, 23)):

@@ -7,9 +7,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, select, text
 
+from crm import clock
 from crm import migrate
 from crm.audit.models import AuditEvent
-from crm.db import utcnow
 from crm.extensions import make_engine
 from crm.models import Base
 from tests.conftest import fresh_database_url
@@ -129,7 +129,7 @@ def test_append_only_triggers_are_removed_by_their_downgrade(fresh_url):
     delete = text("DELETE FROM audit_events")
     try:
         with engine.begin() as connection:  # SQLite's triggers are per row: give them one
-            connection.execute(insert(AuditEvent.__table__).values(at=utcnow(), action="migration_test"))
+            connection.execute(insert(AuditEvent.__table__).values(at=clock.now(), action="migration_test"))
         with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
             connection.execute(delete)
         migrate.downgrade(fresh_url, triggers.down_revision)

@@ -36,7 +36,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from crm import clock
 from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
@@ -52,8 +51,8 @@ YEAR_START = date(2028, 4, 1)
 
 
 @pytest.fixture(autouse=True)
-def later_today(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: date(2030, 1, 1))
+def later_today(travel):
+    travel(date(2030, 1, 1))
 
 
 def fast_track(officer, stage_2: date, *more):
@@ -175,8 +174,8 @@ def test_a_finished_year_projects_its_actuals(history):
                if r["projection_method"] == "pipeline")
 
 
-def test_a_year_not_started_has_no_actuals_and_no_projection(history, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: date(2028, 3, 1))
+def test_a_year_not_started_has_no_actuals_and_no_projection(history, travel):
+    travel(date(2028, 3, 1))
     rows = targets.flat(targets.compute(ReportParams(YEAR_START, date(2029, 3, 31))).figures["targets"])
     assert [(r["actual"], r["expected_by_now"], r["projection"]) for r in rows] == [(0, 0.0, None)] * 4
 

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from crm import clock
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.targets import services
@@ -20,8 +19,8 @@ YEAR = date(2026, 4, 1)
 
 
 @pytest.fixture(autouse=True)
-def this_year(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 23))
+def this_year(travel):
+    travel(date(2026, 11, 23))
 
 
 @pytest.fixture

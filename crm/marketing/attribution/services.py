@@ -15,8 +15,8 @@ from flask import current_app
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
+from crm import clock
 from crm.audit.services import record_event
-from crm.db import utcnow
 from crm.marketing.attribution.methods import MODELS, Context, Journey, markov
 from crm.marketing.attribution.methods.base import DEFAULT_HALF_LIFE_DAYS
 from crm.marketing.attribution.touchpoints import OUTCOMES, journeys
@@ -52,7 +52,7 @@ def half_life_days() -> float:
 
 def recompute(session: Session, *, today: date, actor=None) -> dict[str, dict[str, int]]:
     """Replace every model's stored credits for every outcome reached on or before `today`."""
-    half_life, computed_at = half_life_days(), utcnow()
+    half_life, computed_at = half_life_days(), clock.now()
     counts = {}
     for outcome in OUTCOMES:
         context = Context(half_life, markov.fit(journeys(session, outcome, date_to=today)))

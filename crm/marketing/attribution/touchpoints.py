@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, time
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from crm.clock import LONDON
+from crm import clock
 from crm.enquiries.models import EnquiryContact
 from crm.events.models import Attendance, Consultation, EventBooking, InformationEvent
 from crm.funnel.models import StageEvent
@@ -152,7 +152,7 @@ def _contact_touches(session: Session, first: int, last: int) -> Iterator[tuple[
             select(EnquiryContact.household_id, EnquiryContact.id, EnquiryContact.received_at,
                    EnquiryContact.channel_id, EnquiryContact.campaign_id)
             .where(EnquiryContact.household_id.between(first, last))):
-        local = at.astimezone(LONDON)
+        local = clock.in_london(at)
         yield household_id, (local.date(), local.timestamp(), 0, id_), Touch(local.date(), channel_id, campaign_id)
 
 
@@ -171,7 +171,7 @@ def _consultation_touches(session: Session, first: int, last: int,
     for household_id, id_, on in session.connection().execute(
             select(Consultation.household_id, Consultation.id, Consultation.held_on)
             .where(Consultation.household_id.between(first, last))):
-        end_of_day = datetime.combine(on, time.max, tzinfo=LONDON).timestamp()
+        end_of_day = clock.london_time(on, time.max).timestamp()
         yield household_id, (on, end_of_day, 2, id_), Touch(on, channel_id, None, "consultation")
 
 
