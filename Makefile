@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 MOJ := node_modules/@ministryofjustice/frontend/moj
 
-.PHONY: run test install assets scheduler clean
+.PHONY: run test test-any-date install assets scheduler clean
 
 run: install assets
 	$(BIN)/crm run
 
 test: install assets
 	$(BIN)/pytest
+
+# The SQLite suite again under Debian's faketime, more than a year ahead at 23:30 UTC on 31 March: 00:30 on
+# 1 April in London, a new financial year there but not yet in UTC. Real child processes and the browser stay
+# out: faking the clock breaks sleeping on a child, and the monotonic clock is left alone (Python hangs at exit).
+FUTURE ?= $(shell echo $$(( $$(date -u +%Y) + 2 ))-03-31 23:30:00)
+test-any-date: install assets
+	env -u TEST_DATABASE_URL FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '$(FUTURE)' \
+		$(BIN)/pytest -q -m 'not browser and not processes'
 
 scheduler: install
 	$(BIN)/crm scheduler

@@ -125,7 +125,7 @@ def generate(session, *, households: int, seed: int = 2026, today: date | None =
 def _setting(session, households: int, today: date, response_days: int) -> Setting:
     """Partner authorities (a Regional Adoption Agency has 4-6; England 150) and teams in proportion to the scale."""
     return Setting(
-        today=today, cutoff=clock.start_ofclock.london_date(today),
+        today=today, cutoff=clock.start_of_london_day(today),
         authorities=_named(session, PartnerAuthority, "Bench authority {:03d} Council", households // 2000, 5, 150),
         teams=_named(session, Team, "Bench team {:02d}", households // 10000, 3, 30),
         channels=list(session.scalars(select(Channel.id).order_by(Channel.id))),

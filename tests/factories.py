@@ -1,11 +1,12 @@
 """factory-boy factories filled by Faker: test data, never real people."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+from crm import clock
 from crm.auth.models import Team, User, UserRole
 from crm.auth.passwords import hash_password
 from crm.auth.roles import Role
@@ -66,7 +67,7 @@ class HouseholdFactory(BaseFactory):
     reference = factory.Sequence(lambda n: f"T{n:06d}")
     email = factory.Faker("safe_email")
     postcode = factory.Faker("postcode", locale="en_GB")
-    first_enquiry_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    first_enquiry_on = factory.LazyFunction(lambda: clock.today() - timedelta(days=30))
 
 
 class PersonFactory(BaseFactory):
@@ -88,4 +89,4 @@ class ApplicationFactory(BaseFactory):
     service_line_code = "adoption"
     stage = Stage.ENQUIRY
     status = Status.ACTIVE
-    stage_entered_on = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+    stage_entered_on = factory.LazyFunction(lambda: clock.today() - timedelta(days=10))

@@ -3,11 +3,12 @@ household onto this evening's information event and records that they came: the 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from crm import clock
 from crm.auth.roles import Role
 from crm.extensions import db
 from tests.browser.test_funnel_journey import sign_in
@@ -28,7 +29,7 @@ def service(live_server):
         from crm.events.models import InformationEvent
 
         officer = create_user(OFFICER_EMAIL, OFFICER_NAME, PASSWORD, [Role.RECRUITMENT_OFFICER])
-        now = datetime.now().astimezone()
+        now = clock.now()
         event = InformationEvent(title=EVENT_TITLE, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1),
                                  online=True, joining_link="https://meet.hearth.example/tonight", capacity=20,
                                  service_line_code="adoption", created_by=officer)

@@ -90,9 +90,10 @@ def test_users_create_refuses_an_unknown_role(app):
     assert result.exit_code != 0 and "superuser" in result.output
 
 
-def test_every_demo_information_event_stage_has_the_attendance_or_consultation_behind_it(app_context):
+def test_every_demo_information_event_stage_has_the_attendance_or_consultation_behind_it(app_context, travel):
     from crm.events.models import Attendance, AttendanceStageMove, EventBooking, InformationEvent
 
+    now = travel(TODAY)
     load_demo(seed=4, households=150, today=TODAY)
     moves = db.session.scalars(select(StageEvent).where(StageEvent.kind == EventKind.INFORMATION_EVENT)).all()
     assert moves
@@ -104,7 +105,7 @@ def test_every_demo_information_event_stage_has_the_attendance_or_consultation_b
             assert source.booking.attended_on == move.occurred_on == source.booking.event.starts_at.date()
         else:
             assert source.consultation.held_on == move.occurred_on
-    upcoming = db.session.scalars(select(InformationEvent).where(InformationEvent.starts_at > func.now())).all()
+    upcoming = db.session.scalars(select(InformationEvent).where(InformationEvent.starts_at > now)).all()
     assert upcoming and all(e.capacity >= len([b for b in e.bookings if b.cancelled_at is None]) for e in upcoming)
     assert db.session.scalar(select(func.count()).select_from(EventBooking)
                              .where(EventBooking.attendance == Attendance.NOT_RECORDED)) > 0

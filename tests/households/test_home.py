@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from markupsafe import escape
 from sqlalchemy import select
@@ -26,7 +26,7 @@ def household_for(worker, *, stage=Stage.STAGE_1, status=Status.ACTIVE, days=20,
     first, last = name.split() if name else (None, None)
     person = PersonFactory(household=household, **({"first_name": first, "last_name": last} if name else {}))
     ApplicationFactory(household=household, stage=stage, status=status, service_line_code=line,
-                       stage_entered_on=date.today() - timedelta(days=days))
+                       stage_entered_on=clock.today() - timedelta(days=days))
     return person
 
 
@@ -66,7 +66,7 @@ def test_approved_households_count_until_matched_or_placed(client, auth, db_sess
     household_for(worker, stage=Stage.APPROVED, status=Status.APPROVED)
     matched = household_for(worker, stage=Stage.APPROVED, status=Status.APPROVED)
     db_session.add(StageEvent(application=matched.household.applications[0], kind=EventKind.MATCHED,
-                              occurred_on=date.today()))
+                              occurred_on=clock.today()))
     db_session.flush()
     auth.login(UserFactory(roles=[Role.MANAGER]))
     html = client.get("/").get_data(as_text=True)

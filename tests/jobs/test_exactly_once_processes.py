@@ -23,6 +23,8 @@ from tests import factories
 from tests.conftest import fresh_database_url, make_test_app
 from tests.jobs.conftest import free_port, make_check, make_service
 
+pytestmark = pytest.mark.processes
+
 CHECKS = 20
 CRM = str(Path(sys.executable).parent / "crm")
 

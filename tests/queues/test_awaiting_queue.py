@@ -1,11 +1,12 @@
 """The enquiries-awaiting-first-response queue: due soonest first, filters, sort, pagination, SQL cost, audit."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from crm import clock
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
@@ -21,7 +22,7 @@ URL = "/enquiries/awaiting-response"
 def contact(db_session, *, due_in_hours: float, received_hours_ago: float = 30, method=ContactMethod.PHONE,
             channel=None, stage=Stage.ENQUIRY, answered=False, **person):
     """An enquiry from a new household, due `due_in_hours` from now (negative: overdue)."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     household = application(stage=stage, **person).household
     made = EnquiryContact(household=household, method=method, channel=channel,
                           received_at=now - timedelta(hours=received_hours_ago),

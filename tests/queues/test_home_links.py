@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+from crm import clock
 from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel.stages import Stage, Status
@@ -40,7 +41,7 @@ def test_a_worker_gets_my_households_my_team_and_counts_per_stage(client, auth):
 
 
 def test_a_manager_gets_everything_and_the_first_response_queue(client, auth, db_session):
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     for due in (-3, 5):
         household = application(stage=Stage.ENQUIRY).household
         db_session.add(EnquiryContact(household=household, method=ContactMethod.PHONE, received_at=now,
