@@ -15,6 +15,7 @@ from crm.extensions import db
 from crm.funnel import machine
 from crm.funnel.machine import TransitionError
 from crm.funnel.models import StageEvent
+from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
 from crm.households.models import Application, Household
 
@@ -72,7 +73,7 @@ def defer_at_panel(application, on, reason, *, actor, today=None):
 
 def record_found_family(application, on, *, actor, today=None):
     """The match (adoption) or first placement (fostering) that ends 'approved and waiting'."""
-    kind = EventKind.MATCHED if application.service_line_code == "adoption" else EventKind.PLACED
+    kind = EventKind.MATCHED if application.service_line_code == ServiceLineCode.ADOPTION else EventKind.PLACED
     return record(application, kind, on, actor=actor, today=today)
 
 

@@ -11,18 +11,18 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from crm.funnel.machine import live
+from crm.funnel.service_lines import ADOPTION_LIKE, ServiceLineCode
 from crm.funnel.stages import EventKind, Stage, Status
 
 AMBER_AT = 0.75
-ADOPTION_LIKE = ("adoption", "early_permanence")
 # (service lines, stage) -> (the stage whose start the clock runs from, allowed time)
 TIMESCALES: list[tuple[tuple[str, ...], tuple[Stage, ...], Stage, relativedelta]] = [
     (ADOPTION_LIKE, (Stage.STAGE_1,), Stage.STAGE_1, relativedelta(months=2)),
     (ADOPTION_LIKE, (Stage.STAGE_1_COMPLETED,), Stage.STAGE_1_COMPLETED, relativedelta(months=6)),
     (ADOPTION_LIKE, (Stage.STAGE_2,), Stage.STAGE_2, relativedelta(months=4)),
-    (("fostering_mainstream",), (Stage.REGISTRATION_OF_INTEREST, Stage.STAGE_1, Stage.STAGE_1_COMPLETED,
-                                 Stage.STAGE_2), Stage.REGISTRATION_OF_INTEREST, relativedelta(months=8)),
-    (("fostering_connected",), (Stage.STAGE_1, Stage.STAGE_2), Stage.STAGE_1, relativedelta(weeks=16)),
+    ((ServiceLineCode.FOSTERING_MAINSTREAM,), (Stage.REGISTRATION_OF_INTEREST, Stage.STAGE_1, Stage.STAGE_1_COMPLETED,
+                                              Stage.STAGE_2), Stage.REGISTRATION_OF_INTEREST, relativedelta(months=8)),
+    ((ServiceLineCode.FOSTERING_CONNECTED,), (Stage.STAGE_1, Stage.STAGE_2), Stage.STAGE_1, relativedelta(weeks=16)),
 ]
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
-from crm.funnel.timescales import ADOPTION_LIKE
+from crm.funnel.service_lines import ADOPTION_LIKE
 from crm.households.models import Application, Household
 from crm.reports import snapshot
 from crm.reports.base import Report, ReportParams, Split
