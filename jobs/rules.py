@@ -22,10 +22,9 @@ from crm.escalations.recipients import Directory
 from crm.extensions import db
 from crm.funnel.machine import live
 from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.terms import is_open
 from crm.funnel.timescales import TIMESCALES, timescale
 from crm.households.models import Application, Household
-
-OPEN = (Status.ACTIVE, Status.ON_HOLD)
 
 
 def _finish(kind: EscalationKind, subject_type: str, dues: list[escalations.Due], run_id: int | None,
@@ -75,7 +74,7 @@ def overdue_checks(due_by: date):
             .join(CheckType, CheckType.id == due.c.check_type_id)
             .join(Application, Application.id == due.c.application_id)
             .join(Household, Household.id == Application.household_id)
-            .where(Application.status.in_(OPEN)))
+            .where(is_open()))
 
 
 def stage_timescales(today: date, run_id: int | None = None) -> dict:
@@ -83,7 +82,7 @@ def stage_timescales(today: date, run_id: int | None = None) -> dict:
     Stage 2 running out, on the timescales of crm/funnel/timescales.py (calendar months, with extensions)."""
     stages = sorted({stage for _, stages, _, _ in TIMESCALES for stage in stages})
     applications = db.session.scalars(
-        select(Application).where(Application.stage.in_(stages), Application.status.in_(OPEN))
+        select(Application).where(Application.stage.in_(stages), is_open())
         .options(selectinload(Application.events), selectinload(Application.household))).all()
     people = Directory()
     dues = {EscalationKind.STAGE_TIMESCALE: [], EscalationKind.BREAK_RUNNING_OUT: []}

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 
 from crm.funnel.machine import live
 from crm.funnel.service_lines import ADOPTION_LIKE, ServiceLineCode
-from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.stages import OPEN_STATUSES, EventKind, Stage
 
 AMBER_AT = 0.75
 # (service lines, stage) -> (the stage whose start the clock runs from, allowed time)
@@ -51,7 +51,7 @@ class Timescale:
 
 def timescale(application, today: date) -> Timescale | None:
     """The running timescale of an open application's current stage, or None if its stage has none."""
-    if application.status not in (Status.ACTIVE, Status.ON_HOLD):
+    if application.status not in OPEN_STATUSES:
         return None
     for lines, stages, clock_stage, allowed in TIMESCALES:
         if application.service_line_code in lines and application.stage in stages:

@@ -12,10 +12,9 @@ from crm.enquiries.services import phone_digits
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.terms import is_open
 from crm.households.models import Application, Household, Person, ServiceLine
 from crm.households.visibility import visible_households
-
-OPEN_STATUSES = (Status.ACTIVE, Status.ON_HOLD)
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def pipeline() -> list[PipelineRow]:
     """Open (active or on hold) applications in each stage, and approved households still waiting, per service line."""
     rows = db.session.execute(
         select(Application.stage, Application.service_line_code, func.count())
-        .where(or_(Application.status.in_(OPEN_STATUSES), approved_and_waiting()))
+        .where(or_(is_open(), approved_and_waiting()))
         .group_by(Application.stage, Application.service_line_code)
     )
     counts: dict[Stage, dict[str, int]] = {stage: {} for stage in Stage}
@@ -57,7 +56,7 @@ def pipeline() -> list[PipelineRow]:
 
 def allocated_applications(worker_id: int, *, limit: int = 50) -> tuple[list[Application], int]:
     """Open applications of the households allocated to a worker, longest in their stage first."""
-    where = (Household.allocated_worker_id == worker_id, Application.status.in_(OPEN_STATUSES))
+    where = (Household.allocated_worker_id == worker_id, is_open())
     total = db.session.scalar(select(func.count()).select_from(Application).join(Application.household).where(*where))
     query = (
         select(Application).join(Application.household).where(*where)
