@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
+from crm.funnel.terms import APPROVED_AND_WAITING
 
 # Typical days from entering one stage to entering the next (the demo's STAGE_GAPS).
 GAPS = {
@@ -160,5 +161,4 @@ def _found_family(history: History, line: str) -> None:
     """Approved and waiting, then matched (adoption) or first placement (the other lines), as the funnel's
     record_found_family does."""
     if history.events[-1].kind is EventKind.APPROVED and history.rng.random() < FOUND_SHARE:
-        kind = EventKind.MATCHED if line == ServiceLineCode.ADOPTION else EventKind.PLACED
-        history.add(kind, history.after(20, 400))
+        history.add(APPROVED_AND_WAITING.ending_kind(line), history.after(20, 400))

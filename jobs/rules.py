@@ -20,9 +20,8 @@ from crm.escalations import services as escalations
 from crm.escalations.models import EscalationKind
 from crm.escalations.recipients import Directory
 from crm.extensions import db
-from crm.funnel.machine import live
-from crm.funnel.stages import EventKind, Stage, Status
-from crm.funnel.terms import is_open
+from crm.funnel.stages import Stage
+from crm.funnel.terms import APPROVED_AND_WAITING, is_open
 from crm.funnel.timescales import TIMESCALES, timescale
 from crm.households.models import Application, Household
 
@@ -133,14 +132,12 @@ def approved_waiting(today: date, run_id: int | None = None) -> dict:
     """Approved households still waiting for a match or placement after APPROVED_WAITING_MONTHS months."""
     months = current_app.config["APPROVED_WAITING_MONTHS"]
     applications = db.session.scalars(
-        select(Application).where(Application.status == Status.APPROVED,
+        select(Application).where(APPROVED_AND_WAITING.clause(),
                                   Application.stage_entered_on <= today - relativedelta(months=months))
-        .options(selectinload(Application.events), selectinload(Application.household))).all()
+        .options(selectinload(Application.household))).all()
     people = Directory()
     dues = []
     for application in applications:
-        if {e.kind for e in live(application.events)} & {EventKind.MATCHED, EventKind.PLACED}:
-            continue
         household = application.household
         summary = (f"Household {household.reference} approved on {application.stage_entered_on:%-d %B %Y} "
                    f"({application.service_line_code}) is still waiting after {months} months")

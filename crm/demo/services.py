@@ -23,6 +23,7 @@ from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
+from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household, PartnerAuthority, Person, PersonRole
 from crm.marketing.models import Channel
 from crm.workdays import add_working_days
@@ -279,7 +280,7 @@ def _close_or_pause(application: Application, closed: bool, rng, today: date) ->
         application.status, application.status_changed_on = Status.APPROVED, application.stage_entered_on
         found = application.stage_entered_on + timedelta(days=rng.randint(20, 300))
         if found <= today:
-            kind = EventKind.MATCHED if application.service_line_code == ServiceLineCode.ADOPTION else EventKind.PLACED
+            kind = APPROVED_AND_WAITING.ending_kind(application.service_line_code)
             application.events.append(StageEvent(kind=kind, occurred_on=found))
         return
     day = min(today, application.stage_entered_on + timedelta(days=rng.randint(5, 60)))

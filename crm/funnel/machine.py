@@ -10,6 +10,7 @@ from datetime import date
 from crm.funnel import routes
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import OPEN_STATUSES, EventKind, Stage, Status, WithdrawingParty
+from crm.funnel.terms import APPROVED_AND_WAITING
 
 STAGE_KINDS = {EventKind(stage.value): stage for stage in Stage}
 CLOSED = tuple(status for status in Status if status not in OPEN_STATUSES)
@@ -126,7 +127,7 @@ def _status_refusal(state: State, kind: EventKind) -> str | None:
         return "Only an application in Stage 2 or at panel can be not approved"
     if kind is EventKind.PANEL_DEFERRED and state.stage is not Stage.PANEL:
         return "Only an application at panel can be deferred"
-    if kind in (EventKind.MATCHED, EventKind.PLACED) and {EventKind.MATCHED, EventKind.PLACED} & state.kinds:
+    if kind in APPROVED_AND_WAITING.ended_by and state.kinds.intersection(APPROVED_AND_WAITING.ended_by):
         return "A match or placement is already recorded"
     return None
 
