@@ -30,7 +30,7 @@ from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import AttributionCredit, Campaign, CampaignSpend, MarketingMetric
 from crm.reports import marketing, marketing_lines
 from crm.reports.base import Split
-from crm.reports.marketing_suppression import Groups, hidden
+from crm.marketing.suppression import Groups, hidden
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
 from tests.marketing.conftest import channel
 from tests.reports.histories import journey, lead_in
