@@ -24,6 +24,7 @@ from crm.demo.services import CAMPAIGN_NAMES, SERVICE_LINE_WEIGHTS, WEB_SOURCES
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
+from crm.funnel.service_lines import ADOPTION_LIKE, ServiceLineCode
 from crm.funnel.stages import Stage
 from crm.households.models import Application, Household, PartnerAuthority
 from crm.marketing.models import Channel
@@ -215,9 +216,9 @@ def _due(received: datetime, days: int) -> datetime:
 
 def _application(batch: Batch, rng, setting: Setting, ids: Ids, household_id: int, line: str, opened_on: date) -> None:
     first = Stage.ENQUIRY
-    if line == "fostering_connected":
+    if line == ServiceLineCode.FOSTERING_CONNECTED:
         first = rng.choices([s for s, _ in CONNECTED_FIRST], weights=[w for _, w in CONNECTED_FIRST])[0]
-    fast_track = line in ("adoption", "early_permanence") and rng.random() < FAST_TRACK_SHARE
+    fast_track = line in ADOPTION_LIKE and rng.random() < FAST_TRACK_SHARE
     events = simulate(rng, line, fast_track, first, opened_on, setting.today)
     application_id = ids.take(Application)
     state = machine.replay(events)  # the row is the machine's own replay of the live events

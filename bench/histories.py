@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
+from crm.funnel.terms import APPROVED_AND_WAITING
 
 # Typical days from entering one stage to entering the next (the demo's STAGE_GAPS).
 GAPS = {
@@ -49,7 +51,7 @@ class Event(NamedTuple):
 
 def route(rng, line: str, fast_track: bool, first: Stage) -> list[Stage]:
     """The stages this application would pass through if it never stopped, from its first."""
-    if line == "fostering_connected":
+    if line == ServiceLineCode.FOSTERING_CONNECTED:
         if first is Stage.ENQUIRY:
             return [Stage.ENQUIRY, *(ASSESSMENT[2:] if rng.random() < 0.5 else ASSESSMENT)]
         return list(ASSESSMENT[ASSESSMENT.index(first):])
@@ -159,5 +161,4 @@ def _found_family(history: History, line: str) -> None:
     """Approved and waiting, then matched (adoption) or first placement (the other lines), as the funnel's
     record_found_family does."""
     if history.events[-1].kind is EventKind.APPROVED and history.rng.random() < FOUND_SHARE:
-        kind = EventKind.MATCHED if line == "adoption" else EventKind.PLACED
-        history.add(kind, history.after(20, 400))
+        history.add(APPROVED_AND_WAITING.ending_kind(line), history.after(20, 400))

@@ -19,12 +19,10 @@ from crm.escalations import services as escalations
 from crm.escalations.models import EscalationKind
 from crm.escalations.recipients import Directory
 from crm.extensions import db
-from crm.funnel.machine import live
-from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.stages import Stage
+from crm.funnel.terms import APPROVED_AND_WAITING, is_open
 from crm.funnel.timescales import TIMESCALES, timescale
 from crm.households.models import Application, Household
-
-OPEN = (Status.ACTIVE, Status.ON_HOLD)
 
 
 def _finish(kind: EscalationKind, subject_type: str, dues: list[escalations.Due], run_id: int | None,
@@ -74,7 +72,7 @@ def overdue_checks(due_by: date):
             .join(CheckType, CheckType.id == due.c.check_type_id)
             .join(Application, Application.id == due.c.application_id)
             .join(Household, Household.id == Application.household_id)
-            .where(Application.status.in_(OPEN)))
+            .where(is_open()))
 
 
 def stage_timescales(today: date, run_id: int | None = None) -> dict:
@@ -82,7 +80,7 @@ def stage_timescales(today: date, run_id: int | None = None) -> dict:
     Stage 2 running out, on the timescales of crm/funnel/timescales.py (calendar months, with extensions)."""
     stages = sorted({stage for _, stages, _, _ in TIMESCALES for stage in stages})
     applications = db.session.scalars(
-        select(Application).where(Application.stage.in_(stages), Application.status.in_(OPEN))
+        select(Application).where(Application.stage.in_(stages), is_open())
         .options(selectinload(Application.events), selectinload(Application.household))).all()
     people = Directory()
     dues = {EscalationKind.STAGE_TIMESCALE: [], EscalationKind.BREAK_RUNNING_OUT: []}
@@ -133,14 +131,12 @@ def approved_waiting(today: date, run_id: int | None = None) -> dict:
     """Approved households still waiting for a match or placement after APPROVED_WAITING_MONTHS months."""
     months = current_app.config["APPROVED_WAITING_MONTHS"]
     applications = db.session.scalars(
-        select(Application).where(Application.status == Status.APPROVED,
+        select(Application).where(APPROVED_AND_WAITING.clause(),
                                   Application.stage_entered_on <= today - relativedelta(months=months))
-        .options(selectinload(Application.events), selectinload(Application.household))).all()
+        .options(selectinload(Application.household))).all()
     people = Directory()
     dues = []
     for application in applications:
-        if {e.kind for e in live(application.events)} & {EventKind.MATCHED, EventKind.PLACED}:
-            continue
         household = application.household
         summary = (f"Household {household.reference} approved on {application.stage_entered_on:%-d %B %Y} "
                    f"({application.service_line_code}) is still waiting after {months} months")

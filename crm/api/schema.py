@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from crm.enquiries.models import ContactMethod
 from crm.enquiries.services import EnquiryDetails
 from crm.extensions import db
+from crm.funnel.service_lines import ServiceLineCode
 from crm.households.models import ServiceLine
 from crm.marketing.models import Channel
 from crm.public.forms import EnquirerFields
@@ -37,8 +38,7 @@ ENQUIRY_SCHEMA = {
         },
         "service_lines": {
             "type": "array", "minItems": 1, "uniqueItems": True,
-            "items": {"type": "string", "enum": ["adoption", "fostering_mainstream", "fostering_connected",
-                                                 "early_permanence"]},
+            "items": {"type": "string", "enum": [line.value for line in ServiceLineCode]},
             "description": "What the enquirer is interested in.",
         },
         "message": _text(4000, "What the enquirer wrote."),

@@ -14,6 +14,7 @@ from crm.auth.policy import may_use
 from crm.checks import services
 from crm.checks.models import CheckInstance, CheckType
 from crm.extensions import db
+from crm.funnel.terms import is_open
 from crm.households.models import Application, Household, Person
 from crm.households.visibility import visible_households
 
@@ -96,8 +97,7 @@ def check_queue(viewer, filters: QueueFilters, page: int, today: date) -> QueueP
 
 
 def _queue_conditions(viewer, filters: QueueFilters, today: date) -> list:
-    conditions = [CheckInstance.received_on.is_(None), Application.status.in_(services.OPEN_STATUSES),
-                  visible_households(viewer)]
+    conditions = [CheckInstance.received_on.is_(None), is_open(), visible_households(viewer)]
     if filters.owner == "mine":
         conditions.append(CheckInstance.owner_id == viewer.id)
     elif filters.owner == "team":

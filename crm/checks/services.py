@@ -19,13 +19,13 @@ from crm.checks.catalogue import Needed
 from crm.checks.models import CheckAppliesTo, CheckChase, CheckInstance, CheckOutcome, CheckPart
 from crm.escalations import services as escalations
 from crm.extensions import db
-from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.stages import OPEN_STATUSES, EventKind, Stage
+from crm.funnel.terms import is_open
 from crm.households.models import Application, Person
 
 # Who works on checks, owns them and may see their outcomes (special-category data, SPEC section 1).
 CHECK_ROLES = frozenset({Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER, Role.MANAGER})
 CHECK_STAGES = (Stage.STAGE_1, Stage.STAGE_1_COMPLETED, Stage.STAGE_2)
-OPEN_STATUSES = (Status.ACTIVE, Status.ON_HOLD)
 JOB_LABEL = "daily job"
 MAX_MONTHS_ABROAD = 1200
 
@@ -126,7 +126,7 @@ def _new_adults(today: date) -> list[tuple[Application, Person]]:
     began = exists().where(CheckInstance.application_id == Application.id)
     rows = db.session.execute(
         select(Application, Person).join(Person, Person.household_id == Application.household_id)
-        .where(Application.stage.in_(CHECK_STAGES), Application.status.in_(OPEN_STATUSES), began,
+        .where(Application.stage.in_(CHECK_STAGES), is_open(), began,
                Person.date_of_birth.is_not(None),
                Person.date_of_birth <= catalogue.latest_adult_birth_date(today))
         .options(selectinload(Application.events)).order_by(Application.id, Person.id))

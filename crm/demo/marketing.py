@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.funnel.service_lines import ServiceLineCode
 from crm.marketing.figures import SOCIAL_FOLLOWERS, SOCIAL_PLATFORMS, WEBSITE_VISITS
 from crm.marketing.models import Campaign, CampaignSpend, Channel, MarketingMetric
 from crm.marketing.services import campaign_months
@@ -31,18 +32,18 @@ class DemoCampaign:
 # The codes match crm.demo.services.WEB_SOURCES, the names its CAMPAIGN_NAMES and the free text phone enquiries give.
 CAMPAIGNS = [
     DemoCampaign("Autumn fostering drive", "autumn-fostering", ("digital > Facebook", "digital > Instagram"), -14, 3,
-                 (1500, 3000), "Teenagers", "fostering_mainstream"),
+                 (1500, 3000), "Teenagers", ServiceLineCode.FOSTERING_MAINSTREAM),
     DemoCampaign("Adoption search ads", "adopt-search", ("digital > Google Ads",), -18, None, (400, 900),
-                 service_line="adoption"),
+                 service_line=ServiceLineCode.ADOPTION),
     DemoCampaign("Council newsletter", "council-newsletter", ("print",), -12, None, (0, 150)),
     DemoCampaign("National Adoption Week", "national-adoption-week", ("national campaign > You Can Adopt",), -13, 1,
-                 (2000, 4000), "Sibling groups", "adoption"),
+                 (2000, 4000), "Sibling groups", ServiceLineCode.ADOPTION),
     DemoCampaign("Bus shelters spring", "bus-shelters-spring", ("outdoor > bus shelter",), -8, 2, (3500, 5000),
-                 "Black adopters", "adoption"),
+                 "Black adopters", ServiceLineCode.ADOPTION),
     DemoCampaign("Word of mouth week", None, ("word of mouth", "faith and community group"), -6, 1, (100, 300)),
     DemoCampaign("Pride stall summer", None, ("event > Pride stall",), -4, 1, (250, 600), "LGBTQ+"),
     DemoCampaign("Radio for foster carers", "radio-fostering", ("radio",), 1, 2, (1800, 2500),
-                 "Parent and child placements", "fostering_mainstream"),
+                 "Parent and child placements", ServiceLineCode.FOSTERING_MAINSTREAM),
 ]
 # Followers on the platforms a year ago, and how many a month each gains (roughly).
 FOLLOWERS = {"facebook": (2400, 35), "instagram": (1100, 60), "x": (800, 4), "tiktok": (150, 45),

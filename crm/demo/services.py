@@ -21,7 +21,9 @@ from crm.events.models import (Attendance, AttendanceStageMove, Consultation, Co
                                InformationEvent)
 from crm.extensions import db
 from crm.funnel.models import StageEvent
+from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
+from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household, PartnerAuthority, Person, PersonRole
 from crm.marketing.models import Channel
 from crm.workdays import add_working_days
@@ -38,7 +40,8 @@ MAX_DWELL = {
     Stage.ENQUIRY: 14, Stage.INFORMATION_EVENT: 45, Stage.INITIAL_VISIT: 40, Stage.REGISTRATION_OF_INTEREST: 30,
     Stage.STAGE_1: 80, Stage.STAGE_1_COMPLETED: 120, Stage.STAGE_2: 170, Stage.PANEL: 30, Stage.APPROVED: 0,
 }
-SERVICE_LINE_WEIGHTS = {"adoption": 4, "fostering_mainstream": 5, "fostering_connected": 2, "early_permanence": 1}
+SERVICE_LINE_WEIGHTS = {ServiceLineCode.ADOPTION: 4, ServiceLineCode.FOSTERING_MAINSTREAM: 5,
+                        ServiceLineCode.FOSTERING_CONNECTED: 2, ServiceLineCode.EARLY_PERMANENCE: 1}
 WITHDRAWAL_REASONS = ["Finances / cost of living", "Health", "Housing", "Relationship change",
                       "Chose another agency", "Personal history", "Counselled out"]
 # Web enquiries arrive with the UTM tags of the link followed (source, medium, campaign).
@@ -117,9 +120,10 @@ def _information_events(rng, fake, today: date, authorities, staff) -> list[Info
     while day <= today + timedelta(days=60):
         online = len(events) % 2 == 0
         starts = clock.london_time(day, time(18, 30))
-        line = rng.choice([None, None, "adoption", "fostering_mainstream"])
-        title = {None: "Adoption and fostering information evening", "adoption": "Adoption information evening",
-                 "fostering_mainstream": "Fostering information evening"}[line]
+        line = rng.choice([None, None, ServiceLineCode.ADOPTION, ServiceLineCode.FOSTERING_MAINSTREAM])
+        title = {None: "Adoption and fostering information evening",
+                 ServiceLineCode.ADOPTION: "Adoption information evening",
+                 ServiceLineCode.FOSTERING_MAINSTREAM: "Fostering information evening"}[line]
         events.append(InformationEvent(
             title=title, starts_at=starts, ends_at=starts + timedelta(hours=2), online=online,
             venue=None if online else f"{fake.company()} Community Centre, {fake.street_address()}",
@@ -275,7 +279,7 @@ def _close_or_pause(application: Application, closed: bool, rng, today: date) ->
         application.status, application.status_changed_on = Status.APPROVED, application.stage_entered_on
         found = application.stage_entered_on + timedelta(days=rng.randint(20, 300))
         if found <= today:
-            kind = EventKind.MATCHED if application.service_line_code == "adoption" else EventKind.PLACED
+            kind = APPROVED_AND_WAITING.ending_kind(application.service_line_code)
             application.events.append(StageEvent(kind=kind, occurred_on=found))
         return
     day = min(today, application.stage_entered_on + timedelta(days=rng.randint(5, 60)))

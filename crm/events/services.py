@@ -19,10 +19,8 @@ from crm.extensions import db
 from crm.funnel import services as funnel
 from crm.funnel.machine import TransitionError
 from crm.funnel.models import StageEvent
-from crm.funnel.stages import Stage, Status
+from crm.funnel.stages import OPEN_STATUSES, Stage, Status
 from crm.households.models import Household
-
-OPEN_STATUSES = (Status.ACTIVE, Status.ON_HOLD)
 
 
 class EventError(TransitionError):

@@ -9,19 +9,20 @@ from datetime import date
 
 from crm.funnel import routes
 from crm.funnel.models import StageEvent
-from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
+from crm.funnel.stages import OPEN_STATUSES, EventKind, Stage, Status, WithdrawingParty
+from crm.funnel.terms import APPROVED_AND_WAITING
 
 STAGE_KINDS = {EventKind(stage.value): stage for stage in Stage}
-CLOSED = (Status.WITHDRAWN, Status.NOT_APPROVED, Status.APPROVED)
+CLOSED = tuple(status for status in Status if status not in OPEN_STATUSES)
 # Which statuses each non-stage event may be recorded in.
 STATUS_EVENTS: dict[EventKind, tuple[Status, ...]] = {
     EventKind.ON_HOLD: (Status.ACTIVE,),
     EventKind.RESUMED: (Status.ON_HOLD,),
     # An approved household may leave before or after a match (ASGLB counts "adopters who left after approval").
-    EventKind.WITHDRAWN: (Status.ACTIVE, Status.ON_HOLD, Status.APPROVED),
+    EventKind.WITHDRAWN: (*OPEN_STATUSES, Status.APPROVED),
     EventKind.NOT_APPROVED: (Status.ACTIVE,),
     EventKind.PANEL_DEFERRED: (Status.ACTIVE,),
-    EventKind.TIMESCALE_EXTENDED: (Status.ACTIVE, Status.ON_HOLD),
+    EventKind.TIMESCALE_EXTENDED: OPEN_STATUSES,
     EventKind.MATCHED: (Status.APPROVED,),
     EventKind.PLACED: (Status.APPROVED,),
 }
@@ -126,7 +127,7 @@ def _status_refusal(state: State, kind: EventKind) -> str | None:
         return "Only an application in Stage 2 or at panel can be not approved"
     if kind is EventKind.PANEL_DEFERRED and state.stage is not Stage.PANEL:
         return "Only an application at panel can be deferred"
-    if kind in (EventKind.MATCHED, EventKind.PLACED) and {EventKind.MATCHED, EventKind.PLACED} & state.kinds:
+    if kind in APPROVED_AND_WAITING.ended_by and state.kinds.intersection(APPROVED_AND_WAITING.ended_by):
         return "A match or placement is already recorded"
     return None
 

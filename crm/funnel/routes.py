@@ -1,6 +1,7 @@
 """Which stage may follow which, per service line (SPEC section 2): the defaults, kept as data."""
 from __future__ import annotations
 
+from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import Stage
 
 ORDER = list(Stage)
@@ -12,11 +13,13 @@ COMMON_SKIPS = {(Stage.ENQUIRY, Stage.INITIAL_VISIT)}
 FAST_TRACK_SKIPS = {(Stage.REGISTRATION_OF_INTEREST, Stage.STAGE_2)}
 # Connected-persons (kinship) fostering starts at assessment: from any early stage straight into it.
 ROUTE_SKIPS: dict[str, set[tuple[Stage, Stage]]] = {
-    "fostering_connected": {(early, Stage.STAGE_2) for early in PRE_ASSESSMENT}
+    ServiceLineCode.FOSTERING_CONNECTED: {(early, Stage.STAGE_2) for early in PRE_ASSESSMENT}
     | {(early, Stage.STAGE_1) for early in PRE_ASSESSMENT},
 }
 # Stages an application may be opened at (its first event), per service line.
-FIRST_STAGES: dict[str, tuple[Stage, ...]] = {"fostering_connected": (Stage.ENQUIRY, Stage.STAGE_1, Stage.STAGE_2)}
+FIRST_STAGES: dict[str, tuple[Stage, ...]] = {
+    ServiceLineCode.FOSTERING_CONNECTED: (Stage.ENQUIRY, Stage.STAGE_1, Stage.STAGE_2),
+}
 
 
 def next_stage(stage: Stage) -> Stage | None:

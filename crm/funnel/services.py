@@ -15,6 +15,7 @@ from crm.funnel import machine
 from crm.funnel.machine import TransitionError
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
+from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household
 
 __all__ = ["TransitionError", "open_application", "record", "advance", "hold", "resume", "withdraw",
@@ -71,7 +72,7 @@ def defer_at_panel(application, on, reason, *, actor, today=None):
 
 def record_found_family(application, on, *, actor, today=None):
     """The match (adoption) or first placement (fostering) that ends 'approved and waiting'."""
-    kind = EventKind.MATCHED if application.service_line_code == "adoption" else EventKind.PLACED
+    kind = APPROVED_AND_WAITING.ending_kind(application.service_line_code)
     return record(application, kind, on, actor=actor, today=today)
 
 

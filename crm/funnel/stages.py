@@ -47,6 +47,11 @@ class Status(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+# Open: still in the funnel, whatever the stage; a pause does not close an application. The SQL condition is
+# crm.funnel.terms.is_open.
+OPEN_STATUSES = (Status.ACTIVE, Status.ON_HOLD)
+
+
 class EventKind(StrEnum):
     """A stage entered, or one of the status and milestone events of SPEC sections 2 and 7."""
 

@@ -11,18 +11,18 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from crm.funnel.machine import live
-from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.service_lines import ADOPTION_LIKE, ServiceLineCode
+from crm.funnel.stages import OPEN_STATUSES, EventKind, Stage
 
 AMBER_AT = 0.75
-ADOPTION_LIKE = ("adoption", "early_permanence")
 # (service lines, stage) -> (the stage whose start the clock runs from, allowed time)
 TIMESCALES: list[tuple[tuple[str, ...], tuple[Stage, ...], Stage, relativedelta]] = [
     (ADOPTION_LIKE, (Stage.STAGE_1,), Stage.STAGE_1, relativedelta(months=2)),
     (ADOPTION_LIKE, (Stage.STAGE_1_COMPLETED,), Stage.STAGE_1_COMPLETED, relativedelta(months=6)),
     (ADOPTION_LIKE, (Stage.STAGE_2,), Stage.STAGE_2, relativedelta(months=4)),
-    (("fostering_mainstream",), (Stage.REGISTRATION_OF_INTEREST, Stage.STAGE_1, Stage.STAGE_1_COMPLETED,
-                                 Stage.STAGE_2), Stage.REGISTRATION_OF_INTEREST, relativedelta(months=8)),
-    (("fostering_connected",), (Stage.STAGE_1, Stage.STAGE_2), Stage.STAGE_1, relativedelta(weeks=16)),
+    ((ServiceLineCode.FOSTERING_MAINSTREAM,), (Stage.REGISTRATION_OF_INTEREST, Stage.STAGE_1, Stage.STAGE_1_COMPLETED,
+                                              Stage.STAGE_2), Stage.REGISTRATION_OF_INTEREST, relativedelta(months=8)),
+    ((ServiceLineCode.FOSTERING_CONNECTED,), (Stage.STAGE_1, Stage.STAGE_2), Stage.STAGE_1, relativedelta(weeks=16)),
 ]
 
 
@@ -51,7 +51,7 @@ class Timescale:
 
 def timescale(application, today: date) -> Timescale | None:
     """The running timescale of an open application's current stage, or None if its stage has none."""
-    if application.status not in (Status.ACTIVE, Status.ON_HOLD):
+    if application.status not in OPEN_STATUSES:
         return None
     for lines, stages, clock_stage, allowed in TIMESCALES:
         if application.service_line_code in lines and application.stage in stages:

@@ -12,12 +12,14 @@ from crm.escalations.services import escalation_counts
 from crm.extensions import db
 from crm.funnel.stages import Stage
 from crm.households import services as households
+from crm.marketing import suppression
 from crm.queues import awaiting, queries
 from crm.queues.filters import ALL, MINE, SCOPE_LABELS, TEAM, ApplicationFilters
 
 bp = Blueprint("home", __name__)
 # For the links' screen-reader text, which must say which column a count is in without repeating its header.
 SHORT_LABELS = {MINE: "allocated to you", TEAM: "your team's", ALL: "all you can see"}
+TOTAL = "total"  # the pipeline's total column, as a key beside the service-line codes
 
 
 @bp.route("/")
@@ -35,10 +37,7 @@ def index():
     if _may_use("enquiries.awaiting_response"):
         context["awaiting_total"], context["awaiting_overdue"] = awaiting.awaiting_counts(user, now=clock.now())
     if user.has_any_role({Role.MANAGER, Role.MARKETING_OFFICER}):
-        context["pipeline"] = households.pipeline()
-        context["service_lines"] = households.service_lines()
-        # Marketing sees aggregates only, and no figure small enough to point at a family.
-        context["suppress_small"] = not user.has_any_role({Role.MANAGER})
+        context.update(_pipeline(suppressed=not user.has_any_role({Role.MANAGER})))
     page = render_template("home/index.html", days_since=households.days_since, **context)
     db.session.commit()  # after rendering: committing first would expire the queue's rows and reload each one
     return page
@@ -46,6 +45,16 @@ def index():
 
 def _may_use(endpoint: str) -> bool:
     return may_use(current_user, current_app._get_current_object(), endpoint)
+
+
+def _pipeline(*, suppressed: bool) -> dict:
+    """The pipeline table. Marketing sees aggregates only: `hidden` holds the cells shown as "<5", the small ones
+    and, by the marketing suppression rule, enough others that none can be worked out from its row's total."""
+    rows, lines = households.pipeline(), households.service_lines()
+    cells = {row.stage: {line.code: row.counts.get(line.code, 0) for line in lines} for row in rows}
+    hidden = suppression.hidden_in_rows(cells, TOTAL) if suppressed else set()
+    return {"pipeline": rows, "service_lines": lines, "suppressed": suppressed, "hidden": hidden,
+            "hidden_label": suppression.SUPPRESSED, "total_column": TOTAL}
 
 
 def _queue_links(user) -> dict:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm import clock
 from crm.db import Base, str_enum
+from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import Stage, Status
 
 
@@ -25,8 +26,9 @@ class ServiceLine(Base):
         return SHORT_NAMES.get(self.code, self.name)
 
 
-SHORT_NAMES = {"adoption": "Adoption", "fostering_mainstream": "Mainstream fostering",
-               "fostering_connected": "Connected persons", "early_permanence": "Early permanence"}
+SHORT_NAMES = {ServiceLineCode.ADOPTION: "Adoption", ServiceLineCode.FOSTERING_MAINSTREAM: "Mainstream fostering",
+               ServiceLineCode.FOSTERING_CONNECTED: "Connected persons",
+               ServiceLineCode.EARLY_PERMANENCE: "Early permanence"}
 
 
 class PartnerAuthority(Base):

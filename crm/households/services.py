@@ -4,18 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from crm import clock
 from crm.enquiries.services import phone_digits
 from crm.extensions import db
-from crm.funnel.models import StageEvent
-from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.stages import Stage
+from crm.funnel.terms import APPROVED_AND_WAITING, is_open
 from crm.households.models import Application, Household, Person, ServiceLine
 from crm.households.visibility import visible_households
-
-OPEN_STATUSES = (Status.ACTIVE, Status.ON_HOLD)
 
 
 @dataclass(frozen=True)
@@ -32,21 +30,11 @@ def service_lines() -> list[ServiceLine]:
     return list(db.session.scalars(select(ServiceLine).order_by(ServiceLine.code)))
 
 
-def approved_and_waiting():
-    """Approved, and not yet matched (adoption) or placed with (fostering)."""
-    placed = select(StageEvent.id).where(
-        StageEvent.application_id == Application.id,
-        StageEvent.kind.in_((EventKind.MATCHED, EventKind.PLACED)),
-        StageEvent.undone_at.is_(None),
-    )
-    return and_(Application.status == Status.APPROVED, ~placed.exists())
-
-
 def pipeline() -> list[PipelineRow]:
     """Open (active or on hold) applications in each stage, and approved households still waiting, per service line."""
     rows = db.session.execute(
         select(Application.stage, Application.service_line_code, func.count())
-        .where(or_(Application.status.in_(OPEN_STATUSES), approved_and_waiting()))
+        .where(or_(is_open(), APPROVED_AND_WAITING.clause()))
         .group_by(Application.stage, Application.service_line_code)
     )
     counts: dict[Stage, dict[str, int]] = {stage: {} for stage in Stage}
@@ -57,7 +45,7 @@ def pipeline() -> list[PipelineRow]:
 
 def allocated_applications(worker_id: int, *, limit: int = 50) -> tuple[list[Application], int]:
     """Open applications of the households allocated to a worker, longest in their stage first."""
-    where = (Household.allocated_worker_id == worker_id, Application.status.in_(OPEN_STATUSES))
+    where = (Household.allocated_worker_id == worker_id, is_open())
     total = db.session.scalar(select(func.count()).select_from(Application).join(Application.household).where(*where))
     query = (
         select(Application).join(Application.household).where(*where)

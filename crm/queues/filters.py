@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from crm.enquiries.models import ContactMethod
-from crm.funnel.stages import Stage, Status
+from crm.funnel.stages import OPEN_STATUSES, Stage, Status
 
 MINE, TEAM, ALL = "mine", "team", "all"
 SCOPE_LABELS = {MINE: "My households", TEAM: "My team's households", ALL: "All households you can see"}
-OPEN_STATUSES = (Status.ACTIVE, Status.ON_HOLD)
 
 
 @dataclass(frozen=True)

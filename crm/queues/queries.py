@@ -17,12 +17,13 @@ from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import Stage, Status
+from crm.funnel.terms import is_open
 from crm.funnel.timescales import Timescale, timescale
 from crm.households.models import (SHORT_NAMES, Application, Household, PartnerAuthority, Person, PersonRole,
                                    ServiceLine)
 from crm.households.services import household_matches
 from crm.households.visibility import visible_households
-from crm.queues.filters import ALL, MINE, OPEN_STATUSES, TEAM, ApplicationFilters
+from crm.queues.filters import ALL, MINE, TEAM, ApplicationFilters
 from crm.queues.pagination import PAGE_SIZE, Page, clamp, offset
 from crm.queues.sorting import DESCENDING, Column, Sort
 from crm.queues.sql import greatest, utc_date
@@ -98,7 +99,7 @@ def scope_counts(user) -> dict[str, dict[Stage, int]]:
     columns = [func.count(case((_scope(user, scope), 1))) for scope in chosen if scope != ALL]
     rows = db.session.execute(
         select(Application.stage, func.count(), *columns).select_from(Application).join(Application.household)
-        .where(visible_households(user), Application.status.in_(OPEN_STATUSES)).group_by(Application.stage))
+        .where(visible_households(user), is_open()).group_by(Application.stage))
     counts = {scope: dict.fromkeys(Stage, 0) for scope in chosen}
     for stage, everything, *scoped in rows:
         counts[ALL][stage] = everything

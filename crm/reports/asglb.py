@@ -25,8 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from crm.funnel.models import StageEvent
+from crm.funnel.service_lines import ADOPTION_LIKE
 from crm.funnel.stages import EventKind
-from crm.funnel.timescales import ADOPTION_LIKE
+from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household
 from crm.reports import snapshot
 from crm.reports.base import Report, ReportParams, Split
@@ -38,7 +39,7 @@ from crm.reports.timeliness import timescale_rule
 
 NAME = "asglb"
 TABLE = "by_quarter"
-KINDS = (EventKind.REGISTRATION_OF_INTEREST, EventKind.APPROVED, *snapshot.FOUND_FAMILY, EventKind.WITHDRAWN)
+KINDS = (EventKind.REGISTRATION_OF_INTEREST, EventKind.APPROVED, *APPROVED_AND_WAITING.ended_by, EventKind.WITHDRAWN)
 APPROVAL_TO_MATCH = relativedelta(months=3)
 NO_REASON = "No reason recorded"
 WHOLE_PERIOD = "Whole period"
@@ -136,7 +137,7 @@ def _approved_applications(events: pd.DataFrame) -> pd.DataFrame:
                                                                      "seq": "approval_seq"})
     order = approved["approval_seq"]
     roi = _beside_approval(events, (EventKind.REGISTRATION_OF_INTEREST,), order, after=False)
-    found = _beside_approval(events, tuple(snapshot.FOUND_FAMILY), order, after=True)
+    found = _beside_approval(events, APPROVED_AND_WAITING.ended_by, order, after=True)
     left = _beside_approval(events, (EventKind.WITHDRAWN,), order, after=True)
     approved["fast_track"] = _yes(approved["fast_track"])
     return approved[["household_id", "service_line", "fast_track", "split", "approved_on"]].join(

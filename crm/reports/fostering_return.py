@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
+from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, WithdrawingParty
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
@@ -32,10 +33,10 @@ from crm.reports.months import as_dates
 from crm.reports.split_keys import split_values, with_split
 
 NAME = "fostering-return"
-LINES = ("fostering_mainstream", "fostering_connected")
+LINES = (ServiceLineCode.FOSTERING_MAINSTREAM, ServiceLineCode.FOSTERING_CONNECTED)
 TOTAL = "total"
-HEADINGS = {"fostering_mainstream": "Mainstream fostering",
-            "fostering_connected": "Connected persons (family and friends)", TOTAL: "Total"}
+HEADINGS = {ServiceLineCode.FOSTERING_MAINSTREAM: "Mainstream fostering",
+            ServiceLineCode.FOSTERING_CONNECTED: "Connected persons (family and friends)", TOTAL: "Total"}
 STARTS = (EventKind.STAGE_1, EventKind.STAGE_2)  # an application's start when it has no ROI (connected persons)
 DECISIONS = (EventKind.APPROVED, EventKind.NOT_APPROVED, EventKind.WITHDRAWN)
 KINDS = (EventKind.REGISTRATION_OF_INTEREST, *STARTS, *DECISIONS)

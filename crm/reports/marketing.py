@@ -4,7 +4,7 @@ households, outcomes credited by the chosen attribution model and by last touch,
 days to ROI; the six models side by side; campaign lift; the monthly figures entered by hand.
 
 Aggregates only: no row is a household, and every figure based on fewer than 5 households is "<5"
-(crm.reports.marketing_suppression). Spend is pro-rated to the period by days (crm.reports.marketing_lines.spend);
+(crm.marketing.suppression). Spend is pro-rated to the period by days (crm.reports.marketing_lines.spend);
 a campaign's spend counts for its channels in equal shares.
 """
 from __future__ import annotations
@@ -18,13 +18,13 @@ from crm import clock
 from crm.audit.services import record_event
 from crm.extensions import db
 from crm.households.models import SHORT_NAMES
+from crm.marketing.suppression import THRESHOLD, Groups
 from crm.reports import exports
 from crm.reports import marketing_lines as lines
 from crm.reports.base import Report, ReportParams
 from crm.reports.marketing_attribution import MODELS, costs_shown, credits_shown
 from crm.reports.marketing_lift import lift
 from crm.reports.marketing_measures import Lines, shown
-from crm.reports.marketing_suppression import THRESHOLD, Groups
 from crm.transfer.services import CLI_ACTOR
 
 NAME = "attribution"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crm.marketing.attribution.methods import MODELS as MODEL_FUNCTIONS
-from crm.reports import marketing_suppression as suppression
+from crm.reports import marketing_suppressed as suppression
 from crm.reports.marketing_measures import credited_outcomes, ratio
 
 MODELS = tuple(MODEL_FUNCTIONS)  # first_touch, last_touch, linear, time_decay, position_based, markov

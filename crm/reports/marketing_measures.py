@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crm.reports import marketing_suppression as suppression
+from crm.reports import marketing_suppressed as suppression
 
 OUTCOME_PLURALS = {"roi": "rois", "approval": "approvals"}
 LAST_TOUCH = "last_touch"

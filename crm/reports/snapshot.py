@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 from crm.funnel.machine import replay
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
 from crm.reports.frames import raw, read_frame
@@ -42,8 +43,7 @@ from crm.reports.split_keys import split_values, with_split
 ASSESSMENT_KINDS = (EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
                     EventKind.APPROVED)
 # Once one of these is live on or before the date, the application is in no category of the snapshot.
-LEFT_KINDS = (EventKind.WITHDRAWN, EventKind.NOT_APPROVED, EventKind.MATCHED, EventKind.PLACED)
-FOUND_FAMILY = {EventKind.MATCHED, EventKind.PLACED}
+LEFT_KINDS = (EventKind.WITHDRAWN, EventKind.NOT_APPROVED, *APPROVED_AND_WAITING.ended_by)
 STAGE_CATEGORIES = {Stage.STAGE_1: "stage_1", Stage.STAGE_1_COMPLETED: "between_stages", Stage.STAGE_2: "stage_2",
                     Stage.PANEL: "stage_2"}
 BUCKETS = {
@@ -134,16 +134,16 @@ def _states(events: pd.DataFrame) -> pd.DataFrame:
     for application_id, group in groupby(rows, key=itemgetter(0)):
         state = replay([_Event(kind, on, None) for _, kind, on in group])
         states.append((application_id, state.stage, state.status, state.stage_entered_on, state.status_changed_on,
-                       bool(FOUND_FAMILY & state.kinds)))
+                       APPROVED_AND_WAITING.matches(state.status, state.kinds)))
     return pd.DataFrame.from_records(states, columns=["application_id", "stage", "status", "stage_entered_on",
-                                                      "status_changed_on", "found_family"]).set_index("application_id")
+                                                      "status_changed_on", "waiting"]).set_index("application_id")
 
 
 def _categorise(states: pd.DataFrame) -> pd.DataFrame:
     """Each application's category and the date its snapshot clock runs from; applications in none are dropped."""
     stage_category = states["stage"].map(STAGE_CATEGORIES)
     active, on_hold = states["status"] == Status.ACTIVE, states["status"] == Status.ON_HOLD
-    waiting = (states["status"] == Status.APPROVED) & ~states["found_family"]
+    waiting = states["waiting"]
     category = stage_category.where(active).mask(on_hold & stage_category.notna(), "on_hold")
     category = category.mask(waiting, "approved_waiting")
     since = states["stage_entered_on"].where(stage_category != "stage_2", states["stage_2_on"])

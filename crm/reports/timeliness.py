@@ -32,7 +32,8 @@ from sqlalchemy.orm import aliased
 
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage
-from crm.funnel.timescales import ADOPTION_LIKE, TIMESCALES
+from crm.funnel.service_lines import ADOPTION_LIKE
+from crm.funnel.timescales import TIMESCALES
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
 from crm.reports.frames import ordered_events, raw

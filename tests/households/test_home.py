@@ -102,3 +102,32 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth):
     auth.login(UserFactory(roles=[Role.RECRUITMENT_OFFICER]))
     html = client.get("/").get_data(as_text=True)
     assert 'href="/audit/"' not in html and 'href="/admin/users"' not in html
+
+
+PIPELINE_STAGES = ["Enquiry", "Information event", "Initial visit", "Registration of interest", "Stage 1",
+                   "Between Stage 1 and Stage 2", "Stage 2", "Panel", "Approved and waiting"]
+
+
+def stage_one_of(counts: dict[str, int]) -> None:
+    worker = UserFactory(roles=[Role.STAGE_ONE_WORKER])
+    for line, n in counts.items():
+        for _ in range(n):
+            ApplicationFactory(household=HouseholdFactory(allocated_worker=worker), stage=Stage.STAGE_1,
+                               service_line_code=line)
+
+
+def test_marketing_cannot_work_out_a_hidden_pipeline_figure_from_its_row_total(client, auth):
+    """Stage 1 of 11, 3, 5 and 8 (27 in all): were 3 alone shown as <5, 27 - 11 - 5 - 8 would give it away, so
+    the next smallest, 5, is hidden too; a manager sees every figure."""
+    stage_one_of({"adoption": 11, "early_permanence": 3, "fostering_connected": 5, "fostering_mainstream": 8})
+    auth.login(UserFactory(roles=[Role.MARKETING_OFFICER]))
+    html = client.get("/").get_data(as_text=True)
+    # columns: adoption, early permanence, connected persons, mainstream fostering, total
+    assert pipeline_cell(html, "Stage 1") == ["11", "&lt;5", "&lt;5", "8", "27"]
+    for stage in PIPELINE_STAGES:
+        *cells, total = pipeline_cell(html, stage)
+        if total != "&lt;5":  # a shown total less the shown cells is the sum of the hidden ones: never just one
+            assert cells.count("&lt;5") != 1, (stage, cells, total)
+    auth.logout()
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    assert pipeline_cell(client.get("/").get_data(as_text=True), "Stage 1") == ["11", "3", "5", "8", "27"]

@@ -1,0 +1,44 @@
+"""The funnel's terms that queues, jobs and reports share (SPEC section 2), each written once: "open" and "approved
+and waiting", with the Python test and the SQL condition on Application read from the same definition."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+
+from crm.funnel.models import StageEvent
+from crm.funnel.service_lines import ServiceLineCode
+from crm.funnel.stages import OPEN_STATUSES, EventKind, Status
+from crm.households.models import Application
+
+
+def is_open():
+    """The application is open: active or on hold (OPEN_STATUSES, the same set the Python code tests)."""
+    return Application.status.in_(OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class ApprovedAndWaiting:
+    """Approved, and no live match (adoption) or placement (fostering) yet: the first one ends the wait, so a
+    fostering household's later placements change nothing."""
+
+    status: Status = Status.APPROVED
+    ended_by: tuple[EventKind, ...] = (EventKind.MATCHED, EventKind.PLACED)
+
+    def matches(self, status: Status, kinds: Iterable[EventKind]) -> bool:
+        """An application (or its state replayed to a date) with this status and these live event kinds waits."""
+        return status == self.status and not set(self.ended_by).intersection(kinds)
+
+    def clause(self):
+        """The same test as a SQL condition on Application."""
+        ended = select(StageEvent.id).where(StageEvent.application_id == Application.id,
+                                            StageEvent.kind.in_(self.ended_by), StageEvent.undone_at.is_(None))
+        return and_(Application.status == self.status, ~ended.exists())
+
+    def ending_kind(self, service_line: str) -> EventKind:
+        """The event that ends the wait on this line: the match for adoption, the first placement otherwise."""
+        return EventKind.MATCHED if service_line == ServiceLineCode.ADOPTION else EventKind.PLACED
+
+
+APPROVED_AND_WAITING = ApprovedAndWaiting()
