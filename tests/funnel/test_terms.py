@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from crm.db import utcnow
+from crm import clock
 from crm.funnel.machine import CLOSED, live
 from crm.funnel.models import StageEvent
 from crm.funnel.service_lines import ServiceLineCode
@@ -27,7 +27,7 @@ def applications(db_session):
         made[name] = ApplicationFactory(status=Status.APPROVED, stage=Stage.APPROVED,
                                         service_line_code=ServiceLineCode.FOSTERING_MAINSTREAM)
         made[name].events.extend(StageEvent(kind=kind, occurred_on=ON) for kind in kinds)
-    made["undone"].events[0].undone_at = utcnow()
+    made["undone"].events[0].undone_at = clock.now()
     db_session.flush()
     return made
 
