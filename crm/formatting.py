@@ -1,0 +1,45 @@
+"""How Hearth writes numbers, money, percentages and dates for people (Babel, British English)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALE = Locale.parse("en_GB")
+
+
+def long_date(day: date, *, weekday: bool = False) -> str:
+    """2 December 2026 (GOV.UK style); with `weekday`, Wednesday 2 December 2026. A datetime gives its own date,
+    so convert it to London first."""
+    return format_date(day, "EEEE d MMMM y" if weekday else "d MMMM y", locale=LOCALE)
+
+
+def date_time(moment: datetime) -> str:
+    """2 December 2026 14:05, in the moment's own time zone (convert it to London first)."""
+    return format_datetime(moment, "d MMMM y HH:mm", locale=LOCALE)
+
+
+def number(value: int | float | Decimal, places: int | None = None) -> str:
+    """Thousands separated: 1,234; a fraction to one decimal place (1,234.5) and a whole float without one (3.0 is
+    3), unless `places` fixes how many there are."""
+    if places is None:
+        places = 0 if float(value).is_integer() else 1
+    return format_decimal(value, _digits(places), locale=LOCALE)
+
+
+def money(pounds: int | float | Decimal) -> str:
+    """Pounds and pence: £1,234.50."""
+    return format_currency(pounds, "GBP", locale=LOCALE)
+
+
+def percent(share: int | float | Decimal, places: int = 0) -> str:
+    """A share of 1 as a percentage: 0.25 is 25%; 0.125 is 12.5% to one place."""
+    return format_percent(share, _digits(places) + "%", locale=LOCALE)
+
+
+def _digits(places: int) -> str:
+    """A Babel pattern: thousands separated, exactly `places` decimal places."""
+    return "#,##0." + "0" * places if places else "#,##0"
