@@ -17,9 +17,10 @@ def long_date(day: date, *, weekday: bool = False) -> str:
     return format_date(day, "EEEE d MMMM y" if weekday else "d MMMM y", locale=LOCALE)
 
 
-def date_time(moment: datetime) -> str:
-    """2 December 2026 14:05, in the moment's own time zone (convert it to London first)."""
-    return format_datetime(moment, "d MMMM y HH:mm", locale=LOCALE)
+def date_time(moment: datetime, *, at: bool = False) -> str:
+    """2 December 2026 14:05, or 2 December 2026 at 14:05 with `at`, in the moment's own time zone (convert it to
+    London first)."""
+    return format_datetime(moment, "d MMMM y 'at' HH:mm" if at else "d MMMM y HH:mm", locale=LOCALE)
 
 
 def number(value: int | float | Decimal, places: int | None = None) -> str:

@@ -17,6 +17,7 @@ from crm.enquiries import services
 from crm.enquiries.forms import METHOD_LABELS, EnquiryForm
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
+from crm.formatting import date_time
 from crm.funnel.machine import TransitionError
 from crm.households.models import Household, PartnerAuthority, ServiceLine
 from crm.households.visibility import may_see
@@ -86,7 +87,7 @@ def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Househ
         return render_template("enquiries/new.html", form=form, matches=[]), 400
     db.session.commit()
     flash(f"Enquiry saved for household {contact.household.reference}. "
-          f"First response due by {contact.first_response_due_at.astimezone(clock.LONDON):%-d %B %Y %H:%M}.", "success")
+          f"First response due by {date_time(contact.first_response_due_at.astimezone(clock.LONDON))}.", "success")
     return redirect(url_for("households.show", household_id=contact.household_id))
 
 

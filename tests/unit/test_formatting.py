@@ -26,6 +26,7 @@ def test_long_date_of_a_moment_is_its_own_date():
 def test_date_time_keeps_the_moments_time_zone():
     assert formatting.date_time(datetime(2026, 7, 3, 9, 5, tzinfo=LONDON)) == "3 July 2026 09:05"
     assert formatting.date_time(datetime(2026, 12, 2, 14, 5)) == "2 December 2026 14:05"
+    assert formatting.date_time(datetime(2026, 12, 2, 14, 5), at=True) == "2 December 2026 at 14:05"
 
 
 @pytest.mark.parametrize(("value", "places", "written"), [
