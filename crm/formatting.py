@@ -23,6 +23,11 @@ def date_time(moment: datetime, *, at: bool = False) -> str:
     return format_datetime(moment, "d MMMM y 'at' HH:mm" if at else "d MMMM y HH:mm", locale=LOCALE)
 
 
+def month_name(month: date) -> str:
+    """December 2026."""
+    return format_date(month, "MMMM y", locale=LOCALE)
+
+
 def number(value: int | float | Decimal, places: int | None = None) -> str:
     """Thousands separated: 1,234; a fraction to one decimal place (1,234.5) and a whole float without one (3.0 is
     3), unless `places` fixes how many there are."""

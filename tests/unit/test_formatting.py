@@ -29,6 +29,10 @@ def test_date_time_keeps_the_moments_time_zone():
     assert formatting.date_time(datetime(2026, 12, 2, 14, 5), at=True) == "2 December 2026 at 14:05"
 
 
+def test_month_name_is_the_month_and_year():
+    assert formatting.month_name(date(2026, 9, 1)) == "September 2026"
+
+
 @pytest.mark.parametrize(("value", "places", "written"), [
     (0, None, "0"), (999, None, "999"), (1234, None, "1,234"), (1234567, None, "1,234,567"),
     (1234.0, None, "1,234"), (1234.56, None, "1,234.6"), (2.96, None, "3.0"), (-1234.5, None, "-1,234.5"),
