@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from crm import clock
 from crm.audit.models import AuditEvent
@@ -14,6 +13,7 @@ from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Application
 from tests.conftest import csrf_token
 from tests.factories import ApplicationFactory, HouseholdFactory, PersonFactory, TeamFactory, UserFactory
+from tests.helpers import post
 from crm.funnel.models import StageEvent
 
 
@@ -28,9 +28,7 @@ def household_at(stage=Stage.REGISTRATION_OF_INTEREST, *, worker=None, team=None
 
 
 def post_event(client, household, application, pairs):
-    page = client.get(f"/households/{household.id}")
-    form = [*pairs, ("csrf_token", csrf_token(page.get_data(as_text=True)))]
-    return client.post(f"/applications/{application.id}/events", data=MultiDict(form))
+    return post(client, f"/households/{household.id}", f"/applications/{application.id}/events", pairs)
 
 
 def date_parts(day: date) -> list[tuple[str, str]]:
