@@ -21,19 +21,19 @@ def escalations(session, kind=None) -> list[tuple]:
     return sorted(session.execute(query.order_by(Escalation.id)).all())
 
 
-def run_cli(app, *args):
-    result = app.test_cli_runner().invoke(args=["jobs", "run-once", *args])
+def run_cli(runner, *args):
+    result = runner.invoke(args=["jobs", "run-once", *args])
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def test_the_ladder_day_by_day_across_christmas_and_new_year(app, app_context, db_session):
+def test_the_ladder_day_by_day_across_christmas_and_new_year(runner, app_context, db_session):
     service = make_service()
     check = make_check(db_session, service.owner, due_on=date(2026, 12, 24))
     first_seen = {}
     day = date(2026, 12, 20)
     while day <= date(2027, 1, 29):
-        run_cli(app, "check_escalations", "--today", day.isoformat())
+        run_cli(runner, "check_escalations", "--today", day.isoformat())
         for step, recipient, _, _ in escalations(db_session):
             first_seen.setdefault((step, recipient), day)
         day += timedelta(days=1)
