@@ -7,8 +7,7 @@ from crm import clock
 from crm.db import utcnow
 from crm.events import services
 from crm.funnel import services as funnel
-from crm.funnel.models import StageEvent
-from crm.funnel.stages import EventKind, Stage
+from crm.funnel.stages import Stage
 from tests.factories import ApplicationFactory, HouseholdFactory, PersonFactory
 
 
@@ -42,8 +41,7 @@ def household_at(stage: Stage, line: str = "adoption", **person):
     household = HouseholdFactory()
     PersonFactory(household=household, **person)
     on = clock.today() - timedelta(days=30)
-    application = ApplicationFactory(household=household, service_line_code=line, stage=stage, stage_entered_on=on)
-    application.events.append(StageEvent(kind=EventKind(stage.value), occurred_on=on))
+    ApplicationFactory(household=household, service_line_code=line, stage=stage, stage_entered_on=on)
     return household
 
 
