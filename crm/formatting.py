@@ -9,6 +9,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALE = Locale.parse("en_GB")
+# Tables abbreviate months as they always have (Sep, Jun); CLDR's British English writes September "Sept".
+ABBREVIATED = Locale.parse("en")
 
 
 def long_date(day: date, *, weekday: bool = False) -> str:
@@ -21,6 +23,16 @@ def date_time(moment: datetime, *, at: bool = False) -> str:
     """2 December 2026 14:05, or 2 December 2026 at 14:05 with `at`, in the moment's own time zone (convert it to
     London first)."""
     return format_datetime(moment, "d MMMM y 'at' HH:mm" if at else "d MMMM y HH:mm", locale=LOCALE)
+
+
+def short_date(day: date, *, weekday: bool = False) -> str:
+    """2 Sep 2026, for tables; with `weekday`, Wed 2 Sep 2026."""
+    return format_date(day, "EEE d MMM y" if weekday else "d MMM y", locale=ABBREVIATED)
+
+
+def short_date_time(moment: datetime, *, seconds: bool = False) -> str:
+    """2 Sep 2026 14:05 (14:05:09 with `seconds`), for tables, in the moment's own time zone."""
+    return format_datetime(moment, "d MMM y HH:mm:ss" if seconds else "d MMM y HH:mm", locale=ABBREVIATED)
 
 
 def month_name(month: date) -> str:

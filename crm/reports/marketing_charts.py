@@ -132,7 +132,7 @@ def cell(value, table: str, column: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, date):
-        return value.strftime("%-d %b %Y")
+        return formatting.short_date(value)
     if column in MONEY or (table == "campaign_cost_by_model" and column in MODELS):
         return formatting.money(value)
     if column in RATES:

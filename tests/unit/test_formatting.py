@@ -29,6 +29,17 @@ def test_date_time_keeps_the_moments_time_zone():
     assert formatting.date_time(datetime(2026, 12, 2, 14, 5), at=True) == "2 December 2026 at 14:05"
 
 
+@pytest.mark.parametrize(("month", "written"), [(6, "2 Jun 2026"), (7, "2 Jul 2026"), (9, "2 Sep 2026")])
+def test_short_date_abbreviates_the_month_as_the_tables_always_have(month, written):
+    assert formatting.short_date(date(2026, month, 2)) == written
+
+
+def test_short_date_with_the_weekday_and_short_date_time():
+    assert formatting.short_date(date(2026, 9, 2), weekday=True) == "Wed 2 Sep 2026"
+    assert formatting.short_date_time(datetime(2026, 9, 2, 7, 5, 9)) == "2 Sep 2026 07:05"
+    assert formatting.short_date_time(datetime(2026, 9, 2, 7, 5, 9), seconds=True) == "2 Sep 2026 07:05:09"
+
+
 def test_month_name_is_the_month_and_year():
     assert formatting.month_name(date(2026, 9, 1)) == "September 2026"
 
