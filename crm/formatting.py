@@ -25,6 +25,17 @@ def date_time(moment: datetime, *, at: bool = False) -> str:
     return format_datetime(moment, "d MMMM y 'at' HH:mm" if at else "d MMMM y HH:mm", locale=LOCALE)
 
 
+def clock_time(moment: datetime) -> str:
+    """GOV.UK style times: 10am, 7:30pm, midday, midnight."""
+    if (moment.hour, moment.minute) == (12, 0):
+        return "midday"
+    if (moment.hour, moment.minute) == (0, 0):
+        return "midnight"
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
 def short_date(day: date, *, weekday: bool = False) -> str:
     """2 Sep 2026, for tables; with `weekday`, Wed 2 Sep 2026."""
     return format_date(day, "EEE d MMM y" if weekday else "d MMM y", locale=ABBREVIATED)

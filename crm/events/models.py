@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.clock import LONDON
 from crm.db import Base, BigIntKey, str_enum, utcnow
-from crm.formatting import long_date
+from crm.formatting import clock_time, long_date
 
 
 class Attendance(StrEnum):
@@ -93,17 +93,6 @@ class InformationEvent(Base):
     def when_text(self) -> str:
         """For example 'Saturday 5 December 2026, 10am to 12:30pm'."""
         return f"{long_date(self.starts_local, weekday=True)}, {self.times_text}"
-
-
-def clock_time(moment: datetime) -> str:
-    """GOV.UK style times: 10am, 7:30pm, midday, midnight."""
-    if (moment.hour, moment.minute) == (12, 0):
-        return "midday"
-    if (moment.hour, moment.minute) == (0, 0):
-        return "midnight"
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
 
 
 class EventBooking(Base):
