@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import NumberPattern, format_currency, format_decimal, format_percent, parse_pattern
 
 LOCALE = Locale.parse("en_GB")
 # Tables abbreviate months as they always have (Sep, Jun); CLDR's British English writes September "Sept".
@@ -66,9 +67,10 @@ def money(pounds: int | float | Decimal) -> str:
 
 def percent(share: int | float | Decimal, places: int = 0) -> str:
     """A share of 1 as a percentage: 0.25 is 25%; 0.125 is 12.5% to one place."""
-    return format_percent(share, _digits(places) + "%", locale=LOCALE)
+    return format_percent(share, _digits(places, "%"), locale=LOCALE)
 
 
-def _digits(places: int) -> str:
-    """A Babel pattern: thousands separated, exactly `places` decimal places."""
-    return "#,##0." + "0" * places if places else "#,##0"
+@cache  # parsed once: a report table formats thousands of cells
+def _digits(places: int, suffix: str = "") -> NumberPattern:
+    """Thousands separated, exactly `places` decimal places."""
+    return parse_pattern(("#,##0." + "0" * places if places else "#,##0") + suffix)
