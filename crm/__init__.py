@@ -40,7 +40,8 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
     WTFormsHelpers(app)
-    from crm.web import template_context
+    from crm.web import FILTERS, template_context
+    app.jinja_env.filters.update(FILTERS)
     app.context_processor(template_context)
 
 

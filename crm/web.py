@@ -4,7 +4,13 @@ from __future__ import annotations
 from flask import current_app, request, url_for
 from flask_login import current_user
 
+from crm import formatting
 from crm.auth.policy import may_use
+
+# The formatting rules as Jinja filters, for every template: {{ day|long_date }}, {{ spend|money }}.
+FILTERS = {"long_date": formatting.long_date, "date_time": formatting.date_time, "short_date": formatting.short_date,
+           "short_date_time": formatting.short_date_time, "number": formatting.number, "money": formatting.money,
+           "percent": formatting.percent}
 
 # (label, endpoints): shown when the access policy lets the user use one of the endpoints, linking to the first such;
 # highlighted on any page of the endpoints' blueprints. An area with several pages has one entry and its own

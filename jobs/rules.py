@@ -19,6 +19,7 @@ from crm.escalations import services as escalations
 from crm.escalations.models import EscalationKind
 from crm.escalations.recipients import Directory
 from crm.extensions import db
+from crm.formatting import date_time, long_date
 from crm.funnel.stages import Stage
 from crm.funnel.terms import APPROVED_AND_WAITING, is_open
 from crm.funnel.timescales import TIMESCALES, timescale
@@ -44,7 +45,7 @@ def check_escalations(today: date, run_id: int | None = None) -> dict:
     for check_id, due_on, owner_id, check_name, household_id, reference, team_id, worker_id in rows:
         owner = owner_id if people.is_active(owner_id) else worker_id
         team = people.team_of(owner) or team_id
-        summary = f"{check_name} for household {reference}: due {due_on:%-d %B %Y}, not received"
+        summary = f"{check_name} for household {reference}: due {long_date(due_on)}, not received"
         for rung in rungs:
             if ladder.fires_on(due_on, rung.working_days) > today:
                 break
@@ -94,7 +95,7 @@ def stage_timescales(today: date, run_id: int | None = None) -> dict:
         what = "The break after Stage 1" if between else application.stage.label
         summary = (f"{what} for household {household.reference} ({application.service_line_code}): "
                    f"{'past its due date' if running.rag == 'red' else 'at 75% of its time'}, "
-                   f"due {running.due_on:%-d %B %Y}")
+                   f"due {long_date(running.due_on)}")
         recipients = set(people.worker_or_managers(household.allocated_worker_id, household.team_id))
         if running.rag == "red":
             recipients |= set(people.team_managers(household.team_id))
@@ -120,7 +121,7 @@ def first_responses(today: date, run_id: int | None = None) -> dict:
     for contact_id, recorded_by, due_at, household_id, reference in rows:
         recipients = [recorded_by] if people.is_active(recorded_by) else people.recruitment_officers
         summary = (f"Enquiry from household {reference} not answered: first response was due "
-                   f"{clock.in_london(due_at):%-d %B %Y %H:%M}")
+                   f"{date_time(due_at)}")
         dues += [escalations.Due(EscalationKind.FIRST_RESPONSE, "enquiry_contact", contact_id, "overdue",
                                  recipient, household_id, summary, clock.london_date(due_at))
                  for recipient in recipients]
@@ -138,7 +139,7 @@ def approved_waiting(today: date, run_id: int | None = None) -> dict:
     dues = []
     for application in applications:
         household = application.household
-        summary = (f"Household {household.reference} approved on {application.stage_entered_on:%-d %B %Y} "
+        summary = (f"Household {household.reference} approved on {long_date(application.stage_entered_on)} "
                    f"({application.service_line_code}) is still waiting after {months} months")
         dues += [escalations.Due(EscalationKind.APPROVED_WAITING, "application", application.id,
                                  f"waiting_{months}_months", recipient, household.id, summary,

@@ -156,6 +156,12 @@ def client(app, db_session):
 
 
 @pytest.fixture
+def runner(app):
+    """Runs the app's CLI commands (`crm ...`) in the test."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def app_context(app, db_session):
     """For calling services directly: db.session is the test's session (never with client: requests would share g)."""
     with app.app_context():

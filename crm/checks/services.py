@@ -19,6 +19,7 @@ from crm.checks.catalogue import Needed
 from crm.checks.models import CheckAppliesTo, CheckChase, CheckInstance, CheckOutcome, CheckPart
 from crm.escalations import services as escalations
 from crm.extensions import db
+from crm.formatting import long_date
 from crm.funnel.stages import OPEN_STATUSES, EventKind, Stage
 from crm.funnel.terms import is_open
 from crm.households.models import Application, Person
@@ -331,10 +332,6 @@ def _later_dates(check: CheckInstance, *, received: bool = True) -> list[date]:
 def _not_future(value: date, today: date | None, what: str, field: str) -> None:
     if value > (today or clock.today()):
         raise CheckError(f"{what} must be today or in the past", field)
-
-
-def long_date(value: date) -> str:
-    return value.strftime("%-d %B %Y")
 
 
 def _audit(check: CheckInstance, action: str, actor, detail: dict, actor_label: str | None = None) -> None:

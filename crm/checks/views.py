@@ -17,6 +17,7 @@ from crm.checks.forms import (BulkChaseForm, ChaseForm, CheckTypeForm, Circumsta
 from crm.checks.models import CheckAppliesTo, CheckType
 from crm.checks.services import CheckError
 from crm.extensions import db
+from crm.formatting import long_date
 from crm.households import services as households
 from crm.households.models import Application, Person
 
@@ -99,7 +100,7 @@ def request_check(check_id: int):
     check, form = _check(check_id), RequestForm()
     return _submit(check, "request", form, lambda: services.request_check(
         check, form.requested_on.data, _user(form.owner.data), actor=current_user),
-        lambda: f"Request saved: due {services.long_date(check.due_on)}.")
+        lambda: f"Request saved: due {long_date(check.due_on)}.")
 
 
 @bp.route("/checks/<int:check_id>/chase", methods=["POST"])

@@ -16,6 +16,7 @@ from crm.enquiries import services
 from crm.enquiries.forms import METHOD_LABELS, EnquiryForm
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
+from crm.formatting import date_time
 from crm.funnel.machine import TransitionError
 from crm.households.models import Household, PartnerAuthority, ServiceLine
 from crm.households.visibility import may_see
@@ -85,7 +86,7 @@ def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Househ
         return render_template("enquiries/new.html", form=form, matches=[]), 400
     db.session.commit()
     flash(f"Enquiry saved for household {contact.household.reference}. "
-          f"First response due by {clock.in_london(contact.first_response_due_at):%-d %B %Y %H:%M}.", "success")
+          f"First response due by {date_time(contact.first_response_due_at)}.", "success")
     return redirect(url_for("households.show", household_id=contact.household_id))
 
 
@@ -109,7 +110,7 @@ def _render_awaiting(filters, sort, queue: awaiting.AwaitingQueue, channels: dic
     tags = awaiting_tags(filters, lambda rest: listing.url(args=rest.args()), method_labels=METHOD_LABELS,
                          channels=channels)
     return render_template("enquiries/awaiting.html", queue=queue, listing=listing, tags=tags, now=now,
-                           headers=listing.headers(awaiting.COLUMNS), london=clock.LONDON,
+                           headers=listing.headers(awaiting.COLUMNS),
                            filter_form=awaiting_form(filters, channels=channels), clear_url=listing.url(args={}))
 
 

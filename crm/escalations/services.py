@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from crm import clock
 from crm.escalations.models import EmailStatus, Escalation, EscalationKind
 from crm.extensions import db
+from crm.formatting import long_date
 from crm import mail
 
 
@@ -137,7 +138,7 @@ def _send(escalation: Escalation, address: str | None) -> tuple[EmailStatus, str
 
 def _body(escalation: Escalation) -> str:
     return (f"{escalation.summary}\n\n"
-            f"Due since {escalation.due_on:%-d %B %Y}. It is in your escalations in Hearth and clears itself "
+            f"Due since {long_date(escalation.due_on)}. It is in your escalations in Hearth and clears itself "
             "when someone acts on it.\n\n"
             "This message names no one outside Hearth; open Hearth to see the details.\n")
 

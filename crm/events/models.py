@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm import clock
 from crm.db import Base, BigIntKey, str_enum
+from crm.formatting import clock_time, long_date
 
 
 class Attendance(StrEnum):
@@ -81,7 +82,7 @@ class InformationEvent(Base):
     @property
     def starts_text(self) -> str:
         """For example '7pm on 5 December 2026' (GOV.UK style)."""
-        return f"{clock_time(self.starts_local)} on {self.starts_local:%-d %B %Y}"
+        return f"{clock_time(self.starts_local)} on {long_date(self.starts_local)}"
 
     @property
     def times_text(self) -> str:
@@ -91,18 +92,7 @@ class InformationEvent(Base):
     @property
     def when_text(self) -> str:
         """For example 'Saturday 5 December 2026, 10am to 12:30pm'."""
-        return f"{self.starts_local:%A %-d %B %Y}, {self.times_text}"
-
-
-def clock_time(moment: datetime) -> str:
-    """GOV.UK style times: 10am, 7:30pm, midday, midnight."""
-    if (moment.hour, moment.minute) == (12, 0):
-        return "midday"
-    if (moment.hour, moment.minute) == (0, 0):
-        return "midnight"
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+        return f"{long_date(self.starts_local, weekday=True)}, {self.times_text}"
 
 
 class EventBooking(Base):

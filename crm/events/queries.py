@@ -13,6 +13,7 @@ from crm.auth.roles import Role
 from crm.events.models import Attendance, AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.events.services import open_service_lines
 from crm.extensions import db
+from crm.formatting import long_date
 from crm.funnel.models import StageEvent
 from crm.households.models import Household
 from crm.households.visibility import visible_households
@@ -131,7 +132,7 @@ def household_activity(bookings: list[EventBooking], consultations: list[Consult
                                   clock.london_date(booking.cancelled_at), booking.cancelled_at))
         if booking.attendance is not Attendance.NOT_RECORDED:
             items.append(Activity(f"{booking.attendance.label}: {event.title}", _name(booking.recorded_by), event.on,
-                                  booking.recorded_at, f"Recorded {clock.london_date(booking.recorded_at):%-d %B %Y}"))
+                                  booking.recorded_at, f"Recorded {long_date(clock.london_date(booking.recorded_at))}"))
     for consultation in consultations:
         items.append(Activity(f"1:1 consultation ({consultation.method.label.lower()})", _name(consultation.held_by),
                               consultation.held_on, consultation.recorded_at, consultation.notes))
@@ -151,7 +152,7 @@ def stage_move_sources(application_ids) -> dict[int, str]:
 
 def _source_text(move: AttendanceStageMove) -> str:
     if move.booking is not None:
-        return f"Attended {move.booking.event.title} ({move.booking.event.on:%-d %B %Y})."
+        return f"Attended {move.booking.event.title} ({long_date(move.booking.event.on)})."
     return f"1:1 consultation ({move.consultation.method.label.lower()}), recorded as such."
 
 

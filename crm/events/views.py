@@ -70,7 +70,7 @@ def _render_event(event_id: int, attendance_form: AttendanceForm | None = None, 
     return render_template(
         "events/show.html", event=event, active=active, cancelled=[b for b in event.bookings if b.cancelled_at],
         visible=queries.visible_household_ids(current_user, [b.household_id for b in event.bookings]),
-        form=form, started=event.starts_at <= now, over=event.ends_at <= now, london=clock.LONDON), status
+        form=form, started=event.starts_at <= now, over=event.ends_at <= now), status
 
 
 @bp.route("/events/<int:event_id>/attendance", methods=["POST"])

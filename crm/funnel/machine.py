@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from crm.formatting import long_date
 from crm.funnel import routes
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import OPEN_STATUSES, EventKind, Stage, Status, WithdrawingParty
@@ -92,7 +93,7 @@ def refusal(application, kind: EventKind, on: date, *, today: date, party=None, 
     if on > today:
         return Refusal("The date must be today or in the past", "occurred_on")
     if state.last_date is not None and on < state.last_date:
-        return Refusal(f"The date must be on or after {state.last_date:%-d %B %Y}, the date of the last event "
+        return Refusal(f"The date must be on or after {long_date(state.last_date)}, the date of the last event "
                        "recorded", "occurred_on")
     if kind is EventKind.WITHDRAWN and party not in tuple(WithdrawingParty):
         return Refusal("Say whether the applicant or the service withdrew", "party")

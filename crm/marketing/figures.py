@@ -10,8 +10,9 @@ from sqlalchemy import exists, select
 
 from crm.audit.services import record_event
 from crm.extensions import db
+from crm.formatting import month_name
 from crm.marketing.models import MarketingMetric
-from crm.marketing.services import MarketingError, clean_name, first_of_month, flush_or_refuse, month_name
+from crm.marketing.services import MarketingError, clean_name, first_of_month, flush_or_refuse
 
 WEBSITE_VISITS, SOCIAL_FOLLOWERS = "website_visits", "social_followers"
 # The platforms whose followers are counted: the key as stored (lower case), and the name shown.

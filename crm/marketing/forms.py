@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import Field, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
+from crm.formatting import money, number
 from crm.forms import DateRequired, GovDateField, HearthForm
 from crm.marketing.figures import SOCIAL_FOLLOWERS, SOCIAL_PLATFORMS, WEBSITE_VISITS
 from crm.marketing.services import MAX_SPEND_PENCE, CampaignDetails
@@ -30,7 +32,7 @@ def parse_pence(text: str) -> int | None:
 
 def pounds(pence: int) -> str:
     """1250050 -> '£12,500.50'."""
-    return f"£{pence // 100:,}.{pence % 100:02d}"
+    return money(Decimal(pence) / 100)
 
 
 class MonthInput(GovFormBase):
@@ -242,7 +244,7 @@ class MonthFiguresForm(HearthForm):
         form = cls(formdata=None, month=month)
         for (metric, platform), field_name in figure_fields().items():
             value = stored.get((metric, platform))
-            form[field_name].data = "" if value is None else f"{value:,}"
+            form[field_name].data = "" if value is None else number(value)
         return form
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from crm.audit.services import record_event
 from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
+from crm.formatting import month_name
 from crm.households.models import ServiceLine
 from crm.marketing.models import Campaign, CampaignSpend, Channel
 
@@ -36,10 +37,6 @@ class MarketingError(ValueError):
 def clean_name(name: str | None) -> str:
     """Spaces trimmed and runs of spaces made one, so names that look the same are the same."""
     return " ".join((name or "").split())
-
-
-def month_name(month: date) -> str:
-    return month.strftime("%B %Y")
 
 
 def first_of_month(day: date) -> date:

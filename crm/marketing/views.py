@@ -12,13 +12,14 @@ from crm import clock
 from crm.auth.policy import allow, may_use
 from crm.auth.roles import Role
 from crm.extensions import db
+from crm.formatting import month_name
 from crm.forms import GovDateField
 from crm.marketing import channels as taxonomy
 from crm.marketing import figures, services
 from crm.marketing.forms import (CampaignForm, ChannelForm, MonthFiguresForm, RenameChannelForm, SpendForm,
                                  channel_groups, figure_fields, pounds)
 from crm.marketing.models import Campaign, Channel
-from crm.marketing.services import MarketingError, month_name
+from crm.marketing.services import MarketingError
 
 bp = Blueprint("marketing", __name__, url_prefix="/marketing")
 MARKETING_ROLES = (Role.MARKETING_OFFICER, Role.MANAGER)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from crm.escalations.models import MonthlySnapshot
 from crm.extensions import db
+from crm.formatting import month_name
 from crm.reports import activity, snapshot
 from crm.reports.base import Report, ReportParams
 
@@ -61,7 +62,7 @@ def as_stood(name: str, params: ReportParams) -> tuple[Report, MonthlySnapshot]:
     kept = taken(name, params)
     if kept is None:
         month = kept_month(name, params)
-        raise NotKept(f"No month-end snapshot with these figures was taken for {month.strftime('%B %Y')}")
+        raise NotKept(f"No month-end snapshot with these figures was taken for {month_name(month)}")
     body = kept.figures["reports"][name]
     return _rebuilt(name, body), kept
 

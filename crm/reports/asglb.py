@@ -24,6 +24,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from crm.formatting import percent
 from crm.funnel.models import StageEvent
 from crm.funnel.service_lines import ADOPTION_LIKE
 from crm.funnel.stages import EventKind
@@ -355,4 +356,4 @@ def charts(report: Report) -> list[tuple[str, str]]:
 def _note(figures_: dict, whole: str, part: str, words: str) -> str:
     if not figures_[whole]:
         return ""
-    return f"({figures_[part]} of {figures_[whole]} {words}, {figures_[part] / figures_[whole]:.0%})"
+    return f"({figures_[part]} of {figures_[whole]} {words}, {percent(figures_[part] / figures_[whole])})"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from crm.formatting import number
+
 WIDTH = 640
 BAR = 26
 GAP = 8
@@ -24,7 +26,7 @@ def funnel(bars: list[Bar], title: str) -> str:
     """Horizontal bars, widest first: a stage-by-stage funnel, each bar labelled with its value and drop-off."""
     height = len(bars) * (BAR + GAP) + GAP
     top = max((b.value for b in bars), default=0) or 1
-    texts = [f"{bar.text or _number(bar.value)}{'  ' + bar.note if bar.note else ''}" for bar in bars]
+    texts = [f"{bar.text or number(bar.value)}{'  ' + bar.note if bar.note else ''}" for bar in bars]
     # Room after the longest bar for its value and note (about 7.5 px a character in bold 14 px type).
     room = min(WIDTH - LABEL_WIDTH - 100, 12 + 7.5 * max((len(text) for text in texts), default=0))
     plot = WIDTH - LABEL_WIDTH - room
@@ -55,7 +57,7 @@ def columns(bars: list[Bar], title: str) -> str:
         parts.append(
             f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{COLOURS[0]}"/>'
             f'<text x="{x + width / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle" class="hearth-chart__value">'
-            f'{_number(bar.value)}</text>'
+            f'{number(bar.value)}</text>'
             f'<text x="{x + width / 2:.1f}" y="{base + 16}" text-anchor="middle" class="hearth-chart__label">'
             f'{escape(bar.label)}</text>')
     return _svg(title, WIDTH, height, "".join(parts))
@@ -67,5 +69,3 @@ def _svg(title: str, width: int, height: int, body: str) -> str:
             f'{body}</svg>')
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm.formatting import percent
 from crm.reports import activity, activity_frames, charts as svg
 from crm.reports import conversion_cohort as cohort
 from crm.reports.base import Report, ReportParams, Split
@@ -148,7 +149,7 @@ def charts(report: Report) -> list[tuple[str, str]]:
     """The period's funnel, each bar noting its share of the step before; and the share of each cohort (with any
     households) that registered interest."""
     bars = [svg.Bar(STEPS[step], s["count"], "" if s["conversion_from_step_before"] is None
-                    else f"({s['conversion_from_step_before']:.0%} of the step before)")
+                    else f"({percent(s['conversion_from_step_before'])} of the step before)")
             for step, s in report.figures["period"].items()]
     shown = [("Conversion in the period: households and applications at each step",
               svg.funnel(bars, "Conversion in the period"))]

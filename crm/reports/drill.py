@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.audit.services import record_event
 from crm.extensions import db
+from crm.formatting import short_date
 from crm.funnel.stages import EVENT_LABELS
 from crm.households.models import SHORT_NAMES, Household
 from crm.queues.pagination import Page, clamp, offset
@@ -164,7 +165,7 @@ def display(value, column: str = "") -> str:
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, (pd.Timestamp, datetime, date)):
-        return value.strftime("%-d %b %Y")
+        return short_date(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     text = str(value)

@@ -1,6 +1,7 @@
 """Which charts each report shows, drawn from its figures (the JSON shape, so the chart and the table agree)."""
 from __future__ import annotations
 
+from crm.formatting import percent
 from crm.reports import charts
 from crm.reports.base import Report
 
@@ -20,7 +21,7 @@ def activity(report: Report) -> list[tuple[str, str]]:
     bars, previous = [], None
     for key, label in FUNNEL_STEPS:
         value = _value(figures, key)
-        note = f"({value / previous:.0%} of the step before)" if previous else ""
+        note = f"({percent(value / previous)} of the step before)" if previous else ""
         bars.append(charts.Bar(label, value, note))
         previous = value or None
     shown = [("Funnel in the period: households and applications at each step",

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from crm.enquiries.models import EnquiryContact
+from crm.formatting import percent
 from crm.funnel.models import StageEvent
 from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, WithdrawingParty
@@ -339,7 +340,7 @@ def charts(report: Report) -> list[tuple[str, str]]:
                  ("Applications received", column["applications_received"]), ("Approved", column["approvals"])]
         bars, previous = [], None
         for label, value in steps:
-            bars.append(Bar(label, value, f"({value / previous:.0%} of the step before)" if previous else ""))
+            bars.append(Bar(label, value, f"({percent(value / previous)} of the step before)" if previous else ""))
             previous = value or None
         shown.append((f"{HEADINGS[line]}: enquiries, applications and approvals in the period",
                       funnel(bars, HEADINGS[line])))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from crm import formatting
 from crm.marketing.figures import SOCIAL_PLATFORMS
 from crm.reports import charts
 from crm.reports.base import Report
@@ -83,7 +84,7 @@ def website_visits(report: Report) -> list[tuple[str, str]]:
 def _chart(title: str, values: list[tuple[str, object]], *, money: bool = False) -> list[tuple[str, str]]:
     """Horizontal bars of the values shown as numbers (as pounds and pence with `money`); the caption says when some
     ("<5" or blank) are left out."""
-    bars = [charts.Bar(label, plain(value), text=f"£{plain(value):,.2f}" if money else "")
+    bars = [charts.Bar(label, plain(value), text=formatting.money(plain(value)) if money else "")
             for label, value in values if _drawable(value)]
     caption_ = title if len(bars) == len(values) else f"{title} (figures shown as <5 or blank are left out)"
     return [(caption_, charts.funnel(bars, title))] if bars else []
@@ -131,11 +132,11 @@ def cell(value, table: str, column: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, date):
-        return value.strftime("%-d %b %Y")
+        return formatting.short_date(value)
     if column in MONEY or (table == "campaign_cost_by_model" and column in MODELS):
-        return f"£{value:,.2f}"
+        return formatting.money(value)
     if column in RATES:
-        return f"{value:.1%}"
+        return formatting.percent(value, 1)
     if column == "ratio":
-        return f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+        return formatting.number(value, 2)
+    return formatting.number(value, None if isinstance(value, int) else 1)

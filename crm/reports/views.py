@@ -9,6 +9,7 @@ from crm import clock
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
+from crm.formatting import number, percent
 from crm.queues.pagination import pagination, requested_page
 from crm.reports import as_stood, drill, exports, registry
 from crm.reports.figures_charts import charts_for
@@ -59,7 +60,7 @@ def show(name: str):
         "reports/show.html", name=name, title=TITLES.get(name, name), form=form, report=report, kept=kept,
         charts=charts_for(report) if report else [], query=request.query_string.decode(),
         links=_links(name, report) if live else {}, offer=as_stood.taken(name, report.params) if live else None,
-        kept_names=as_stood.KEPT, args=request.args.to_dict(), london=clock.LONDON), 400 if form.errors else 200
+        kept_names=as_stood.KEPT, args=request.args.to_dict()), 400 if form.errors else 200
 
 
 def _links(name: str, report) -> dict[tuple[str, int, str], str]:
@@ -127,13 +128,11 @@ def report_cell(value, column: str = "") -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, (int, float)) and _is_share(column):
-        return f"{value:.1%}"
+        return percent(value, 1)
     if isinstance(value, (int, float)) and _is_percent(column):
-        return f"{value:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
+        return percent(value / 100, 1)
+    if isinstance(value, (int, float)):
+        return number(value)
     return str(value)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from crm import clock
 from crm.audit.services import record_event
 from crm.extensions import db
+from crm.formatting import number
 from crm.households.models import SHORT_NAMES, ServiceLine
 from crm.targets.models import ReportTarget, TargetMeasure
 
@@ -91,7 +92,7 @@ def _check_service_line(code: str | None) -> None:
 
 def _check_value(target) -> None:
     if isinstance(target, bool) or not isinstance(target, int) or not 0 < target <= MAX_TARGET:
-        raise TargetError(f"The target must be a whole number from 1 to {MAX_TARGET:,}", "target")
+        raise TargetError(f"The target must be a whole number from 1 to {number(MAX_TARGET)}", "target")
 
 
 def _existing(year_start: date, measure: TargetMeasure, code: str | None) -> ReportTarget | None:

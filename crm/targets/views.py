@@ -9,6 +9,7 @@ from crm import clock
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
+from crm.formatting import number
 from crm.households.models import SHORT_NAMES
 from crm.targets import services
 from crm.targets.forms import ChangeTargetForm, TargetForm, YearForm
@@ -91,4 +92,4 @@ def remove(target_id: int):
 
 def _describe(row: ReportTarget) -> str:
     return (f"{row.measure.label}, {services.scope_label(row.service_line_code).lower()}, "
-            f"{services.year_label(row.year_start)}: {row.target:,}")
+            f"{services.year_label(row.year_start)}: {number(row.target)}")

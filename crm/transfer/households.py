@@ -18,6 +18,7 @@ from crm import clock
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.enquiries.services import normalise_postcode
 from crm.extensions import db
+from crm.formatting import long_date
 from crm.funnel import machine
 from crm.funnel import services as funnel
 from crm.funnel.stages import EventKind, Stage
@@ -328,7 +329,7 @@ def _opening_conflict(application: Application, row: Row) -> tuple[str, str] | N
     if opening is None:
         return None
     if opening.occurred_on != row.opened_on:
-        return "first_enquiry_date", (f"Hearth has this application opened on {opening.occurred_on:%-d %B %Y}; "
+        return "first_enquiry_date", (f"Hearth has this application opened on {long_date(opening.occurred_on)}; "
                                       "an import cannot change when an application opened")
     stage = row.values.get("opened_at_stage")
     if stage is not None and opening.kind is not EventKind(stage.value):

@@ -6,7 +6,7 @@ import secrets
 import pytest
 from faker import Faker
 from openapi_spec_validator import validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm import clock
 from crm.api import tokens
@@ -17,6 +17,7 @@ from crm.enquiries.models import EnquiryContact
 from crm.households.models import Household
 from crm.marketing.models import Channel
 from tests.factories import UserFactory
+from tests.helpers import count
 
 fake = Faker("en_GB")
 
@@ -44,10 +45,6 @@ def post(client, token, payload, key=None, **headers):
     if key:
         headers["Idempotency-Key"] = key
     return client.post("/api/v1/enquiries", json=payload, headers=headers)
-
-
-def count(db_session, model) -> int:
-    return db_session.scalar(select(func.count()).select_from(model))
 
 
 def test_an_enquiry_is_stored_with_everything_the_website_knew(client, db_session, token):

@@ -174,8 +174,8 @@ def test_month_ends_summer_time_and_undone_events_by_hand(app_context, manager):
     assert activity_differences(module(), (total, months)) == []
 
 
-def test_crm_bench_generates_times_and_agrees(app, app_context):
-    result = app.test_cli_runner().invoke(args=["bench", "--households", "300", "--repeat", "1",
+def test_crm_bench_generates_times_and_agrees(runner, app_context):
+    result = runner.invoke(args=["bench", "--households", "300", "--repeat", "1",
                                                 "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
     assert "Generated 300 households" in result.output

@@ -4,15 +4,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
+from sqlalchemy import select
 
 from crm.auth.roles import Role
 from crm.checks.models import CheckInstance, CheckType
 from crm.funnel import services as funnel
 from crm.funnel.stages import Stage
 from crm.households.models import PersonRole
-from tests.conftest import csrf_token
 from tests.factories import HouseholdFactory, PersonFactory, TeamFactory, UserFactory
 
 TODAY = date(2026, 11, 23)
@@ -72,16 +70,5 @@ def check_of(db_session, application, code: str, name: str | None = None) -> Che
     return checks[0]
 
 
-def count(db_session, model, *where) -> int:
-    return db_session.scalar(select(func.count()).select_from(model).where(*where))
-
-
 def form_date(name: str, day: date) -> dict[str, list[str]]:
     return {name: [str(day.day), str(day.month), str(day.year)]}
-
-
-def post(client, page_url: str, url: str, data: dict):
-    """Post a form as the page at page_url would, with its CSRF token; list values repeat the field."""
-    token = csrf_token(client.get(page_url).get_data(as_text=True))
-    pairs = [(key, item) for key, value in data.items() for item in (value if isinstance(value, list) else [value])]
-    return client.post(url, data=MultiDict([*pairs, ("csrf_token", token)]))

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.checks.models import CheckAppliesTo, CheckType
-from tests.checks.conftest import checks_of, family, into_stage_1, post
+from tests.checks.conftest import checks_of, family, into_stage_1
 from tests.factories import UserFactory
+from tests.helpers import post
 
 
 @pytest.fixture

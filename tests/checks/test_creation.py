@@ -14,8 +14,9 @@ from crm.checks.services import CheckError, Circumstances
 from crm.funnel import services as funnel
 from crm.funnel.stages import Stage
 from crm.households.models import Person, PersonRole
-from tests.checks.conftest import STAGE_1_ON, TODAY, checks_of, count, family, into_stage_1
+from tests.checks.conftest import STAGE_1_ON, TODAY, checks_of, family, into_stage_1
 from tests.factories import PersonFactory, UserFactory
+from tests.helpers import count
 
 ADULT_CHECKS = {"dbs", "la_checks", "probation_nspcc"}
 APPLICANT_CHECKS = {"health", "ofsted"}

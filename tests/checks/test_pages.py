@@ -14,9 +14,9 @@ from crm.checks.models import CheckChase, CheckInstance, CheckOutcome
 from crm.funnel import services as funnel
 from crm.funnel.stages import EventKind
 from crm.households.models import Person
-from tests.checks.conftest import (STAGE_1_ON, TODAY, check_of, checks_of, count, family, form_date, into_stage_1,
-                                   post)
+from tests.checks.conftest import STAGE_1_ON, TODAY, check_of, checks_of, family, form_date, into_stage_1
 from tests.factories import TeamFactory, UserFactory
+from tests.helpers import count, post
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from crm.auth.roles import Role
 from crm.checks import services
 from crm.checks.models import CheckChase, CheckInstance
 from crm.funnel import services as funnel
-from tests.checks.conftest import TODAY, check_of, count, family, into_stage_1, post
+from tests.checks.conftest import TODAY, check_of, family, into_stage_1
 from tests.factories import TeamFactory, UserFactory
+from tests.helpers import count, post
 
 UNREQUESTED_ANN = ["overseas", "personal_references", "employer_reference", "probation_nspcc", "ofsted",
                    "financial_home_pet"]  # in catalogue order

@@ -11,8 +11,9 @@ from crm.auth.roles import Role
 from crm.checks import services
 from crm.checks.models import CheckChase, CheckInstance, CheckOutcome, CheckType
 from crm.checks.services import CheckError
-from tests.checks.conftest import TODAY, check_of, count, family, into_stage_1
+from tests.checks.conftest import TODAY, check_of, family, into_stage_1
 from tests.factories import UserFactory
+from tests.helpers import count
 
 
 @pytest.fixture

@@ -56,8 +56,7 @@ def test_demo_histories_are_possible(app_context):
             assert not {EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED} & {e.kind for e in stage_events}
 
 
-def test_demo_load_command_refuses_a_database_with_users(app, db_session):
-    runner = app.test_cli_runner()
+def test_demo_load_command_refuses_a_database_with_users(runner, db_session):
     result = runner.invoke(args=["demo", "load", "--households", "12", "--seed", "1", "--today", "2026-11-23"])
     assert result.exit_code == 0, result.output
     assert "Loaded 12 demo households" in result.output and "manager@hearth.example" in result.output
@@ -67,8 +66,7 @@ def test_demo_load_command_refuses_a_database_with_users(app, db_session):
     assert db_session.scalar(select(func.count()).select_from(StageEvent)) >= 12
 
 
-def test_users_create_command(app, db_session):
-    runner = app.test_cli_runner()
+def test_users_create_command(runner, db_session):
     result = runner.invoke(args=["users", "create", "sam.worker@hearth.example", "--name", "Sam Worker",
                                  "--role", "stage_one_worker", "--role", "manager", "--team", "Stage 1",
                                  "--password", "marmalade teapot lighthouse"])
@@ -77,15 +75,15 @@ def test_users_create_command(app, db_session):
     assert user.roles == {Role.STAGE_ONE_WORKER, Role.MANAGER} and user.team.name == "Stage 1"
 
 
-def test_users_create_refuses_a_weak_password_and_stores_nothing(app, db_session):
-    result = app.test_cli_runner().invoke(args=["users", "create", "weak@hearth.example", "--name", "Weak",
+def test_users_create_refuses_a_weak_password_and_stores_nothing(runner, db_session):
+    result = runner.invoke(args=["users", "create", "weak@hearth.example", "--name", "Weak",
                                                 "--role", "manager", "--password", "password1234"])
     assert result.exit_code != 0 and "common password" in result.output
     assert db_session.scalar(select(User).where(User.email == "weak@hearth.example")) is None
 
 
-def test_users_create_refuses_an_unknown_role(app):
-    result = app.test_cli_runner().invoke(args=["users", "create", "x@hearth.example", "--name", "X",
+def test_users_create_refuses_an_unknown_role(runner):
+    result = runner.invoke(args=["users", "create", "x@hearth.example", "--name", "X",
                                                 "--role", "superuser", "--password", "marmalade teapot lighthouse"])
     assert result.exit_code != 0 and "superuser" in result.output
 

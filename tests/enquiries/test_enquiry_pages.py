@@ -1,14 +1,14 @@
 """The officer's enquiry form (with match confirmation) and the first-response queue."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
+from sqlalchemy import select
 
 from crm.auth.roles import Role
 from crm.enquiries.models import EnquiryContact
 from crm.households.models import Household
 from tests.conftest import csrf_token
 from tests.factories import UserFactory
+from tests.helpers import count, post
 
 FORM = [("first_name", "Tomasz"), ("last_name", "Quillfeather"), ("email", "tq@hearth.example"),
         ("phone", "07700 900555"), ("postcode", "ZZ1 1ZZ"), ("service_lines", "adoption"),
@@ -17,12 +17,7 @@ FORM = [("first_name", "Tomasz"), ("last_name", "Quillfeather"), ("email", "tq@h
 
 
 def submit(client, pairs):
-    page = client.get("/enquiries/new")
-    return client.post("/enquiries/new", data=MultiDict([*pairs, ("csrf_token", csrf_token(page.get_data(as_text=True)))]))
-
-
-def count(db_session, model) -> int:
-    return db_session.scalar(select(func.count()).select_from(model))
+    return post(client, "/enquiries/new", None, pairs)
 
 
 def test_officer_logs_a_new_enquiry(client, auth, db_session):

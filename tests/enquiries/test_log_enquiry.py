@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from crm import clock
 from crm.clock import LONDON
@@ -15,6 +14,7 @@ from crm.funnel.stages import Stage
 from crm.households.models import Household
 from crm.auth.roles import Role
 from tests.factories import UserFactory
+from tests.helpers import count
 
 
 @pytest.fixture
@@ -28,10 +28,6 @@ def details(**overrides) -> services.EnquiryDetails:
                   postcode="ab1 2cd", received_at=datetime(2026, 11, 20, 15, 0, tzinfo=LONDON))
     values.update(overrides)
     return services.EnquiryDetails(**values)
-
-
-def count(db_session, model) -> int:
-    return db_session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_new_enquiry_makes_a_household_an_application_and_a_contact(app_context, db_session, officer):

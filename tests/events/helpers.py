@@ -6,8 +6,7 @@ from datetime import date, datetime, timedelta
 from crm import clock
 from crm.events import services
 from crm.funnel import services as funnel
-from crm.funnel.models import StageEvent
-from crm.funnel.stages import EventKind, Stage
+from crm.funnel.stages import Stage
 from tests.factories import ApplicationFactory, HouseholdFactory, PersonFactory
 
 
@@ -41,8 +40,7 @@ def household_at(stage: Stage, line: str = "adoption", **person):
     household = HouseholdFactory()
     PersonFactory(household=household, **person)
     on = clock.today() - timedelta(days=30)
-    application = ApplicationFactory(household=household, service_line_code=line, stage=stage, stage_entered_on=on)
-    application.events.append(StageEvent(kind=EventKind(stage.value), occurred_on=on))
+    ApplicationFactory(household=household, service_line_code=line, stage=stage, stage_entered_on=on)
     return household
 
 

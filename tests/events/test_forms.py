@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timezone
 import pytest
 
 from crm.events.forms import at, parse_time
-from crm.events.models import clock_time
+from crm.formatting import clock_time
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -5,8 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
+from sqlalchemy import select
 
 from crm import clock
 from crm.audit.models import AuditEvent
@@ -15,9 +14,9 @@ from crm.events import services
 from crm.events.models import Attendance, Consultation, EventBooking, InformationEvent
 from crm.funnel.stages import Stage
 from crm.households.models import Application
-from tests.conftest import csrf_token
 from tests.events.helpers import enquiring_household, form_date, household_at, make_event, past_event
 from tests.factories import UserFactory
+from tests.helpers import count, post
 
 EVENT_ROLES = (Role.RECRUITMENT_OFFICER, Role.MANAGER)
 FUTURE = clock.today() + timedelta(days=60)
@@ -26,21 +25,6 @@ FUTURE = clock.today() + timedelta(days=60)
 @pytest.fixture
 def officer(db_session):
     return UserFactory(roles=[Role.RECRUITMENT_OFFICER])
-
-
-def count(db_session, model) -> int:
-    return db_session.scalar(select(func.count()).select_from(model))
-
-
-def post(client, page_url: str, url: str, data: dict):
-    token = csrf_token(client.get(page_url).get_data(as_text=True))
-    return client.post(url, data=MultiDict([*_pairs(data), ("csrf_token", token)]))
-
-
-def _pairs(data: dict):
-    for key, value in data.items():
-        for item in value if isinstance(value, list) else [value]:
-            yield key, item
 
 
 def event_form(**changes) -> dict:

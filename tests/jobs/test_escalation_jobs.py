@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.escalations.models import EmailStatus, Escalation, EscalationKind, JobRun, JobRunStatus
+from crm.funnel import services as funnel
 from crm.funnel.stages import Stage, Status
 from jobs import rules
 from tests.factories import ApplicationFactory, HouseholdFactory
@@ -21,19 +22,19 @@ def escalations(session, kind=None) -> list[tuple]:
     return sorted(session.execute(query.order_by(Escalation.id)).all())
 
 
-def run_cli(app, *args):
-    result = app.test_cli_runner().invoke(args=["jobs", "run-once", *args])
+def run_cli(runner, *args):
+    result = runner.invoke(args=["jobs", "run-once", *args])
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def test_the_ladder_day_by_day_across_christmas_and_new_year(app, app_context, db_session):
+def test_the_ladder_day_by_day_across_christmas_and_new_year(runner, app_context, db_session):
     service = make_service()
     check = make_check(db_session, service.owner, due_on=date(2026, 12, 24))
     first_seen = {}
     day = date(2026, 12, 20)
     while day <= date(2027, 1, 29):
-        run_cli(app, "check_escalations", "--today", day.isoformat())
+        run_cli(runner, "check_escalations", "--today", day.isoformat())
         for step, recipient, _, _ in escalations(db_session):
             first_seen.setdefault((step, recipient), day)
         day += timedelta(days=1)
@@ -99,7 +100,8 @@ def test_a_withdrawn_application_stops_escalating(app_context, db_session):
     rules.check_escalations(date(2026, 11, 3))
     from crm.households.models import Application
     application = db_session.get(Application, check.application_id)
-    application.status = Status.WITHDRAWN
+    funnel.withdraw(application, date(2026, 11, 3), "applicant", "Moved away", actor=service.owner,
+                    today=date(2026, 11, 3))
     db_session.flush()
     assert rules.check_escalations(date(2026, 11, 20))["cleared"] == 1
 
@@ -150,7 +152,7 @@ def test_stage_timescales_amber_then_red_then_cleared_when_the_stage_moves(app_c
     assert amber["raised"] == 1
     red = rules.stage_timescales(date(2026, 11, 2))["stage_timescale"]     # past 1 November
     assert red["raised"] == 2 and red["cleared"] == 1                      # worker and team manager; amber cleared
-    application.stage, application.stage_entered_on = Stage.STAGE_1_COMPLETED, date(2026, 11, 3)
+    funnel.advance(application, Stage.STAGE_1_COMPLETED, date(2026, 11, 3), actor=service.owner, today=date(2026, 11, 3))
     db_session.flush()
     assert rules.stage_timescales(date(2026, 11, 4))["stage_timescale"]["cleared"] == 2
     assert db_session.scalar(select(func.count()).select_from(Escalation).where(Escalation.resolved_at.is_(None))) == 0

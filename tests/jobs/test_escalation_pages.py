@@ -12,12 +12,12 @@ from tests.factories import UserFactory
 from tests.jobs.conftest import make_check, make_service
 
 
-def test_each_person_sees_their_own_escalations_and_managers_everyones(app, client, auth, db_session):
+def test_each_person_sees_their_own_escalations_and_managers_everyones(runner, client, auth, db_session):
     service = make_service()
     check = make_check(db_session, service.owner, due_on=date(2026, 11, 2))
     reference = db_session.scalar(select(Household.reference).join(Application)
                                   .where(Application.id == check.application_id))
-    result = app.test_cli_runner().invoke(args=["jobs", "run-once", "check_escalations", "--today", "2026-11-03"])
+    result = runner.invoke(args=["jobs", "run-once", "check_escalations", "--today", "2026-11-03"])
     assert result.exit_code == 0, result.output  # on 3 November only the owner's rung has fired
 
     auth.login(service.owner)

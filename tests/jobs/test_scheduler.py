@@ -27,8 +27,7 @@ def test_every_job_is_scheduled_once_with_coalescing_and_a_long_grace(app):
         scheduler.shutdown(wait=False)
 
 
-def test_the_cli_lists_jobs_and_refuses_an_unknown_one(app):
-    runner = app.test_cli_runner()
+def test_the_cli_lists_jobs_and_refuses_an_unknown_one(runner):
     listed = runner.invoke(args=["jobs", "list"])
     assert all(job.id in listed.output for job in JOBS)
     unknown = runner.invoke(args=["jobs", "run-once", "make_tea"])

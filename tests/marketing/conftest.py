@@ -4,12 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
+from sqlalchemy import select
 
 from crm.auth.roles import Role
 from crm.marketing.models import Channel
-from tests.conftest import csrf_token
 from tests.factories import UserFactory
 
 TODAY = date(2026, 11, 23)
@@ -33,13 +31,6 @@ def signed_in(client, auth, officer):
     return client
 
 
-def post(client, page_url: str, url: str | None, data: dict):
-    """Post a form as the page at page_url would, with its CSRF token; list values repeat the field."""
-    token = csrf_token(client.get(page_url).get_data(as_text=True))
-    pairs = [(key, item) for key, value in data.items() for item in (value if isinstance(value, list) else [value])]
-    return client.post(url or page_url, data=MultiDict([*pairs, ("csrf_token", token)]))
-
-
 def channel(db_session, path: str) -> Channel:
     """A channel by its path ("digital > Facebook" or "radio")."""
     parent_name, _, name = path.rpartition(" > ")
@@ -50,10 +41,6 @@ def channel(db_session, path: str) -> Channel:
     else:
         query = query.where(Channel.parent_id.is_(None))
     return db_session.scalar(query)
-
-
-def count(db_session, model) -> int:
-    return db_session.scalar(select(func.count()).select_from(model))
 
 
 def text(response) -> str:

@@ -120,13 +120,13 @@ def test_the_half_life_is_a_setting(app, app_context, db_session, monkeypatch):
         recompute(db_session, today=TODAY)
 
 
-def run_cli(app, *args):
-    result = app.test_cli_runner().invoke(args=["jobs", "run-once", "attribution_nightly", *args])
+def run_cli(runner, *args):
+    result = runner.invoke(args=["jobs", "run-once", "attribution_nightly", *args])
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def test_the_nightly_job_through_the_cli(app, app_context, db_session):
+def test_the_nightly_job_through_the_cli(runner, app_context, db_session):
     """The job matches contacts to the rules first (this contact's channel comes from its tag), then credits."""
     application = converting_household(db_session, [(20, None)])
     tagged = db_session.scalar(select(EnquiryContact).where(EnquiryContact.household_id == application.household_id))
@@ -134,11 +134,11 @@ def test_the_nightly_job_through_the_cli(app, app_context, db_session):
     facebook = channel(db_session, "digital > Facebook").id
     db_session.add(ChannelRule(priority=10, utm_source="facebook", channel_id=facebook))
     db_session.flush()
-    output = run_cli(app, "--today", TODAY.isoformat())
+    output = run_cli(runner, "--today", TODAY.isoformat())
     assert output.startswith("attribution_nightly: succeeded")
     rows = stored(db_session, model="first_touch")
     assert [(row.application_id, row.channel_id) for row in rows] == [(application.id, facebook)]
-    run_cli(app, "--today", TODAY.isoformat())
+    run_cli(runner, "--today", TODAY.isoformat())
     assert stored(db_session, model="first_touch") == rows
     runs = db_session.scalars(select(JobRun).where(JobRun.job_id == "attribution_nightly").order_by(JobRun.id)).all()
     assert [run.status for run in runs] == [JobRunStatus.SUCCEEDED] * 2

@@ -26,9 +26,9 @@ def story(app_context, db_session):
 
 
 @pytest.fixture
-def crm(app):
+def crm(runner):
     def run(*args):
-        return app.test_cli_runner().invoke(args=["report", "attribution", *args])
+        return runner.invoke(args=["report", "attribution", *args])
     return run
 
 
@@ -88,8 +88,8 @@ def test_bad_options_are_a_clear_usage_error(app, db_session, crm, args, message
     (["--model", "linear"], "--model only apply to the attribution report"),
     (["--model", "linear", "--outcome", "roi"], "--model and --outcome only apply to the attribution report"),
 ])
-def test_model_and_outcome_are_refused_for_other_reports(app, db_session, args, message):
-    result = app.test_cli_runner().invoke(args=["report", "activity", *YEAR, *args])
+def test_model_and_outcome_are_refused_for_other_reports(runner, db_session, args, message):
+    result = runner.invoke(args=["report", "activity", *YEAR, *args])
     assert result.exit_code == 2 and message in " ".join(result.output.split())
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "report_exported")) is None
 

@@ -13,7 +13,8 @@ from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import Campaign, CampaignSpend
 from crm.marketing.services import CampaignDetails, campaign_status, create_campaign
 from tests.factories import HouseholdFactory
-from tests.marketing.conftest import TODAY, channel, count, post, text
+from tests.helpers import count, post
+from tests.marketing.conftest import TODAY, channel, text
 
 NEW = "/marketing/campaigns/new"
 

@@ -12,7 +12,8 @@ from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import Channel
 from tests.factories import HouseholdFactory, UserFactory
-from tests.marketing.conftest import TODAY, channel, count, post, text
+from tests.helpers import count, post
+from tests.marketing.conftest import TODAY, channel, text
 
 PAGE = "/marketing/channels"
 

@@ -11,7 +11,8 @@ from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import CampaignSpend
 from crm.marketing.services import CampaignDetails, create_campaign
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
-from tests.marketing.conftest import channel, post, text
+from tests.helpers import post
+from tests.marketing.conftest import channel, text
 
 CAMPAIGN_PAGES = ["/marketing/campaigns", "/marketing/campaigns/new", "/marketing/metrics", "/marketing/metrics/new",
                   "/marketing/metrics/2026-10"]

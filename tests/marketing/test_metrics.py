@@ -11,7 +11,8 @@ from crm.audit.models import AuditEvent
 from crm.marketing.figures import set_month_figures
 from crm.marketing.models import MarketingMetric
 from crm.marketing.services import MarketingError
-from tests.marketing.conftest import count, post, text
+from tests.helpers import count, post
+from tests.marketing.conftest import text
 
 NEW = "/marketing/metrics/new"
 

@@ -13,7 +13,8 @@ from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import ChannelRule
 from tests.factories import HouseholdFactory, UserFactory
-from tests.marketing.conftest import channel, count, post, text
+from tests.helpers import count, post
+from tests.marketing.conftest import channel, text
 
 PAGE = "/marketing/rules"
 NEW = "/marketing/rules/new"

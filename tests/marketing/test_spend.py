@@ -11,7 +11,8 @@ from crm.audit.models import AuditEvent
 from crm.marketing.forms import parse_pence, pounds
 from crm.marketing.models import CampaignSpend
 from crm.marketing.services import CampaignDetails, campaign_months, create_campaign
-from tests.marketing.conftest import TODAY, count, post, text
+from tests.helpers import count, post
+from tests.marketing.conftest import TODAY, text
 
 
 @pytest.fixture

@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 
 from faker import Faker
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.households.models import Household
 from crm.marketing.models import Channel
 from tests.conftest import csrf_token
+from tests.helpers import count
 
 fake = Faker("en_GB")
 
@@ -38,10 +39,6 @@ def answers(page_html: str, **overrides) -> MultiDict:
         else:
             data[key] = value
     return data
-
-
-def count(db_session, model) -> int:
-    return db_session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_visitor_sends_an_enquiry_with_its_campaign_tags_and_referrer(client, db_session):

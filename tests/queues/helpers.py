@@ -9,8 +9,7 @@ from sqlalchemy import event
 
 from crm import clock
 from crm.extensions import Database
-from crm.funnel.models import StageEvent
-from crm.funnel.stages import EventKind, Stage, Status
+from crm.funnel.stages import Stage, Status
 from tests.factories import ApplicationFactory, HouseholdFactory, PersonFactory
 
 
@@ -21,10 +20,8 @@ def application(worker=None, *, stage=Stage.STAGE_1, status=Status.ACTIVE, line=
     names = {k: v for k, v in (("first_name", first_name), ("last_name", last_name)) if v}
     PersonFactory(household=household, **names)
     on = clock.today() - timedelta(days=days)
-    made = ApplicationFactory(household=household, stage=stage, status=status, service_line_code=line,
+    return ApplicationFactory(household=household, stage=stage, status=status, service_line_code=line,
                               stage_entered_on=on)
-    made.events.append(StageEvent(kind=EventKind(stage.value), occurred_on=on))
-    return made
 
 
 def table_body(html: str, table_id: str) -> str:

@@ -25,9 +25,9 @@ def history(app_context, db_session):
 
 
 @pytest.fixture
-def crm(app):
+def crm(runner):
     def run(*args):
-        return app.test_cli_runner().invoke(args=["report", *args])
+        return runner.invoke(args=["report", *args])
     return run
 
 

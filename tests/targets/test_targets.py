@@ -12,8 +12,8 @@ from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.targets import services
 from crm.targets.models import ReportTarget, TargetMeasure
-from tests.conftest import csrf_token
 from tests.factories import UserFactory
+from tests.helpers import post
 
 YEAR = date(2026, 4, 1)
 
@@ -101,10 +101,6 @@ def test_changing_and_removing_are_audited(app_context, db_session, manager):
 
 # The pages.
 
-def post(client, url: str, data: dict):
-    page = client.get(url)
-    return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
-
 
 def new(year="2026", measure="approvals", line="", target="80") -> dict:
     return {"new-year": year, "new-measure": measure, "new-service_line": line, "new-target": target}
@@ -116,7 +112,7 @@ def test_a_manager_sets_a_target_and_sees_it(client, auth, db_session, manager):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Targets for 2026-27" in html and "No targets set for 2026-27 yet" in html
     assert "/reports/targets?date_from=2026-04-01&amp;date_to=2027-03-31" in html
-    response = post(client, "/targets/", new(line="adoption", target="30"))
+    response = post(client, "/targets/", None, new(line="adoption", target="30"))
     assert response.status_code == 302 and response.headers["Location"].endswith("/targets/?year=2026")
     html = client.get("/targets/?year=2026").get_data(as_text=True)
     assert "Target set: Approvals, adoption, 2026-27: 30." in html
@@ -138,7 +134,7 @@ def test_a_manager_sets_a_target_and_sees_it(client, auth, db_session, manager):
 def test_bad_input_is_answered_beside_the_field_and_nothing_is_stored(client, auth, db_session, manager, data,
                                                                       message):
     auth.login(manager)
-    response = post(client, "/targets/", data)
+    response = post(client, "/targets/", None, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert message in html and "govuk-error-message" in html and "govuk-error-summary" in html
@@ -147,8 +143,8 @@ def test_bad_input_is_answered_beside_the_field_and_nothing_is_stored(client, au
 
 def test_a_duplicate_is_refused_on_the_page(client, auth, db_session, manager):
     auth.login(manager)
-    post(client, "/targets/", new())
-    response = post(client, "/targets/", new(target="90"))
+    post(client, "/targets/", None, new())
+    response = post(client, "/targets/", None, new(target="90"))
     assert response.status_code == 400
     assert "The approvals target for all service lines in 2026-27 is already set" in response.get_data(as_text=True)
     assert stored(db_session) == [(YEAR, TargetMeasure.APPROVALS, None, 80)]
@@ -166,12 +162,12 @@ def test_a_bad_year_in_the_address_is_answered_not_a_500(client, auth, manager):
 def test_a_manager_changes_and_removes_a_target(client, auth, db_session, manager, services_as):
     row = services_as(lambda: services.set_target(YEAR, "approvals", None, 80, actor=manager))
     auth.login(manager)
-    refused = post(client, f"/targets/{row.id}", {"target": "-1"})
+    refused = post(client, f"/targets/{row.id}", None, {"target": "-1"})
     assert refused.status_code == 400 and "from 1 to 1,000,000" in refused.get_data(as_text=True)
     assert stored(db_session)[0][-1] == 80
-    assert post(client, f"/targets/{row.id}", {"target": "84"}).status_code == 302
+    assert post(client, f"/targets/{row.id}", None, {"target": "84"}).status_code == 302
     assert stored(db_session)[0][-1] == 84
-    assert post(client, f"/targets/{row.id}/remove", {}).status_code == 302
+    assert post(client, f"/targets/{row.id}/remove", None, {}).status_code == 302
     assert stored(db_session) == []
     assert client.get(f"/targets/{row.id}").status_code == 404
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
@@ -13,6 +13,7 @@ from crm.extensions import db
 from crm.transfer import services
 from tests.conftest import csrf_token
 from tests.factories import UserFactory
+from tests.helpers import count
 from tests.transfer.check_data import R1_CHECKS, checks_file, import_families
 from tests.transfer.conftest import build_history
 from tests.transfer.test_round_trip import cells
@@ -21,28 +22,24 @@ BAD_ROWS = [R1_CHECKS[0], ["R1", "Applicant 2", "dbs", "2025-03-10", "2025-03-01
             ["R1", "Grace Smith", "health", "2025-02-18", "", ""]]
 
 
-def count_checks(db_session) -> int:
-    return db_session.scalar(select(func.count()).select_from(CheckInstance))
-
-
 @pytest.fixture
 def families(services_as, authorities):
     services_as(import_families)
 
 
-def test_import_shows_a_progress_bar_and_a_summary(app, db_session, families, tmp_path):
+def test_import_shows_a_progress_bar_and_a_summary(runner, db_session, families, tmp_path):
     (tmp_path / "checks.csv").write_bytes(checks_file(R1_CHECKS))
-    result = app.test_cli_runner().invoke(args=["import", "checks", str(tmp_path / "checks.csv")])
+    result = runner.invoke(args=["import", "checks", str(tmp_path / "checks.csv")])
     assert result.exit_code == 0, result.output
     assert "Importing checks" in result.stderr and "7/7" in result.stderr
     assert result.stdout.splitlines() == ["Checks import of checks.csv: 7 rows read.",
                                           "  checks: 7 created, 0 updated, 0 unchanged", "Stored."]
-    assert count_checks(db_session) == 7
+    assert count(db_session, CheckInstance) == 7
 
 
-def test_a_file_with_a_bad_row_stores_nothing_and_exits_1(app, db_session, families, tmp_path):
+def test_a_file_with_a_bad_row_stores_nothing_and_exits_1(runner, db_session, families, tmp_path):
     (tmp_path / "bad.csv").write_bytes(checks_file(BAD_ROWS))
-    result = app.test_cli_runner().invoke(args=["import", "checks", str(tmp_path / "bad.csv")])
+    result = runner.invoke(args=["import", "checks", str(tmp_path / "bad.csv")])
     assert result.exit_code == 1
     assert result.stdout.splitlines()[1:] == [
         "2 problem(s); nothing from the file was stored.",
@@ -50,30 +47,29 @@ def test_a_file_with_a_bad_row_stores_nothing_and_exits_1(app, db_session, famil
         'requested, last chased or a part was completed (value: "2025-03-01")',
         '  row 4, column person: No one in household R1 has this name; it has Grace Mensah (applicant 1), Daniel '
         'Mensah (applicant 2), Ella Mensah (child) (value: "Grace Smith")']
-    assert count_checks(db_session) == 0  # not even row 2, which was fine
+    assert count(db_session, CheckInstance) == 0  # not even row 2, which was fine
     refused = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "import_refused"))
     assert refused.detail["problems"] == 2 and refused.detail["counts"] == {"checks": {"created": 1, "updated": 0,
                                                                                         "unchanged": 0}}
 
 
-def test_a_dry_run_on_the_command_line_stores_nothing(app, db_session, families, tmp_path):
+def test_a_dry_run_on_the_command_line_stores_nothing(runner, db_session, families, tmp_path):
     (tmp_path / "checks.csv").write_bytes(checks_file(R1_CHECKS))
-    result = app.test_cli_runner().invoke(args=["import", "checks", str(tmp_path / "checks.csv"), "--dry-run"])
+    result = runner.invoke(args=["import", "checks", str(tmp_path / "checks.csv"), "--dry-run"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-2:] == ["  checks: 7 created, 0 updated, 0 unchanged",
                                                "Dry run: nothing was stored."]
-    assert count_checks(db_session) == 0
+    assert count(db_session, CheckInstance) == 0
 
 
-def test_unknown_columns_are_reported(app, db_session, families, tmp_path):
+def test_unknown_columns_are_reported(runner, db_session, families, tmp_path):
     header = ["household_ref", "person", "check_type", "requested_date", "received_date", "outcome", "Owner"]
     (tmp_path / "checks.csv").write_bytes(checks_file([[*R1_CHECKS[0], "Wendy"]], header))
-    result = app.test_cli_runner().invoke(args=["import", "checks", str(tmp_path / "checks.csv")])
+    result = runner.invoke(args=["import", "checks", str(tmp_path / "checks.csv")])
     assert result.exit_code == 0 and "Warning: owner: Unknown column: its values were not imported" in result.stdout
 
 
-def test_export_writes_the_format_and_is_audited(app, db_session, families, tmp_path):
-    runner = app.test_cli_runner()
+def test_export_writes_the_format_and_is_audited(runner, db_session, families, tmp_path):
     (tmp_path / "checks.csv").write_bytes(checks_file(R1_CHECKS))
     assert runner.invoke(args=["import", "checks", str(tmp_path / "checks.csv")]).exit_code == 0
     result = runner.invoke(args=["export", "checks"])
@@ -112,12 +108,12 @@ def test_a_manager_uploads_a_checks_file(client, manager, db_session, families):
     assert 'value="checks"' in html and 'href="/exports/checks.csv"' in html and 'href="/exports/checks.xlsx"' in html
     assert "This was a dry run: nothing was stored." in upload(client, checks_file(R1_CHECKS), dry_run=True).get_data(
         as_text=True)
-    assert count_checks(db_session) == 0
+    assert count(db_session, CheckInstance) == 0
     response = upload(client, checks_file(R1_CHECKS))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "7 rows read from checks.csv" in page and "The file was imported." in page
     assert '<th scope="row" class="govuk-table__header">Checks</th>' in page
-    assert count_checks(db_session) == 7
+    assert count(db_session, CheckInstance) == 7
     audit = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "import_applied"))
     assert audit.actor_id == manager.id and audit.detail["counts"] == {"checks": {"created": 7, "updated": 0,
                                                                                  "unchanged": 0}}
@@ -133,7 +129,7 @@ def test_a_bad_checks_upload_lists_its_problems_and_stores_nothing(client, manag
     assert response.status_code == 400 and "There is a problem: nothing from the file was stored" in html
     assert 'href="#problem-1">Row 3, received_date: The date received must be on or after 10 March 2025' in html
     assert '<td class="govuk-table__cell">person</td>' in html and "Grace Smith" in html
-    assert count_checks(db_session) == 0
+    assert count(db_session, CheckInstance) == 0
 
 
 def _check_details(session) -> list[tuple]:

@@ -188,9 +188,9 @@ def test_a_service_line_the_household_lacks_or_that_has_not_reached_stage_1_is_r
         (4, "Unknown service line: use one of adoption, early_permanence, fostering_connected, fostering_mainstream")]
 
 
-def test_the_import_audit_entry_holds_counts_never_outcomes(app, db_session, families, tmp_path):
+def test_the_import_audit_entry_holds_counts_never_outcomes(runner, db_session, families, tmp_path):
     (tmp_path / "checks.csv").write_bytes(checks_file(R1_CHECKS))
-    result = app.test_cli_runner().invoke(args=["import", "checks", str(tmp_path / "checks.csv")])
+    result = runner.invoke(args=["import", "checks", str(tmp_path / "checks.csv")])
     assert result.exit_code == 0, result.output
     audit = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "import_applied"))
     assert audit.object_id == "checks" and audit.detail["counts"] == {

@@ -1,12 +1,13 @@
 """Bad files and bad rows: every problem reported with its row and column, and nothing from the file stored."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.funnel.models import StageEvent
 from crm.households.models import Household
 from crm.transfer.milestones import NO_REASON
+from tests.helpers import count
 from tests.transfer.conftest import HOUSEHOLD_HEADER, MILESTONE_HEADER, csv_bytes, household_row, run_import
 
 
@@ -14,15 +15,11 @@ def where(report) -> set[tuple]:
     return {(p.row, p.column) for p in report.errors}
 
 
-def count(db_session, model) -> int:
-    return db_session.scalar(select(func.count()).select_from(model))
-
-
 def households_file(*refs: str) -> bytes:
     return csv_bytes([HOUSEHOLD_HEADER, *(household_row(ref) for ref in refs)])
 
 
-def test_each_kind_of_bad_household_row_is_reported_and_nothing_is_stored(app, db_session, authorities, tmp_path):
+def test_each_kind_of_bad_household_row_is_reported_and_nothing_is_stored(runner, db_session, authorities, tmp_path):
     rows = [
         household_row("R1"),
         household_row("R2", line="adopton"),
@@ -36,7 +33,7 @@ def test_each_kind_of_bad_household_row_is_reported_and_nothing_is_stored(app, d
         household_row("R9", count="2", ethnicity="A; B; C"),
     ]
     (tmp_path / "bad.csv").write_bytes(csv_bytes([HOUSEHOLD_HEADER, *rows]))
-    result = app.test_cli_runner().invoke(args=["import", "households", str(tmp_path / "bad.csv")])
+    result = runner.invoke(args=["import", "households", str(tmp_path / "bad.csv")])
     assert result.exit_code == 1
     for line in ("row 3, column service_line: Unknown service line", "row 4, column first_enquiry_date: Must be a real date",
                  "row 5, column first_enquiry_date: The date is in the future", "row 6, column channel: Unknown channel",
@@ -79,10 +76,10 @@ def test_a_missing_required_column_is_an_error_for_the_file(app_context, authori
     assert report.rows_read == 0
 
 
-def test_unknown_columns_are_reported_not_dropped_silently(app, db_session, authorities, tmp_path):
+def test_unknown_columns_are_reported_not_dropped_silently(runner, db_session, authorities, tmp_path):
     (tmp_path / "extra.csv").write_bytes(csv_bytes([[*HOUSEHOLD_HEADER, "Notes", ""],
                                                     [*household_row(), "likes dogs", "stray"]]))
-    result = app.test_cli_runner().invoke(args=["import", "households", str(tmp_path / "extra.csv")])
+    result = runner.invoke(args=["import", "households", str(tmp_path / "extra.csv")])
     assert result.exit_code == 0, result.output
     assert "Warning: notes: Unknown column" in result.stdout
     assert "Warning: (no name, column L): Unknown column" in result.stdout
@@ -131,9 +128,9 @@ def test_repeat_contacts_are_matched_by_date_and_checked(app_context, db_session
     assert again.counts()["contacts"] == {"created": 1, "updated": 0, "unchanged": 1}
 
 
-def test_a_dry_run_stores_nothing_and_says_so(app, db_session, authorities, tmp_path):
+def test_a_dry_run_stores_nothing_and_says_so(runner, db_session, authorities, tmp_path):
     (tmp_path / "h.csv").write_bytes(households_file("R1", "R2"))
-    result = app.test_cli_runner().invoke(args=["import", "households", str(tmp_path / "h.csv"), "--dry-run"])
+    result = runner.invoke(args=["import", "households", str(tmp_path / "h.csv"), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "households: 2 created" in result.stdout and "Dry run: nothing was stored." in result.stdout
     assert count(db_session, Household) == 0

@@ -4,13 +4,14 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.households.models import Household
 from tests.conftest import csrf_token
 from tests.factories import UserFactory
+from tests.helpers import count
 from tests.transfer.conftest import HOUSEHOLD_HEADER, csv_bytes, household_row
 
 
@@ -31,16 +32,12 @@ def upload(client, content: bytes | None, filename: str = "tracker.csv", kind: s
     return client.post("/imports", data=data, content_type="multipart/form-data")
 
 
-def households(db_session) -> int:
-    return db_session.scalar(select(func.count()).select_from(Household))
-
-
 def test_a_manager_imports_a_file_and_sees_what_changed(client, manager, db_session, authorities):
     response = upload(client, csv_bytes([HOUSEHOLD_HEADER, household_row("R1"), household_row("R2")]))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "2 rows read from tracker.csv" in html and "The file was imported." in html
-    assert households(db_session) == 2
+    assert count(db_session, Household) == 2
     audit = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "import_applied"))
     assert audit.actor_id == manager.id and audit.detail["counts"]["households"]["created"] == 2
 
@@ -48,7 +45,7 @@ def test_a_manager_imports_a_file_and_sees_what_changed(client, manager, db_sess
 def test_a_dry_run_from_the_page_stores_nothing(client, manager, db_session, authorities):
     response = upload(client, csv_bytes([HOUSEHOLD_HEADER, household_row("R1")]), dry_run=True)
     assert response.status_code == 200 and "This was a dry run: nothing was stored." in response.get_data(as_text=True)
-    assert households(db_session) == 0
+    assert count(db_session, Household) == 0
 
 
 def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_stored(client, manager, db_session, authorities):
@@ -60,7 +57,7 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_stored(client, man
     assert 'href="#problem-1">Row 3, service_line: Unknown service line' in html
     assert '<td class="govuk-table__cell">first_enquiry_date</td>' in html and "2999-01-01" in html
     assert "&lt;b&gt;maybe&lt;/b&gt;" in html and "<b>maybe</b>" not in html
-    assert households(db_session) == 0
+    assert count(db_session, Household) == 0
 
 
 @pytest.mark.parametrize(("content", "filename", "message"), [

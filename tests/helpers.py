@@ -1,0 +1,21 @@
+"""Helpers the test areas share: counting rows, and posting a form as its page would."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from tests.conftest import csrf_token
+
+
+def count(db_session, model, *where) -> int:
+    """How many rows of `model` there are (that meet `where`)."""
+    return db_session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def post(client, page_url: str, url: str | None, data: dict | list[tuple[str, str]]):
+    """Post a form to `url` (None: the page itself) as the page at page_url would, with its CSRF token. The data is a
+    dict, whose list values repeat the field, or (field, value) pairs."""
+    token = csrf_token(client.get(page_url).get_data(as_text=True))
+    items = data.items() if isinstance(data, dict) else [(key, [value]) for key, value in data]
+    pairs = [(key, item) for key, value in items for item in (value if isinstance(value, list) else [value])]
+    return client.post(url or page_url, data=MultiDict([*pairs, ("csrf_token", token)]))
