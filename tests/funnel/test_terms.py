@@ -21,13 +21,14 @@ ON = date(2026, 1, 5)
 @pytest.fixture
 def applications(db_session):
     """One application in each status, and approved ones matched, placed, placed twice and with the match undone."""
-    made = {status.value: ApplicationFactory(status=status) for status in Status}
+    stages = {Status.APPROVED: Stage.APPROVED, Status.NOT_APPROVED: Stage.PANEL}  # the others from Stage 1
+    made = {status.value: ApplicationFactory(status=status, stage=stages.get(status, Stage.STAGE_1)) for status in Status}
     for name, kinds in {"matched": [EventKind.MATCHED], "placed": [EventKind.PLACED],
                         "placed_twice": [EventKind.PLACED, EventKind.PLACED], "undone": [EventKind.MATCHED]}.items():
         made[name] = ApplicationFactory(status=Status.APPROVED, stage=Stage.APPROVED,
                                         service_line_code=ServiceLineCode.FOSTERING_MAINSTREAM)
         made[name].events.extend(StageEvent(kind=kind, occurred_on=ON) for kind in kinds)
-    made["undone"].events[0].undone_at = clock.now()
+    made["undone"].events[-1].undone_at = clock.now()
     db_session.flush()
     return made
 
