@@ -68,8 +68,6 @@ def as_stood(name: str, params: ReportParams) -> tuple[Report, MonthlySnapshot]:
 
 def _rebuilt(name: str, body: dict) -> Report:
     """The report from its kept JSON: the same figures, and the tables the module makes of them."""
-    params = ReportParams(date.fromisoformat(body["from"]), date.fromisoformat(body["to"]),
-                          at=date.fromisoformat(body["at"]) if body.get("at") else None)
-    figures = body["figures"]
+    params, figures = ReportParams.from_json(body), body["figures"]
     tables = snapshot.tables(figures) if name == "snapshot" else activity.tables(figures, {})
     return Report(name, params, figures, tables)

@@ -11,8 +11,8 @@ Decisions, each one a manager can check on the household page:
 - Cohorts are the months (calendar quarters when the report is split by quarter) of those first enquiries, for the
   first enquiries in the period; every month or quarter the period touches is shown, empty ones too.
 - A household reached a stage when any of its applications has a live event of that kind (undone events never
-  count) dated on or before the "as at" date: the report's `at` when given (the report pages give the end of the
-  period, or today while it runs), else today. An event dated before the first enquiry (an imported history, say)
+  count) dated on or before the "as at" date: the report's snapshot date (ReportParams.snapshot_date: `at` when
+  given, else today, or the end of the period when that is earlier). An event dated before the first enquiry (an imported history, say)
   still counts, with negative days, rather than being dropped without trace.
 - A household counts once per cohort whatever its service lines: it reached a stage on the date of the first live
   event of that kind on any of its applications; days are calendar days from its first enquiry to that date.
@@ -31,7 +31,6 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import func, or_, select
 
-from crm import clock
 from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
@@ -53,8 +52,8 @@ LINE_COLUMNS = ["household_id", "application_id", "service_line", "scope", "spli
 
 
 def as_at(params: ReportParams) -> date:
-    """The date up to which the cohorts' events count: the report's `at`, else today."""
-    return params.at or clock.today()
+    """The date up to which the cohorts' events count: the report's snapshot date."""
+    return params.snapshot_date()
 
 
 def grouping(params: ReportParams) -> Split:

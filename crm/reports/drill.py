@@ -26,7 +26,7 @@ from crm.reports import registry
 from crm.reports.base import Report, ReportParams
 
 # Query-string names the filter and the pages use; never a selector column.
-RESERVED = frozenset({"date_from", "date_to", "at", "by", "as_stood", "submit", "page"})
+RESERVED = frozenset({*ReportParams.ARGS, "as_stood", "submit", "page"})
 NOT_SHOWN = {"split", "in_total", "measure", "service_line"}
 # (column, singular, plural): what a list's rows are, the first whose column the rows fill.
 UNITS = (("contact_id", "contact", "contacts"), ("person_id", "person", "people"),
@@ -58,16 +58,6 @@ def cells(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
         return family(report.name).drill(report)
     except NoDrill:
         return {}
-
-
-def filter_args(params: ReportParams) -> dict[str, str]:
-    """The report's filter as query-string arguments, so a list is of the figures the page showed."""
-    args = {"date_from": params.date_from.isoformat(), "date_to": params.date_to.isoformat()}
-    if params.at:
-        args["at"] = params.at.isoformat()
-    if params.by:
-        args["by"] = params.by.value
-    return args
 
 
 def selector(args) -> dict[str, str]:
@@ -209,4 +199,4 @@ def listing(name: str, params: ReportParams, wanted: dict[str, str], number: int
 def record_view(listing: Listing, *, actor) -> None:
     """Audit who saw which list (the names behind a count are personal data), in the caller's transaction."""
     record_event(db.session, "viewed_report_households", actor=actor, object_type="report", object_id=listing.name,
-                 detail={**filter_args(listing.params), "selector": listing.wanted, "rows": listing.page.total})
+                 detail={**listing.params.to_args(), "selector": listing.wanted, "rows": listing.page.total})

@@ -15,8 +15,6 @@ from datetime import date
 import pandas as pd
 
 from crm import clock
-from crm.audit.services import record_event
-from crm.extensions import db
 from crm.households.models import SHORT_NAMES
 from crm.reports import exports
 from crm.reports import marketing_lines as lines
@@ -25,7 +23,6 @@ from crm.reports.marketing_attribution import MODELS, costs_shown, credits_shown
 from crm.reports.marketing_lift import lift
 from crm.reports.marketing_measures import Lines, shown
 from crm.reports.marketing_suppression import THRESHOLD, Groups
-from crm.transfer.services import CLI_ACTOR
 
 NAME = "attribution"
 OUTCOMES = {"roi": "ROI", "approval": "approval"}
@@ -39,6 +36,17 @@ class MarketingParams(ReportParams):
 
     model: str = DEFAULT_MODEL
     outcome: str = DEFAULT_OUTCOME
+
+    ARGS = (*ReportParams.ARGS, "model", "outcome")
+
+    @classmethod
+    def from_args(cls, args, today: date) -> MarketingParams:
+        """The period as every report reads it (ReportParams.from_args), with no snapshot date (the figures are the
+        period's), and the model and outcome in `args` (the defaults where not given)."""
+        return params_for(ReportParams.from_args(args, today), args.get("model"), args.get("outcome"))
+
+    def as_json(self) -> dict[str, str | None]:
+        return {**super().as_json(), "model": self.model, "outcome": self.outcome}
 
     def __post_init__(self):
         super().__post_init__()
@@ -203,14 +211,3 @@ def metric_table(metrics: pd.DataFrame) -> pd.DataFrame:
     table = table.astype("Int64")
     table.columns.name = None
     return table.reset_index()
-
-
-def export(report: Report, fmt: str, *, actor, bom: bool = False) -> bytes:
-    """The report as a file (crm.reports.exports.render), audited in the caller's transaction like every report
-    export, with the model and outcome among its parameters."""
-    data = exports.render(report, fmt, bom=bom)
-    params = {**exports.params_detail(report), "model": report.params.model, "outcome": report.params.outcome}
-    record_event(db.session, "report_exported", actor=actor, actor_label=None if actor else CLI_ACTOR,
-                 object_type="report", object_id=report.name,
-                 detail={"name": report.name, "params": params, "format": fmt})
-    return data

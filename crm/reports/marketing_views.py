@@ -40,6 +40,6 @@ def download(fmt: str):
     form, report = _report()
     if report is None:
         abort(400)
-    data = marketing.export(report, fmt, actor=current_user, bom=fmt == "csv")
+    data = exports.export(report, fmt, actor=current_user, bom=fmt == "csv")
     db.session.commit()
     return exports.attachment(report, fmt, data)

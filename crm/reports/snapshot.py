@@ -61,7 +61,7 @@ _Event = namedtuple("_Event", "kind occurred_on undone_at")
 
 
 def compute(params: ReportParams) -> Report:
-    """The snapshot at params.at (default the end of the period): figures, tables and the figures per split."""
+    """The snapshot at params.snapshot_date(): figures, tables and the figures per split."""
     if params.by in (Split.MONTH, Split.QUARTER):
         raise ValueError("A snapshot is at one date, so it cannot be split by month or quarter: split it by "
                          "service line, partner authority, team or channel, or take one snapshot per month end")
@@ -73,14 +73,10 @@ def compute(params: ReportParams) -> Report:
     return Report("snapshot", params, result, tables(result, splits), splits)
 
 
-def snapshot_date(params: ReportParams) -> date:
-    return params.at or params.date_to
-
-
 def lines(params: ReportParams) -> pd.DataFrame:
     """One row per application in the snapshot: its category, the stage it is on hold in (on hold only), the date
     its clock runs from (`since`), whole months to the snapshot date and its bucket. Columns: LINE_COLUMNS."""
-    at = snapshot_date(params)
+    at = params.snapshot_date()
     events = _events(params, at)
     if events.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)

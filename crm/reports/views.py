@@ -64,7 +64,7 @@ def show(name: str):
 
 def _links(name: str, report) -> dict[tuple[str, int, str], str]:
     """(table, row position, column) -> the page listing the households behind that count."""
-    args = drill.filter_args(report.params)
+    args = report.params.to_args()
     return {key: url_for(".households", name=name, **args, **selector)
             for key, selector in drill.cells(report).items()}
 
@@ -83,7 +83,7 @@ def households(name: str):
     pages = pagination(listing.page,
                        lambda number: url_for(".households", name=name, **{**request.args, "page": number}))
     return render_template("reports/households.html", **page, listing=listing, pagination=pages,
-                           back=url_for(".show", name=name, **drill.filter_args(listing.params)))
+                           back=url_for(".show", name=name, **listing.params.to_args()))
 
 
 def _listing(name: str, form: ReportFilterForm, wanted: dict[str, str]):

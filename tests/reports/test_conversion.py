@@ -17,11 +17,12 @@ What cohort conversion reads from it, for the financial year 2025-26 as at 30 Ju
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from crm import clock
 from crm.auth.roles import Role
 from crm.funnel.stages import Stage
 from crm.households.models import Application, Household, Person
@@ -139,8 +140,11 @@ def test_events_count_up_to_the_as_at_date_and_undone_ones_never(history):
     assert at_year_end["as_at"] == "2026-03-31"
     assert at_year_end["groups"]["2025-04"]["stages"]["registration_of_interest"] == {
         "reached": 2, "share": 0.6667, "median_days": 26.0}  # (0 + 52) / 2
-    # with no `at`, today: everything recorded (the history is all before today)
-    assert conversion.compute(params(at=None)).figures["cohorts"]["groups"]["2025-04"] == APRIL
+    # with no `at`, the period's end when it has passed; today while it runs: everything recorded (the history is
+    # all before today)
+    assert conversion.compute(params(at=None)).figures["cohorts"] == at_year_end
+    running = ReportParams(YEAR.date_from, clock.today() + timedelta(days=1))
+    assert conversion.compute(running).figures["cohorts"]["groups"]["2025-04"] == APRIL
 
 
 @pytest.fixture

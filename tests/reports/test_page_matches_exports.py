@@ -15,12 +15,13 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from crm import clock
 from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel.stages import Stage
 from crm.marketing.models import Channel
 from crm.reports import exports, registry
-from crm.reports.base import ReportParams, Split
+from crm.reports.base import ReportParams
 from crm.reports.views import report_cell
 from tests.factories import HouseholdFactory, PartnerAuthorityFactory, UserFactory
 from tests.reports.histories import approval, approved, journey, lead_in, to_stage_1
@@ -239,9 +240,7 @@ def check_json(body: dict, rows: list[dict], by: str | None) -> int:
 
 
 def params(query: str) -> ReportParams:
-    args = dict(part.split("=") for part in query.split("&"))
-    return ReportParams(date.fromisoformat(args["date_from"]), date.fromisoformat(args["date_to"]),
-                        at=date.fromisoformat(args["at"]), by=Split(args["by"]) if "by" in args else None)
+    return ReportParams.from_args(dict(part.split("=") for part in query.split("&")), clock.today())
 
 
 @pytest.mark.parametrize("name", registry.available())

@@ -88,7 +88,7 @@ def test_each_export_is_audited(history, crm, db_session):
     audit = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "report_exported"))
     assert audit.actor_label == "command line" and audit.object_type == "report"
     assert audit.detail == {"name": "activity", "format": "json",
-                            "params": {"from": "2025-04-01", "to": "2026-03-31", "at": None, "by": "team"}}
+                            "params": {"from": "2025-04-01", "to": "2026-03-31", "at": "2026-03-31", "by": "team"}}
 
 
 @pytest.mark.parametrize("args, message", [
