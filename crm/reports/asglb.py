@@ -1,15 +1,15 @@
-"""The quarterly adopter-recruitment return (ASGLB, SPEC section 5), from the line-level events of adoption and early
-permanence applications.
+"""The quarterly adopter-recruitment return (ASGLB, SPEC section 5) of adoption and early permanence applications.
 
 SPEC: "the quarterly adopter-recruitment return (ASGLB: approvals and approvals within 6 months of registration,
-fast-track applications left out of timeliness; matches and matches within 3 months of approval; adopters who left
-after approval; approved and waiting)".
+where registration is the agency's acceptance of the ROI, the `stage_1` date, so the 6 months are the statutory 2 +
+4; fast-track applications left out of timeliness; matches and matches within 3 months of approval; adopters who
+left after approval; approved and waiting)".
 
 Every count is of applications to `adoption` and `early_permanence` (one per household and line: a household
 approved in both lines counts in each). The rows are every calendar quarter the period touches (crm.reports.months
 keys, "2026 Q2 (Apr-Jun)"), empty ones as 0, then the whole period; only live events dated in the period count, so
 a period starting mid-quarter gives that quarter's part. "N months" are calendar months with relativedelta's
-month-end rule: ROI on 31 August + 6 months = 28 (29) February.
+month-end rule: Stage 1 from 31 August + 6 months = 28 (29) February.
 
 Splits: service line (adoption against early permanence), partner authority, team, channel (crm.reports.split_keys).
 The return is by quarter already, so a split by quarter or month is refused (a month is a period of its own).
@@ -25,8 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from crm.funnel.models import StageEvent
-from crm.funnel.stages import EventKind
-from crm.funnel.timescales import ADOPTION_LIKE
+from crm.funnel.stages import EventKind, Stage
+from crm.funnel.timescales import ADOPTION_LIKE, TIMESCALES
 from crm.households.models import Application, Household
 from crm.reports import snapshot
 from crm.reports.base import Report, ReportParams, Split
@@ -34,11 +34,14 @@ from crm.reports.charts import Bar, funnel
 from crm.reports.frames import ordered_events, raw
 from crm.reports.months import add, period_keys, quarter_key
 from crm.reports.split_keys import split_values, with_split
-from crm.reports.timeliness import timescale_rule
 
 NAME = "asglb"
 TABLE = "by_quarter"
-KINDS = (EventKind.REGISTRATION_OF_INTEREST, EventKind.APPROVED, *snapshot.FOUND_FAMILY, EventKind.WITHDRAWN)
+REGISTRATION = EventKind.STAGE_1  # the agency's acceptance of the ROI
+KINDS = (REGISTRATION, EventKind.APPROVED, *snapshot.FOUND_FAMILY, EventKind.WITHDRAWN)
+# The statutory time for Stage 1 and for Stage 2 (crm.funnel.timescales, the clock the alerts run): 2 + 4 months.
+STATUTORY = {stages: allowed for lines, stages, _, allowed in TIMESCALES if lines == ADOPTION_LIKE}
+REGISTRATION_TO_APPROVAL = STATUTORY[(Stage.STAGE_1,)] + STATUTORY[(Stage.STAGE_2,)]
 APPROVAL_TO_MATCH = relativedelta(months=3)
 NO_REASON = "No reason recorded"
 WHOLE_PERIOD = "Whole period"
@@ -111,8 +114,8 @@ drill_lines = lines  # the drill-down's rows (the crm.reports hook)
 
 
 def _events(params: ReportParams) -> pd.DataFrame:
-    """The one query: the live registrations, approvals, matches / placements and withdrawals dated up to the
-    period's end of the adoption and early permanence applications approved by then; in event order."""
+    """The one query: the live registrations (Stage 1 starts), approvals, matches / placements and withdrawals dated
+    up to the period's end of the adoption and early permanence applications approved by then; in event order."""
     approval = aliased(StageEvent)
     approved = select(approval.application_id).where(approval.undone_at.is_(None),
                                                       approval.kind == EventKind.APPROVED,
@@ -135,12 +138,12 @@ def _approved_applications(events: pd.DataFrame) -> pd.DataFrame:
     approved = approvals.set_index("application_id").rename(columns={"occurred_on": "approved_on",
                                                                      "seq": "approval_seq"})
     order = approved["approval_seq"]
-    roi = _beside_approval(events, (EventKind.REGISTRATION_OF_INTEREST,), order, after=False)
+    registered = _beside_approval(events, (REGISTRATION,), order, after=False)
     found = _beside_approval(events, tuple(snapshot.FOUND_FAMILY), order, after=True)
     left = _beside_approval(events, (EventKind.WITHDRAWN,), order, after=True)
     approved["fast_track"] = _yes(approved["fast_track"])
     return approved[["household_id", "service_line", "fast_track", "split", "approved_on"]].join(
-        [roi["occurred_on"].rename("roi_on"), found["occurred_on"].rename("found_on"), found["kind"].rename("found"),
+        [registered["occurred_on"].rename("registered_on"), found["occurred_on"].rename("found_on"), found["kind"].rename("found"),
          left["occurred_on"].rename("left_on"), left["reason"]]).reset_index()
 
 
@@ -157,14 +160,12 @@ def _yes(flags: pd.Series) -> pd.Series:
 
 
 def _approval_lines(approved: pd.DataFrame) -> pd.DataFrame:
-    """Approvals; `timed` when not fast track and registered (an approval without a live ROI cannot be timed);
-    `within` when timed and approved on or before registration + 6 months (timeliness.timescale_rule's ASGLB
-    clock)."""
-    timed = (approved["fast_track"] == "no") & approved["roi_on"].notna()
+    """Approvals; `timed` when not fast track and registered (an approval without a live Stage 1 start before it
+    cannot be timed); `within` when timed and approved on or before registration + 6 months."""
+    timed = (approved["fast_track"] == "no") & approved["registered_on"].notna()
     within = pd.Series(False, index=approved.index)
-    for line, rows in approved[timed].groupby("service_line"):
-        _, allowed = timescale_rule("roi_to_approval", line)
-        within[rows.index] = rows["approved_on"] <= add(rows["roi_on"], allowed)
+    registered = approved[timed]
+    within[registered.index] = registered["approved_on"] <= add(registered["registered_on"], REGISTRATION_TO_APPROVAL)
     return approved.assign(measure="approval", on=approved["approved_on"], timed=_yes(timed),
                            within=_yes(within).where(timed, None), found=None, reason=None)
 
@@ -237,14 +238,14 @@ def fast_track_approvals(approved: pd.DataFrame) -> int:
 
 
 def timed_approvals(approved: pd.DataFrame) -> int:
-    """The timeliness denominator: approvals of applications that are not fast track and have a live
-    `registration_of_interest` (the registration) before the approval."""
+    """The timeliness denominator: approvals of applications that are not fast track and have a live `stage_1`
+    event (the registration: the agency's acceptance of the ROI) before the approval."""
     return int((approved["timed"] == "yes").sum())
 
 
 def approved_within_6_months(approved: pd.DataFrame) -> int:
-    """Approvals within 6 months of registration: of the timed approvals, those on or before the registration + 6
-    calendar months (relativedelta's month-end rule)."""
+    """Approvals within 6 months of registration: of the timed approvals, those on or before the registration (the
+    `stage_1` date) + 6 calendar months, the statutory 2 + 4 (relativedelta's month-end rule)."""
     return int((approved["within"] == "yes").sum())
 
 

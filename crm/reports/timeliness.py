@@ -16,8 +16,9 @@ Within timescale, per service line (crm.funnel.timescales.TIMESCALES, the clock 
 - mainstream fostering has one clock for the whole assessment, 8 months from ROI: a Stage 1 or Stage 2 is within
   timescale when it ended on or before ROI + 8 months (the durations reported are still the stage's own);
 - connected persons: 16 weeks from the start of Stage 1 (from the start of Stage 2 when it was opened there);
-- ROI to approval: mainstream fostering's 8 months; adoption and early permanence 6 months, the ASGLB measure
-  "approvals within 6 months of registration"; connected persons have no ROI clock and are left out of the share.
+- ROI to approval: mainstream fostering's 8 months; adoption and early permanence 6 months from the ROI (the ASGLB
+  return's 6 months run from registration, the start of Stage 1, instead: crm.reports.asglb); connected persons
+  have no ROI clock and are left out of the share.
 The clock falls back to the stage's own start when its starting event is missing (an imported history).
 `within_timescale` is measured against the statutory time, extensions not added. Extended cases are shown apart
 (SPEC section 2): `extended` counts the cases with a live timescale extension recorded while their clock ran, and
@@ -49,7 +50,7 @@ MEASURE_STAGE = {"stage_1": Stage.STAGE_1, "stage_2": Stage.STAGE_2, "roi_to_app
 END_KINDS = (EventKind.STAGE_1_COMPLETED, EventKind.APPROVED, EventKind.NOT_APPROVED)
 MARK_KINDS = tuple(dict.fromkeys([start for start, _ in MEASURES.values()] + list(END_KINDS)))
 EXTENDED = EventKind.TIMESCALE_EXTENDED
-ASGLB_ROI_TO_APPROVAL = relativedelta(months=6)
+ADOPTION_ROI_TO_APPROVAL = relativedelta(months=6)
 BUCKETS = Buckets((4, 8, 12, 18), ("<4 months", "4-8 months", "8-12 months", "12-18 months", ">18 months"))
 APPLICATION_COLUMNS = ["household_id", "service_line", "fast_track", "split"]
 LINE_COLUMNS = ["application_id", "measure", *APPLICATION_COLUMNS, "started_on", "ended_on", "days", "bucket",
@@ -131,7 +132,7 @@ def timescale_rule(measure: str, service_line: str) -> tuple[EventKind, relative
                  if service_line in lines and MEASURE_STAGE[measure] in stages), None)
     if measure != "roi_to_approval" or rule is None or rule[0] is EventKind.REGISTRATION_OF_INTEREST:
         return rule
-    return (EventKind.REGISTRATION_OF_INTEREST, ASGLB_ROI_TO_APPROVAL) if service_line in ADOPTION_LIKE else None
+    return (EventKind.REGISTRATION_OF_INTEREST, ADOPTION_ROI_TO_APPROVAL) if service_line in ADOPTION_LIKE else None
 
 
 def _judge(cases: pd.DataFrame, name: str, on: pd.DataFrame, seq: pd.DataFrame, extensions: pd.DataFrame) -> None:
