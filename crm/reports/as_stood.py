@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 from crm.escalations.models import MonthlySnapshot
 from crm.extensions import db
-from crm.reports import activity, snapshot
 from crm.reports.base import Report, ReportParams
+from crm.reports.families import activity, snapshot
 
 KEPT = ("snapshot", "activity")
 

@@ -8,8 +8,10 @@ from flask.cli import with_appcontext
 
 from crm import clock
 from crm.extensions import db
-from crm.reports import exports, marketing, registry
+from crm.reports import registry
 from crm.reports.base import BadArgument, ReportParams, Split
+from crm.reports.marketing import report as marketing
+from crm.reports.render import exports
 
 OPTIONS = {"date_from": "--from", "date_to": "--to", "at": "--at", "by": "--by"}  # ReportParams.ARGS' options
 

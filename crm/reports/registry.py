@@ -12,8 +12,8 @@ from crm.reports.base import Report, ReportParams
 
 NAMES = ("activity", "timeliness", "snapshot", "conversion", "equality", "targets", "asglb", "fostering-return")
 # Reports `crm report` computes that are not among the managers' /reports pages: attribution's page is the marketing
-# dashboard (crm.reports.marketing_views), open to the marketing officer too.
-MARKETING = {"attribution": "crm.reports.marketing"}
+# dashboard (crm.reports.marketing.views), open to the marketing officer too.
+MARKETING = {"attribution": "crm.reports.marketing.report"}
 COMMAND_LINE_NAMES = NAMES + tuple(MARKETING)
 
 
@@ -26,7 +26,7 @@ class ReportNotAvailable(LookupError):
 
 
 def module_name(name: str) -> str:
-    return "crm.reports." + name.replace("-", "_")
+    return "crm.reports.families." + name.replace("-", "_")
 
 
 def family(name: str) -> ModuleType:

@@ -10,9 +10,10 @@ from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
 from crm.queues.pagination import pagination, requested_page
-from crm.reports import as_stood, drill, exports, registry
-from crm.reports.figures_charts import charts_for
+from crm.reports import as_stood, drill, registry
 from crm.reports.forms import ReportFilterForm
+from crm.reports.render import exports
+from crm.reports.render.figures_charts import charts_for
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 TITLES = {"activity": "Activity in the period", "timeliness": "Timeliness", "snapshot": "Snapshot at a date",

@@ -28,8 +28,8 @@ from crm.auth.roles import Role
 from crm.db import utcnow
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import AttributionCredit, Campaign, CampaignSpend, MarketingMetric
-from crm.reports import marketing, marketing_lines
 from crm.reports.base import Split
+from crm.reports.marketing import lines as marketing_lines, report as marketing
 from crm.reports.marketing_suppression import Groups, hidden
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
 from tests.marketing.conftest import channel

@@ -36,8 +36,8 @@ from crm.auth.roles import Role
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
-from crm.reports import asglb
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import asglb
 from tests.factories import UserFactory
 from tests.reports.histories import approval, journey, lead_in, to_stage_1
 

@@ -26,8 +26,9 @@ from crm import clock
 from crm.auth.roles import Role
 from crm.funnel.stages import Stage
 from crm.households.models import Application, Household, Person
-from crm.reports import activity, conversion, registry
+from crm.reports import registry
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import activity, conversion
 from tests.factories import HouseholdFactory, UserFactory
 from tests.queues.helpers import StatementCounter
 from tests.reports.histories import journey

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
-from crm.reports import drill, registry, timeliness
+from crm.reports import drill, registry
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import timeliness
 from tests.factories import UserFactory
 from tests.reports.test_activity import YEAR, History
 from tests.reports.test_page_matches_exports import rich_history

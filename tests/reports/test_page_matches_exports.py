@@ -20,8 +20,9 @@ from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel.stages import Stage
 from crm.marketing.models import Channel
-from crm.reports import exports, registry
+from crm.reports import registry
 from crm.reports.base import ReportParams
+from crm.reports.render import exports
 from crm.reports.views import report_cell
 from tests.factories import HouseholdFactory, PartnerAuthorityFactory, UserFactory
 from tests.reports.histories import approval, approved, journey, lead_in, to_stage_1

@@ -9,7 +9,7 @@ import pytest
 from crm import clock
 from crm.auth.roles import Role
 from crm.reports.base import BadArgument, OutOfRange, ReportParams, Split, financial_year
-from crm.reports.marketing import MarketingParams
+from crm.reports.marketing.report import MarketingParams
 from tests.factories import UserFactory
 
 TODAY = date(2026, 11, 20)

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from crm import clock
 from crm.audit.models import AuditEvent
-from crm.reports import activity, registry
+from crm.reports import registry
 from crm.reports.base import ReportParams, Split, financial_year
+from crm.reports.families import activity
 from tests.reports.test_activity import YEAR_FIGURES, History
 
 YEAR = ["--from", "2025-04-01", "--to", "2026-03-31"]

@@ -7,8 +7,8 @@ import pytest
 
 from crm.auth.roles import Role
 from crm.funnel.stages import Stage
-from crm.reports import snapshot
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import snapshot
 from tests.factories import HouseholdFactory, UserFactory
 from tests.reports.histories import approval, journey, to_stage_1
 

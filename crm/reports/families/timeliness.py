@@ -17,7 +17,7 @@ Within timescale, per service line (crm.funnel.timescales.TIMESCALES, the clock 
   timescale when it ended on or before ROI + 8 months (the durations reported are still the stage's own);
 - connected persons: 16 weeks from the start of Stage 1 (from the start of Stage 2 when it was opened there);
 - ROI to approval: mainstream fostering's 8 months; adoption and early permanence 6 months from the ROI (the ASGLB
-  return's 6 months run from registration, the start of Stage 1, instead: crm.reports.asglb); connected persons
+  return's 6 months run from registration, the start of Stage 1, instead: crm.reports.families.asglb); connected persons
   have no ROI clock and are left out of the share.
 The clock falls back to the stage's own start when its starting event is missing (an imported history).
 `within_timescale` is measured against the statutory time, extensions not added. Extended cases are shown apart
@@ -36,9 +36,9 @@ from crm.funnel.stages import EventKind, Stage
 from crm.funnel.timescales import ADOPTION_LIKE, TIMESCALES
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.frames import ordered_events, raw
-from crm.reports.months import Buckets, add, period_key, period_keys, whole_months
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.data.frames import ordered_events, raw
+from crm.reports.data.months import Buckets, add, period_key, period_keys, whole_months
+from crm.reports.data.split_keys import split_values, with_split
 
 # measure -> (the event that starts it, the events that end it)
 MEASURES: dict[str, tuple[EventKind, tuple[EventKind, ...]]] = {

@@ -1,6 +1,6 @@
 """Activity in period (SPEC section 5): enquiries, funnel moves, decisions and withdrawals dated in the period.
 
-Two line-level queries (crm.reports.activity_frames) feed pandas. Every figure but the households is a count of
+Two line-level queries (crm.reports.families.activity_frames) feed pandas. Every figure but the households is a count of
 events, that is of applications: a household moving in two service lines counts twice. Each family of figures is
 one groupby over the whole frame by split value (the totals are the one group `total`), so a split by month costs
 about what the totals do.
@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from crm.funnel.stages import EventKind, WithdrawingParty
-from crm.reports import activity_frames as frames
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.months import period_keys
+from crm.reports.data.months import period_keys
+from crm.reports.families import activity_frames as frames
 
 NAME = "activity"
 TOTAL = "total"
@@ -171,7 +171,7 @@ def withdrawal_reasons(events: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 def _splits(params: ReportParams, contacts: pd.DataFrame, events: pd.DataFrame) -> dict[str, dict]:
     """The figures per split value. Months and quarters: every one the period touches, in order, each thing by its
-    own date; other splits: the values found, in alphabetical order (crm.reports.activity_frames.keyed)."""
+    own date; other splits: the values found, in alphabetical order (crm.reports.families.activity_frames.keyed)."""
     contacts, events = frames.keyed(params, contacts, events)
     if params.by in (Split.MONTH, Split.QUARTER):
         keys = period_keys(params.date_from, params.date_to, params.by)

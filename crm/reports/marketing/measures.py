@@ -74,7 +74,7 @@ def households(lines: pd.DataFrame) -> pd.Series:
 def spend(lines: pd.DataFrame) -> pd.Series:
     """Spend in the period, in pounds: each month's spend on the row's campaign (on a channel: the share of each
     campaign on it, split equally among the campaign's channels), times the share of the month's days in the
-    period (crm.reports.marketing_lines.spend)."""
+    period (crm.reports.marketing.lines.spend)."""
     return lines.groupby("row")["amount"].sum()
 
 

@@ -14,8 +14,8 @@ from crm.funnel.stages import EventKind
 from crm.households.models import Application
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel,
                                   MarketingMetric)
-from crm.reports.frames import read_frame
-from crm.reports.london import london_days, london_midnight, received_between
+from crm.reports.data.frames import read_frame
+from crm.reports.data.london import london_days, london_midnight, received_between
 
 
 def channels() -> pd.DataFrame:

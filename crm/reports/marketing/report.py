@@ -4,7 +4,7 @@ households, outcomes credited by the chosen attribution model and by last touch,
 days to ROI; the six models side by side; campaign lift; the monthly figures entered by hand.
 
 Aggregates only: no row is a household, and every figure based on fewer than 5 households is "<5"
-(crm.reports.marketing_suppression). Spend is pro-rated to the period by days (crm.reports.marketing_lines.spend);
+(crm.reports.marketing_suppression). Spend is pro-rated to the period by days (crm.reports.marketing.lines.spend);
 a campaign's spend counts for its channels in equal shares.
 """
 from __future__ import annotations
@@ -16,13 +16,13 @@ import pandas as pd
 
 from crm import clock
 from crm.households.models import SHORT_NAMES
-from crm.reports import exports
-from crm.reports import marketing_lines as lines
 from crm.reports.base import Report, ReportParams
-from crm.reports.marketing_attribution import MODELS, costs_shown, credits_shown
-from crm.reports.marketing_lift import lift
-from crm.reports.marketing_measures import Lines, shown
+from crm.reports.marketing import lines
+from crm.reports.marketing.attribution import MODELS, costs_shown, credits_shown
+from crm.reports.marketing.lift import lift
+from crm.reports.marketing.measures import Lines, shown
 from crm.reports.marketing_suppression import THRESHOLD, Groups
+from crm.reports.render import exports
 
 NAME = "attribution"
 OUTCOMES = {"roi": "ROI", "approval": "approval"}
@@ -77,7 +77,7 @@ class Taxonomy:
 
 
 def taxonomy(channels: pd.DataFrame) -> Taxonomy:
-    """The rows from the channels (crm.reports.marketing_lines.channels), in alphabetical order at each level."""
+    """The rows from the channels (crm.reports.marketing.lines.channels), in alphabetical order at each level."""
     tops = _by_name(channels[channels["parent_id"].isna()])
     keys, labels, levels, parents, children = [], {NO_CHANNEL: NO_CHANNEL_LABEL}, {NO_CHANNEL: 1}, {}, {}
     for top in tops.itertuples():

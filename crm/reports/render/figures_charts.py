@@ -1,7 +1,7 @@
 """Which charts each report shows, drawn from its figures (the JSON shape, so the chart and the table agree)."""
 from __future__ import annotations
 
-from crm.reports import charts
+from crm.reports.render import charts
 from crm.reports.base import Report
 
 FUNNEL_STEPS = [("enquiry_households", "Households enquiring"),

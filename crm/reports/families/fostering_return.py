@@ -10,7 +10,7 @@ and to foster counts once under fostering (its adoption is not in this return), 
 lines counts once in each, twice in the total. Enquiries are contacts and households, and a contact, or a household,
 counts once in the total however many lines it counts under.
 
-Splits: partner authority, team and channel (crm.reports.split_keys: the household's authority and team, the
+Splits: partner authority, team and channel (crm.reports.data.split_keys: the household's authority and team, the
 top-level channel of its first contact). Service line is already the columns, and the return is annual: a split by
 service line, month or quarter is refused (set the period to the quarter instead).
 """
@@ -25,11 +25,11 @@ from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, WithdrawingParty
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.charts import Bar, funnel
-from crm.reports.frames import raw, read_frame
-from crm.reports.london import london_days, received_between
-from crm.reports.months import as_dates
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.data.frames import raw, read_frame
+from crm.reports.data.london import london_days, received_between
+from crm.reports.data.months import as_dates
+from crm.reports.data.split_keys import split_values, with_split
+from crm.reports.render.charts import Bar, funnel
 
 NAME = "fostering-return"
 LINES = ("fostering_mainstream", "fostering_connected")

@@ -35,9 +35,9 @@ from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.frames import raw, read_frame
-from crm.reports.months import Buckets, as_dates, whole_months
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.data.frames import raw, read_frame
+from crm.reports.data.months import Buckets, as_dates, whole_months
+from crm.reports.data.split_keys import split_values, with_split
 
 ASSESSMENT_KINDS = (EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
                     EventKind.APPROVED)

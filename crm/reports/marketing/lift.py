@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from crm.reports import marketing_lines as lines
+from crm.reports.marketing import lines
 from crm.reports import marketing_suppression as suppression
 
 COLUMNS = ("window_from", "window_to", "before_from", "before_to", "contacts_during", "households_during",

@@ -9,8 +9,8 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from crm.reports.forms import ReportFilterForm
-from crm.reports.marketing import DEFAULT_MODEL, DEFAULT_OUTCOME, MarketingParams
-from crm.reports.marketing_attribution import MODEL_LABELS, MODELS
+from crm.reports.marketing.attribution import MODEL_LABELS, MODELS
+from crm.reports.marketing.report import DEFAULT_MODEL, DEFAULT_OUTCOME, MarketingParams
 
 OUTCOME_CHOICES = [("approval", "Approvals"), ("roi", "Registrations of interest (ROIs)")]
 

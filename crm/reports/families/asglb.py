@@ -6,13 +6,14 @@ where registration is the agency's acceptance of the ROI, the `stage_1` date, so
 left after approval; approved and waiting)".
 
 Every count is of applications to `adoption` and `early_permanence` (one per household and line: a household
-approved in both lines counts in each). The rows are every calendar quarter the period touches (crm.reports.months
+approved in both lines counts in each). The rows are every calendar quarter the period touches (crm.reports.data.months
 keys, "2026 Q2 (Apr-Jun)"), empty ones as 0, then the whole period; only live events dated in the period count, so
 a period starting mid-quarter gives that quarter's part. "N months" are calendar months with relativedelta's
 month-end rule: Stage 1 from 31 August + 6 months = 28 (29) February.
 
-Splits: service line (adoption against early permanence), partner authority, team, channel (crm.reports.split_keys).
-The return is by quarter already, so a split by quarter or month is refused (a month is a period of its own).
+Splits: service line (adoption against early permanence), partner authority, team, channel
+(crm.reports.data.split_keys). The return is by quarter already, so a split by quarter or month is refused (a month
+is a period of its own).
 """
 from __future__ import annotations
 
@@ -28,12 +29,12 @@ from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage
 from crm.funnel.timescales import ADOPTION_LIKE, TIMESCALES
 from crm.households.models import Application, Household
-from crm.reports import snapshot
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.charts import Bar, funnel
-from crm.reports.frames import ordered_events, raw
-from crm.reports.months import add, period_keys, quarter_key
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.data.frames import ordered_events, raw
+from crm.reports.data.months import add, period_keys, quarter_key
+from crm.reports.data.split_keys import split_values, with_split
+from crm.reports.families import snapshot
+from crm.reports.render.charts import Bar, funnel
 
 NAME = "asglb"
 TABLE = "by_quarter"
@@ -186,7 +187,7 @@ def _leaver_lines(approved: pd.DataFrame) -> pd.DataFrame:
 
 def _waiting_lines(params: ReportParams) -> pd.DataFrame:
     """The snapshot report's "approved and waiting" adoption and early permanence applications at each quarter's
-    end (crm.reports.snapshot.lines: approved, no match or placement, not withdrawn, by that day)."""
+    end (crm.reports.families.snapshot.lines: approved, no match or placement, not withdrawn, by that day)."""
     made = []
     for key, as_at in quarters(params):
         held = snapshot.lines(ReportParams(as_at, as_at, at=as_at, by=params.by))
@@ -270,7 +271,7 @@ def left_after_approval(left: pd.DataFrame) -> dict:
 
 def approved_waiting(rows: pd.DataFrame) -> int:
     """Approved and waiting at the quarter's end (the period's end when sooner): approved, with no match or
-    placement and not withdrawn by that day (crm.reports.snapshot's category)."""
+    placement and not withdrawn by that day (crm.reports.families.snapshot's category)."""
     return int((rows["measure"] == "approved_waiting").sum())
 
 

@@ -10,8 +10,9 @@ from crm import clock
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
-from crm.reports import exports, marketing, marketing_charts
-from crm.reports.marketing_forms import MarketingFilterForm
+from crm.reports.marketing import charts as marketing_charts, report as marketing
+from crm.reports.marketing.forms import MarketingFilterForm
+from crm.reports.render import exports
 
 bp = Blueprint("marketing_dashboard", __name__)
 

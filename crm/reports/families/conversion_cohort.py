@@ -22,7 +22,7 @@ Decisions, each one a manager can check on the household page:
   therefore need not fall from stage to stage.
 - Splits: by service line a household counts in each line it applied to, with that line's events only (so the lines
   add up to more than the total); by partner authority or team the household's; by channel the top-level channel of
-  its first contact (crm.reports.split_keys), missing values as "Not recorded".
+  its first contact (crm.reports.data.split_keys), missing values as "Not recorded".
 """
 from __future__ import annotations
 
@@ -36,10 +36,10 @@ from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household
 from crm.reports.base import ReportParams, Split
-from crm.reports.frames import raw, read_frame
-from crm.reports.london import london_days, received_between
-from crm.reports.months import as_dates, period_key, period_keys
-from crm.reports.split_keys import BY_ROW, split_values, with_split
+from crm.reports.data.frames import raw, read_frame
+from crm.reports.data.london import london_days, received_between
+from crm.reports.data.months import as_dates, period_key, period_keys
+from crm.reports.data.split_keys import BY_ROW, split_values, with_split
 
 STAGES = (EventKind.INFORMATION_EVENT, EventKind.INITIAL_VISIT, EventKind.REGISTRATION_OF_INTEREST,
           EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL, EventKind.APPROVED)

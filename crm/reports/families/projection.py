@@ -32,8 +32,8 @@ from crm.funnel.machine import replay
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Application
-from crm.reports.frames import raw, read_frame
-from crm.reports.months import as_dates
+from crm.reports.data.frames import raw, read_frame
+from crm.reports.data.months import as_dates
 
 HISTORY_YEARS = 3
 MEASURE_STAGES = {"registrations_of_interest": Stage.REGISTRATION_OF_INTEREST, "stage_1_starts": Stage.STAGE_1,
