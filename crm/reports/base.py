@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -145,3 +145,25 @@ class Report:
             body["by"] = params["by"]
             body["splits"] = self.splits
         return body
+
+
+@runtime_checkable
+class ReportModule(Protocol):
+    """What every report module (crm.reports.families) provides; crm.reports.registry names them.
+
+    A module may also set DRILL_COLUMNS ({column of its lines: heading}): the columns a list of the households
+    behind a count shows, in order (crm.reports.drill shows every column but ids and selectors otherwise)."""
+
+    def compute(self, params: ReportParams) -> Report:
+        """The report's figures, tables and figures per split value; ValueError for a split it cannot make."""
+
+    def drill_lines(self, params: ReportParams) -> pd.DataFrame:
+        """The line-level rows behind its counts: `household_id`, `application_id` and the columns its cells select
+        on (selector columns are never named like ReportParams.ARGS: a link carries both in one query string)."""
+
+    def drill(self, report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
+        """(table, row position, column) -> {column of the lines: value}: the lines behind that count are those
+        holding the values (compared as text)."""
+
+    def charts(self, report: Report) -> list[tuple[str, str]]:
+        """(caption, SVG) of each chart of its page, drawn from its figures (crm.reports.render.charts)."""

@@ -13,7 +13,6 @@ from crm.queues.pagination import pagination, requested_page
 from crm.reports import as_stood, drill, registry
 from crm.reports.forms import ReportFilterForm
 from crm.reports.render import exports
-from crm.reports.render.figures_charts import charts_for
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 TITLES = {"activity": "Activity in the period", "timeliness": "Timeliness", "snapshot": "Snapshot at a date",
@@ -24,7 +23,7 @@ TITLES = {"activity": "Activity in the period", "timeliness": "Timeliness", "sna
 @bp.route("/")
 @allow(Role.MANAGER)
 def index():
-    return render_template("reports/index.html", available=registry.available(), names=registry.NAMES, titles=TITLES)
+    return render_template("reports/index.html", names=registry.NAMES, titles=TITLES)
 
 
 def _report(name: str):
@@ -33,7 +32,7 @@ def _report(name: str):
     form = ReportFilterForm(request.args)
     try:
         registry.family(name)
-    except (registry.UnknownReport, registry.ReportNotAvailable):
+    except registry.UnknownReport:
         abort(404)
     if request.args and not form.validate():
         return form, None, None
@@ -58,7 +57,7 @@ def show(name: str):
     live = report is not None and kept is None
     return render_template(
         "reports/show.html", name=name, title=TITLES.get(name, name), form=form, report=report, kept=kept,
-        charts=charts_for(report) if report else [], query=request.query_string.decode(),
+        charts=registry.family(name).charts(report) if report else [], query=request.query_string.decode(),
         links=_links(name, report) if live else {}, offer=as_stood.taken(name, report.params) if live else None,
         kept_names=as_stood.KEPT, args=request.args.to_dict(), london=clock.LONDON), 400 if form.errors else 200
 
@@ -89,7 +88,7 @@ def households(name: str):
 
 def _listing(name: str, form: ReportFilterForm, wanted: dict[str, str]):
     """The page of the list the query string asks for, or None (the form holding why) for a filter in error; 404
-    for a report without drill-down or a selector its lines cannot answer."""
+    for a name that is no report's or a selector its lines cannot answer."""
     try:
         drill.family(name)
     except drill.NoDrill:

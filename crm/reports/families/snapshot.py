@@ -38,6 +38,7 @@ from crm.reports.base import Report, ReportParams, Split
 from crm.reports.data.frames import raw, read_frame
 from crm.reports.data.months import Buckets, as_dates, whole_months
 from crm.reports.data.split_keys import split_values, with_split
+from crm.reports.render.charts import Bar, funnel
 
 ASSESSMENT_KINDS = (EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
                     EventKind.APPROVED)
@@ -208,3 +209,11 @@ def drill_lines(params: ReportParams) -> pd.DataFrame:
     """`lines`, oldest first, with the split values as the report names them ('Not recorded' when missing)."""
     held = lines(params).sort_values(["since", "application_id"], kind="stable", ignore_index=True)
     return held.assign(split=split_values(held["split"])) if params.by else held
+
+
+def charts(report: Report) -> list[tuple[str, str]]:
+    """The applications in each category at the snapshot date."""
+    bars = [Bar(label, report.figures.get(key, {}).get("total", 0)) for key, label in
+            (("stage_1", "Stage 1"), ("between_stages", "Between Stage 1 and 2"), ("stage_2", "Stage 2"),
+             ("on_hold", "On hold"), ("approved_waiting", "Approved and waiting"))]
+    return [("Applications at the snapshot date", funnel(bars, "Applications at the snapshot date"))]

@@ -39,6 +39,7 @@ from crm.reports.base import Report, ReportParams, Split
 from crm.reports.data.frames import ordered_events, raw
 from crm.reports.data.months import Buckets, add, period_key, period_keys, whole_months
 from crm.reports.data.split_keys import split_values, with_split
+from crm.reports.render.charts import Bar, funnel
 
 # measure -> (the event that starts it, the events that end it)
 MEASURES: dict[str, tuple[EventKind, tuple[EventKind, ...]]] = {
@@ -315,3 +316,14 @@ def drill_lines(params: ReportParams) -> pd.DataFrame:
     measured["split"] = split_keys(measured, params.by) if params.by else None
     measured["timescale_applies"] = measured["within_timescale"].notna()
     return measured.sort_values(["ended_on", "application_id"], kind="stable", ignore_index=True)
+
+
+def charts(report: Report) -> list[tuple[str, str]]:
+    """Each stage's completions by the time they took (its buckets)."""
+    shown = []
+    for stage, label in (("stage_1", "Stage 1"), ("stage_2", "Stage 2")):
+        buckets = report.figures.get("stages", {}).get(stage, {}).get("buckets", {})
+        if buckets:
+            bars = [Bar(name, count) for name, count in buckets.items()]
+            shown.append((f"{label}: completions by time taken", funnel(bars, f"{label} time taken")))
+    return shown
