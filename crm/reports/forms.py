@@ -1,5 +1,4 @@
-"""The report filter: a period, a snapshot date, a split and whether to show a month as it stood, read from the
-query string (shareable links)."""
+"""The report filter (period, snapshot date, split, as it stood), read from the query string: a shareable link."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,5 +1,4 @@
-"""Report pages for managers: each report's charts with its tables beside them, a period and split filter, CSV /
-XLSX / JSON downloads of the same figures, the households behind each count, and a month as it stood."""
+"""Report pages for managers: charts beside tables, the filter, downloads, drill-down, months as they stood."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -13,8 +12,10 @@ from crm.queues.pagination import pagination, requested_page
 from crm.reports import as_stood, drill, registry
 from crm.reports.forms import ReportFilterForm
 from crm.reports.render import exports
+from crm.reports.render.formatting import report_cell
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.add_app_template_filter(report_cell)
 TITLES = {"activity": "Activity in the period", "timeliness": "Timeliness", "snapshot": "Snapshot at a date",
           "conversion": "Conversion", "equality": "Equality monitoring of approvals", "targets": "Targets",
           "asglb": "Adopter recruitment return (ASGLB)", "fostering-return": "Annual fostering return"}
@@ -115,31 +116,3 @@ def download(name: str, fmt: str):
     data = exports.export(report, fmt, actor=current_user, bom=fmt == "csv")
     db.session.commit()
     return exports.attachment(report, fmt, data)
-
-
-@bp.app_template_filter("report_cell")
-def report_cell(value, column: str = "") -> str:
-    """A table cell: blank for no value (None or NaN); a share (0 to 1: `within_timescale`, `conversion_from_...`,
-    `...: share`) or a percentage (0 to 100: `percent...`, `% ...`) with a % sign; other fractions to one decimal
-    place; thousands separated."""
-    if value is None or value != value:  # NaN is the one value not equal to itself
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, (int, float)) and _is_share(column):
-        return f"{value:.1%}"
-    if isinstance(value, (int, float)) and _is_percent(column):
-        return f"{value:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _is_share(column: str) -> bool:
-    return column == "within_timescale" or column.startswith("conversion_from") or column.endswith("share")
-
-
-def _is_percent(column: str) -> bool:
-    return column.startswith(("percent", "%")) or column.endswith("percent")

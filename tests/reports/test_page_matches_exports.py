@@ -22,7 +22,7 @@ from crm.marketing.models import Channel
 from crm.reports import registry
 from crm.reports.base import ReportParams
 from crm.reports.render import exports
-from crm.reports.views import report_cell
+from crm.reports.render.formatting import report_cell
 from tests.factories import HouseholdFactory, PartnerAuthorityFactory, UserFactory
 from tests.reports.histories import approval, approved, journey, lead_in, to_stage_1
 from tests.reports.names import REPORTS

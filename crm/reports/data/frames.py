@@ -1,5 +1,8 @@
-"""A report's one query as a DataFrame, read fast: pandas builds frames from the driver's tuples far quicker than from
-SQLAlchemy rows, and pandas converts each column at once (see `read_frame`)."""
+"""A report's one query read into a DataFrame, fast.
+
+Pandas builds frames from the driver's tuples far quicker than from SQLAlchemy rows, and converts each column at
+once (see `read_frame`).
+"""
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,7 @@
-"""The activity report's two line-level queries (the contacts received in the period; the live stage events dated in
-it, with their application and household) as DataFrames, and the split value each row counts under."""
+"""The activity report's two line-level queries as DataFrames, with each row's split value.
+
+The contacts received in the period, and the live stage events dated in it with their application and household.
+"""
 from __future__ import annotations
 
 import pandas as pd

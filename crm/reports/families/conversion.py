@@ -1,6 +1,8 @@
-"""Conversion (SPEC section 5): "period conversion (ROIs in period / enquiries in period, and so on) and cohort
-conversion (of the households whose first enquiry fell in a month, the share that reached each later stage, and
-the median days to reach it)". Cohort conversion is crm.reports.families.conversion_cohort.
+"""Conversion (SPEC section 5): period conversion between the funnel's steps, and cohort conversion.
+
+SPEC: "period conversion (ROIs in period / enquiries in period, and so on) and cohort conversion (of the households
+whose first enquiry fell in a month, the share that reached each later stage, and the median days to reach it)".
+Cohort conversion is crm.reports.families.conversion_cohort.
 
 Period conversion takes its counts from the activity report's own rows, figures and drill-down lines
 (crm.reports.families.activity_frames, crm.reports.families.activity), so every count is the activity report's for

@@ -1,5 +1,7 @@
-"""Cohort conversion (SPEC section 5): "of the households whose first enquiry fell in a month, the share that
-reached each later stage, and the median days to reach it".
+"""Cohort conversion (SPEC section 5): how far the households who first enquired in a month went.
+
+SPEC: "of the households whose first enquiry fell in a month, the share that reached each later stage, and the
+median days to reach it".
 
 Decisions, each one a manager can check on the household page:
 
@@ -12,8 +14,8 @@ Decisions, each one a manager can check on the household page:
   first enquiries in the period; every month or quarter the period touches is shown, empty ones too.
 - A household reached a stage when any of its applications has a live event of that kind (undone events never
   count) dated on or before the "as at" date: the report's snapshot date (ReportParams.snapshot_date: `at` when
-  given, else today, or the end of the period when that is earlier). An event dated before the first enquiry (an imported history, say)
-  still counts, with negative days, rather than being dropped without trace.
+  given, else today, or the end of the period when that is earlier). An event dated before the first enquiry (an
+  imported history, say) still counts, with negative days, rather than being dropped without trace.
 - A household counts once per cohort whatever its service lines: it reached a stage on the date of the first live
   event of that kind on any of its applications; days are calendar days from its first enquiry to that date.
 - Stages are event kinds, not positions: a household that went straight to an initial visit did not reach the

@@ -1,5 +1,6 @@
-"""Equality monitoring of approvals (SPEC section 5): "ethnicity, relationship status, age band, sexual orientation,
-disability, first-time vs fast-track".
+"""Equality monitoring of approvals (SPEC section 5): approvals by each characteristic monitored.
+
+SPEC: "ethnicity, relationship status, age band, sexual orientation, disability, first-time vs fast-track".
 
 The approvals are those the activity report counts (crm.reports.families.activity.approvals): live `approved` events
 dated in the period, one per application. Two units, named in every table:

@@ -1,6 +1,8 @@
-"""The annual fostering data return (SPEC section 5): enquiries, applications, approvals and withdrawals with their
-reasons, for mainstream and connected-persons fostering, laid out as a service enters them in Ofsted's fostering
-data collection (a row per figure; columns mainstream, connected persons, total).
+"""The annual fostering data return (SPEC section 5), laid out as Ofsted's data collection asks.
+
+Enquiries, applications, approvals and withdrawals with their reasons, for mainstream and connected-persons
+fostering, laid out as a service enters them in Ofsted's fostering data collection (a row per figure; columns
+mainstream, connected persons, total).
 
 SPEC: "the annual fostering data (enquiries, applications, approvals, withdrawals and reasons) as CSV".
 
@@ -92,7 +94,7 @@ def lines(params: ReportParams) -> pd.DataFrame:
     return made.astype({"party": object, "reason": object})
 
 
-drill_lines = lines  # the drill-down's rows (the crm.reports hook)
+drill_lines = lines  # the drill-down's rows (ReportModule.drill_lines)
 
 
 def _with_total(rows: pd.DataFrame, unique: str | None = None) -> list[pd.DataFrame]:
@@ -319,7 +321,7 @@ def _selector(path: str) -> dict[str, str]:
 
 
 def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
-    """(table, row position, column) -> the selector of `lines` rows behind that count (crm.reports hook)."""
+    """(table, row position, column) -> the selector of `lines` rows behind that count (ReportModule.drill)."""
     selectors = {}
     for name, rows in _table_rows(report.figures, report.splits, report.params.by).items():
         for row, (key, path) in enumerate(rows):

@@ -1,5 +1,7 @@
-"""The targets report's projection: how many applications now in the pipeline are expected to reach a measure's
-stage before the financial year ends, judged by how comparable applications moved in the three years before.
+"""The targets report's projection: how many applications in the pipeline reach a measure by 31 March.
+
+The applications now in the pipeline expected to reach a measure's stage before the financial year ends, judged
+by how comparable applications moved in the three years before.
 
 For each application active at the end of the as-at date in a stage before the measure's (its stage and the date
 it entered it as the state machine replays its live events), with `t` the days it has been in that stage and

@@ -1,5 +1,7 @@
-"""Targets (SPEC section 5): "a yearly target per measure (e.g. 80 approvals) shown against actuals and a
-projection from the households in the pipeline".
+"""Targets (SPEC section 5): each yearly target against the actual figure and a projection.
+
+SPEC: "a yearly target per measure (e.g. 80 approvals) shown against actuals and a projection from the households in
+the pipeline".
 
 The year: the financial year (1 April - 31 March) that contains the end of the period asked for (`date_to`),
 as it stood at the end of that day or of today, whichever is earlier (the as-at date); the start of the period

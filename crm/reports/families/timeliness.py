@@ -1,5 +1,4 @@
-"""Timeliness (SPEC section 5): how long Stage 1, Stage 2 and Registration of Interest to approval took, for the
-applications that completed them in the period.
+"""Timeliness (SPEC section 5): how long the stages and ROI to approval took, when they ended in the period.
 
 SPEC: "for applications completing a stage in the period: count, mean, median, min and max days in the stage
 (Stage 1: `stage_1` to `stage_1_completed`; Stage 2: `stage_2` to the ADM decision, `approved` or `not_approved`;

@@ -1,6 +1,9 @@
-"""The attribution models side by side (SPEC section 6): each row's credited outcomes under every model, and for
-campaigns what each outcome cost under every model, so "what did the bus-shelter campaign cost per approved
-household, and how does that change under each model?" is one row of one table."""
+"""The attribution models side by side (SPEC section 6): each row's credits and costs under every model.
+
+Each row's credited outcomes under every model, and for campaigns what each outcome cost under every model, so
+"what did the bus-shelter campaign cost per approved
+household, and how does that change under each model?" is one row of one table.
+"""
 from __future__ import annotations
 
 import pandas as pd

@@ -1,6 +1,8 @@
-"""How the marketing dashboard shows the attribution report: its sections, each a chart drawn on the server
-(crm.reports.render.charts) with the table it is drawn from beside it, the tables' headings and how each cell reads.
-Charts draw only what the tables show: a suppressed ("<5") figure is left out of the chart, never drawn."""
+"""How the marketing dashboard shows the attribution report: its sections, charts, headings and cells.
+
+Each section is a chart drawn on the server (crm.reports.render.charts) with the table it is drawn from beside it.
+Charts draw only what the tables show: a suppressed ("<5") figure is left out of the chart, never drawn.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass

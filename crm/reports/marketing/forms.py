@@ -1,5 +1,4 @@
-"""The marketing dashboard's filter: the period (as the report pages take it), the attribution model and the outcome,
-read from the query string so a view of the figures can be shared as a link."""
+"""The marketing dashboard's filter (period, model, outcome), read from the query string: a shareable link."""
 from __future__ import annotations
 
 from datetime import date

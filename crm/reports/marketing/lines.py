@@ -1,5 +1,8 @@
-"""The line-level rows the marketing figures are computed from: contacts, attribution credits, spend, ROIs, campaigns
-and the monthly figures of a period, each one query read into a DataFrame. Nothing here names a person: only ids."""
+"""The line-level rows the marketing figures are computed from, each one query read into a DataFrame.
+
+Contacts, attribution credits, spend, ROIs, campaigns and the monthly figures of a period. Nothing here names a
+person: only ids.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta

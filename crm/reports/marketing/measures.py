@@ -1,5 +1,8 @@
-"""The figures of SPEC section 6 for one set of rows (channels or campaigns): each line (contact, credit, spend, ROI)
-already carries the `row` it counts under; each figure's docstring is its definition."""
+"""The figures of SPEC section 6 for one set of rows (channels or campaigns).
+
+Each line (contact, credit, spend, ROI) already carries the `row` it counts under; each figure's docstring is its
+definition.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass

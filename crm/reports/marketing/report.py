@@ -1,7 +1,8 @@
-"""Marketing and attribution (SPEC section 6): the `attribution` report behind the marketing dashboard and
-`crm report attribution`. Per channel (top level and sub-channel) and per campaign, over a period: contacts,
-households, outcomes credited by the chosen attribution model and by last touch, conversion, spend and costs, median
-days to ROI; the six models side by side; campaign lift; the monthly figures entered by hand.
+"""Marketing and attribution (SPEC section 6): the `attribution` report behind the dashboard and `crm report`.
+
+Per channel (top level and sub-channel) and per campaign, over a period: contacts, households, outcomes credited
+by the chosen attribution model and by last touch, conversion, spend and costs, median days to ROI; the six models
+side by side; campaign lift; the monthly figures entered by hand.
 
 Aggregates only: no row is a household, and every figure based on fewer than 5 households is "<5"
 (crm.reports.marketing_suppression). Spend is pro-rated to the period by days (crm.reports.marketing.lines.spend);

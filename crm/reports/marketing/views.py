@@ -1,6 +1,8 @@
-"""The marketing dashboard (SPEC section 6): the attribution report's charts and tables for a period, model and
-outcome, and its CSV / XLSX / JSON downloads. For the marketing officer and managers; aggregates only, so nothing
-here links to a household."""
+"""The marketing dashboard (SPEC section 6): the attribution report's charts, tables and downloads.
+
+For a period, model and outcome; for the marketing officer and managers. Aggregates only, so nothing here links
+to a household.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
