@@ -23,7 +23,8 @@ from crm.db import UTCDateTime
 
 COUNTED = ("information_event", "initial_visit", "registration_of_interest", "stage_1", "stage_1_completed",
            "stage_2", "panel", "panel_deferred", "approved", "not_approved", "withdrawn")
-# Each activity figure (its dotted path in the report's JSON, crm/reports/activity.py) and the aggregate counting it.
+# Each activity figure (its dotted path in the report's JSON, crm/reports/families/activity.py) and the aggregate
+# counting it.
 ACTIVITY_COLUMNS = {
     "enquiry_contacts": "sum(CASE WHEN kind = 'contact' THEN 1 ELSE 0 END)",
     "enquiry_households": "count(DISTINCT CASE WHEN kind = 'contact' THEN household_id END)",

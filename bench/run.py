@@ -16,8 +16,8 @@ from crm import clock
 from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household
-from crm.reports import activity, timeliness
 from crm.reports.base import ReportParams, Split, financial_year
+from crm.reports.families import activity, timeliness
 from bench import queries
 
 TARGET = 2.0

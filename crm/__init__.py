@@ -83,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.marketing.attribution.views import bp as attribution_bp
     from crm.queues.views import bp as queues_bp
     from crm.reports.views import bp as reports_bp
-    from crm.reports.marketing_views import bp as marketing_dashboard_bp
+    from crm.reports.marketing.views import bp as marketing_dashboard_bp
     from crm.targets.views import bp as targets_bp
     from crm.transfer.views import bp as transfer_bp
 

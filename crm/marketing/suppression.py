@@ -13,7 +13,7 @@ its sub-channels cannot be added up to it. This does not stop differencing acros
 year less a day) or across tables; those are limits of cell suppression, left to the policy that only the marketing
 officer and managers see these pages.
 
-The rule works on plain mappings (key -> households), so any page can use it; crm.reports.marketing_suppressed
+The rule works on plain mappings (key -> households), so any page can use it; crm.reports.marketing.suppressed
 applies it to the reports' frames.
 """
 from __future__ import annotations

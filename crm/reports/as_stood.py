@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from crm.escalations.models import MonthlySnapshot
 from crm.extensions import db
 from crm.formatting import month_name
-from crm.reports import activity, snapshot
 from crm.reports.base import Report, ReportParams
+from crm.reports.families import activity, snapshot
 
 KEPT = ("snapshot", "activity")
 
@@ -69,8 +69,6 @@ def as_stood(name: str, params: ReportParams) -> tuple[Report, MonthlySnapshot]:
 
 def _rebuilt(name: str, body: dict) -> Report:
     """The report from its kept JSON: the same figures, and the tables the module makes of them."""
-    params = ReportParams(date.fromisoformat(body["from"]), date.fromisoformat(body["to"]),
-                          at=date.fromisoformat(body["at"]) if body.get("at") else None)
-    figures = body["figures"]
+    params, figures = ReportParams.from_json(body), body["figures"]
     tables = snapshot.tables(figures) if name == "snapshot" else activity.tables(figures, {})
     return Report(name, params, figures, tables)

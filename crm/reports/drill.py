@@ -1,17 +1,15 @@
 """Drill-down (SPEC section 5): every count of a report links to the households behind it.
 
-A report module that can drill defines `drill_lines(params)` (the line-level rows behind its counts, with
-`household_id`, `application_id` and the columns its cells select on) and `drill(report)` ((table, row position,
-column) -> {column of the lines: value}); optionally `DRILL_COLUMNS` ({column: heading}, the lines' columns to
-show, in order). The rows whose selector columns hold the given values (compared as text) are the count's rows.
-Selector columns are not named like the filter's arguments (RESERVED): the link carries both in one query string.
+Every report module gives the line-level rows behind its counts (`drill_lines`) and each count's selector (`drill`),
+and may name the columns a list shows (`DRILL_COLUMNS`): crm.reports.base.ReportModule. The rows whose selector
+columns hold the given values (compared as text) are the count's rows. Selector columns are not named like the
+filter's arguments (RESERVED): the link carries both in one query string.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import ModuleType
 
 import pandas as pd
 from sqlalchemy import select
@@ -24,10 +22,10 @@ from crm.funnel.stages import EVENT_LABELS
 from crm.households.models import SHORT_NAMES, Household
 from crm.queues.pagination import Page, clamp, offset
 from crm.reports import registry
-from crm.reports.base import Report, ReportParams
+from crm.reports.base import Report, ReportModule, ReportParams
 
 # Query-string names the filter and the pages use; never a selector column.
-RESERVED = frozenset({"date_from", "date_to", "at", "by", "as_stood", "submit", "page"})
+RESERVED = frozenset({*ReportParams.ARGS, "as_stood", "submit", "page"})
 NOT_SHOWN = {"split", "in_total", "measure", "service_line"}
 # (column, singular, plural): what a list's rows are, the first whose column the rows fill.
 UNITS = (("contact_id", "contact", "contacts"), ("person_id", "person", "people"),
@@ -39,36 +37,23 @@ EVENT_COLUMNS = frozenset({"kind", "event"})
 
 
 class NoDrill(LookupError):
-    """The report has no drill-down, or the cell asked for is none of its counts."""
+    """No report has the name, or the cell asked for is none of its counts."""
 
 
-def family(name: str) -> ModuleType:
-    """The report's module, when it defines both drill hooks."""
+def family(name: str) -> ReportModule:
+    """The report's module (NoDrill for a name that is no report's)."""
     try:
-        module = registry.family(name)
-    except (registry.UnknownReport, registry.ReportNotAvailable) as error:
+        return registry.family(name)
+    except registry.UnknownReport as error:
         raise NoDrill(str(error)) from None
-    if not (callable(getattr(module, "drill_lines", None)) and callable(getattr(module, "drill", None))):
-        raise NoDrill(f"The {name} report has no drill-down")
-    return module
 
 
 def cells(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
-    """(table, row position, column) -> the selector of the rows behind that count; none without drill hooks."""
+    """(table, row position, column) -> the selector of the rows behind that count; none for no report's name."""
     try:
         return family(report.name).drill(report)
     except NoDrill:
         return {}
-
-
-def filter_args(params: ReportParams) -> dict[str, str]:
-    """The report's filter as query-string arguments, so a list is of the figures the page showed."""
-    args = {"date_from": params.date_from.isoformat(), "date_to": params.date_to.isoformat()}
-    if params.at:
-        args["at"] = params.at.isoformat()
-    if params.by:
-        args["by"] = params.by.value
-    return args
 
 
 def selector(args) -> dict[str, str]:
@@ -210,4 +195,4 @@ def listing(name: str, params: ReportParams, wanted: dict[str, str], number: int
 def record_view(listing: Listing, *, actor) -> None:
     """Audit who saw which list (the names behind a count are personal data), in the caller's transaction."""
     record_event(db.session, "viewed_report_households", actor=actor, object_type="report", object_id=listing.name,
-                 detail={**filter_args(listing.params), "selector": listing.wanted, "rows": listing.page.total})
+                 detail={**listing.params.to_args(), "selector": listing.wanted, "rows": listing.page.total})

@@ -1,5 +1,4 @@
-"""The report filter: a period, a snapshot date, a split and whether to show a month as it stood, read from the
-query string (shareable links)."""
+"""The report filter (period, snapshot date, split, as it stood), read from the query string: a shareable link."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,22 +8,20 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
 from crm.forms import HearthForm
-from crm.reports.base import ReportParams, Split
+from crm.reports.base import FIRST_YEAR, LAST_YEAR, BadArgument, OutOfRange, ReportParams, Split, parse_day
 
 SPLIT_LABELS = {Split.MONTH: "Month", Split.QUARTER: "Quarter", Split.SERVICE_LINE: "Service line",
                 Split.PARTNER_AUTHORITY: "Partner authority", Split.TEAM: "Team", Split.CHANNEL: "Channel"}
 
 
-def _iso(field) -> date | None:
-    if not (field.data or "").strip():
-        return None
+def _day(field) -> date | None:
+    """The field's day (ReportParams' reading of it), or a field error in the form's words."""
     try:
-        value = date.fromisoformat(field.data.strip())
-    except ValueError:
+        return parse_day(field.data, field.name)
+    except OutOfRange:
+        raise ValidationError(f"{field.label.text} must be between {FIRST_YEAR} and {LAST_YEAR}") from None
+    except BadArgument:
         raise ValidationError(f"{field.label.text} must be a real date, like 2026-04-01") from None
-    if not 1900 <= value.year <= 2100:
-        raise ValidationError(f"{field.label.text} must be between 1900 and 2100")
-    return value
 
 
 class ReportFilterForm(HearthForm):
@@ -43,28 +40,23 @@ class ReportFilterForm(HearthForm):
     submit = SubmitField("Show", widget=GovSubmitInput())
 
     def validate_date_from(self, field):
-        _iso(field)
+        _day(field)
 
     def validate_date_to(self, field):
-        _iso(field)
-        start = _safe(self.date_from)
-        end = _safe(field)
+        start, end = _readable(self.date_from), _day(field)
         if start and end and end < start:
             raise ValidationError("To must be on or after From")
 
     def validate_at(self, field):
-        _iso(field)
+        _day(field)
 
     def params(self, today: date) -> ReportParams:
-        default = ReportParams.default(today)
-        date_to = _safe(self.date_to) or default.date_to
-        # A snapshot is of a day that has happened: the end of the period, or today if that is still to come.
-        return ReportParams(date_from=_safe(self.date_from) or default.date_from, date_to=date_to,
-                            at=_safe(self.at) or min(date_to, today), by=Split(self.by.data) if self.by.data else None)
+        """The filter as report parameters (call after validate; ReportParams.from_args gives the defaults)."""
+        return ReportParams.from_args(self.data, today)
 
 
-def _safe(field) -> date | None:
+def _readable(field) -> date | None:
     try:
-        return _iso(field)
+        return _day(field)
     except ValidationError:
         return None

@@ -1,5 +1,4 @@
-"""Report pages for managers: each report's charts with its tables beside them, a period and split filter, CSV /
-XLSX / JSON downloads of the same figures, the households behind each count, and a month as it stood."""
+"""Report pages for managers: charts beside tables, the filter, downloads, drill-down, months as they stood."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -9,13 +8,14 @@ from crm import clock
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
-from crm.formatting import number, percent
 from crm.queues.pagination import pagination, requested_page
-from crm.reports import as_stood, drill, exports, registry
-from crm.reports.figures_charts import charts_for
+from crm.reports import as_stood, drill, registry
 from crm.reports.forms import ReportFilterForm
+from crm.reports.render import exports
+from crm.reports.render.formatting import report_cell
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.add_app_template_filter(report_cell)
 TITLES = {"activity": "Activity in the period", "timeliness": "Timeliness", "snapshot": "Snapshot at a date",
           "conversion": "Conversion", "equality": "Equality monitoring of approvals", "targets": "Targets",
           "asglb": "Adopter recruitment return (ASGLB)", "fostering-return": "Annual fostering return"}
@@ -24,7 +24,7 @@ TITLES = {"activity": "Activity in the period", "timeliness": "Timeliness", "sna
 @bp.route("/")
 @allow(Role.MANAGER)
 def index():
-    return render_template("reports/index.html", available=registry.available(), names=registry.NAMES, titles=TITLES)
+    return render_template("reports/index.html", names=registry.NAMES, titles=TITLES)
 
 
 def _report(name: str):
@@ -33,7 +33,7 @@ def _report(name: str):
     form = ReportFilterForm(request.args)
     try:
         registry.family(name)
-    except (registry.UnknownReport, registry.ReportNotAvailable):
+    except registry.UnknownReport:
         abort(404)
     if request.args and not form.validate():
         return form, None, None
@@ -58,14 +58,14 @@ def show(name: str):
     live = report is not None and kept is None
     return render_template(
         "reports/show.html", name=name, title=TITLES.get(name, name), form=form, report=report, kept=kept,
-        charts=charts_for(report) if report else [], query=request.query_string.decode(),
+        charts=registry.family(name).charts(report) if report else [], query=request.query_string.decode(),
         links=_links(name, report) if live else {}, offer=as_stood.taken(name, report.params) if live else None,
         kept_names=as_stood.KEPT, args=request.args.to_dict()), 400 if form.errors else 200
 
 
 def _links(name: str, report) -> dict[tuple[str, int, str], str]:
     """(table, row position, column) -> the page listing the households behind that count."""
-    args = drill.filter_args(report.params)
+    args = report.params.to_args()
     return {key: url_for(".households", name=name, **args, **selector)
             for key, selector in drill.cells(report).items()}
 
@@ -84,12 +84,12 @@ def households(name: str):
     pages = pagination(listing.page,
                        lambda number: url_for(".households", name=name, **{**request.args, "page": number}))
     return render_template("reports/households.html", **page, listing=listing, pagination=pages,
-                           back=url_for(".show", name=name, **drill.filter_args(listing.params)))
+                           back=url_for(".show", name=name, **listing.params.to_args()))
 
 
 def _listing(name: str, form: ReportFilterForm, wanted: dict[str, str]):
     """The page of the list the query string asks for, or None (the form holding why) for a filter in error; 404
-    for a report without drill-down or a selector its lines cannot answer."""
+    for a name that is no report's or a selector its lines cannot answer."""
     try:
         drill.family(name)
     except drill.NoDrill:
@@ -116,29 +116,3 @@ def download(name: str, fmt: str):
     data = exports.export(report, fmt, actor=current_user, bom=fmt == "csv")
     db.session.commit()
     return exports.attachment(report, fmt, data)
-
-
-@bp.app_template_filter("report_cell")
-def report_cell(value, column: str = "") -> str:
-    """A table cell: blank for no value (None or NaN); a share (0 to 1: `within_timescale`, `conversion_from_...`,
-    `...: share`) or a percentage (0 to 100: `percent...`, `% ...`) with a % sign; other fractions to one decimal
-    place; thousands separated."""
-    if value is None or value != value:  # NaN is the one value not equal to itself
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, (int, float)) and _is_share(column):
-        return percent(value, 1)
-    if isinstance(value, (int, float)) and _is_percent(column):
-        return percent(value / 100, 1)
-    if isinstance(value, (int, float)):
-        return number(value)
-    return str(value)
-
-
-def _is_share(column: str) -> bool:
-    return column == "within_timescale" or column.startswith("conversion_from") or column.endswith("share")
-
-
-def _is_percent(column: str) -> bool:
-    return column.startswith(("percent", "%")) or column.endswith("percent")

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
-from crm.reports import marketing, registry
+from crm.reports import registry
+from crm.reports.marketing import report as marketing
 from tests.factories import UserFactory
 from tests.marketing.test_marketing_figures import Story
 

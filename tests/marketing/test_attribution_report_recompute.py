@@ -14,7 +14,7 @@ from crm.funnel.stages import Stage
 from crm.marketing.attribution import services as attribution
 from crm.marketing.attribution.touchpoints import resolve_contacts
 from crm.marketing.models import Campaign, CampaignSpend
-from crm.reports import marketing
+from crm.reports.marketing import report as marketing
 from tests.factories import UserFactory
 from tests.marketing.conftest import channel
 from tests.marketing.test_marketing_figures import utc

@@ -8,8 +8,8 @@ from sqlalchemy import delete
 
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import Campaign
-from crm.reports import marketing, marketing_lines
-from crm.reports.marketing_lift import Windows, windows
+from crm.reports.marketing import lines as marketing_lines, report as marketing
+from crm.reports.marketing.lift import Windows, windows
 from tests.factories import HouseholdFactory
 from tests.marketing.test_marketing_figures import utc
 

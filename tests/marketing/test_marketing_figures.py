@@ -28,8 +28,8 @@ from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.marketing.models import AttributionCredit, Campaign, CampaignSpend, MarketingMetric
 from crm.marketing.suppression import Groups, hidden
-from crm.reports import marketing, marketing_lines
 from crm.reports.base import Split
+from crm.reports.marketing import lines as marketing_lines, report as marketing
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
 from tests.marketing.conftest import channel
 from tests.reports.histories import journey, lead_in

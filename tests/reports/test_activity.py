@@ -36,8 +36,8 @@ from crm.events.models import ConsultationMethod
 from crm.funnel import services as funnel
 from crm.funnel.stages import Stage
 from crm.marketing.models import Channel
-from crm.reports import activity
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import activity
 from tests.factories import HouseholdFactory, PartnerAuthorityFactory, TeamFactory, UserFactory
 
 TODAY = date(2026, 6, 30)  # "today" for the services: every date of the history is in the past

@@ -1,19 +1,22 @@
 """ASGLB return: golden figures worked out by hand on small histories (SPEC section 5).
 
 The histories (`returns`), adoption unless said; the year is the financial year 2028-29, whose calendar quarters are
-2028 Q2 (Apr-Jun), Q3 (Jul-Sep), Q4 (Oct-Dec) and 2029 Q1 (Jan-Mar):
+2028 Q2 (Apr-Jun), Q3 (Jul-Sep), Q4 (Oct-Dec) and 2029 Q1 (Jan-Mar). Registration is the start of Stage 1 (the
+agency accepting the ROI, received a week before):
 
-A1  ROI 15 Jan 2028, approved 15 Jul 2028: exactly 6 months, within. Matched 15 Oct 2028: exactly 3 months, within.
-A2  ROI 15 Jan 2028, approved 16 Jul 2028: 6 months and a day, not within. Matched 17 Oct: 3 months + 2 days, not.
-A3  ROI 31 Aug 2028, approved 28 Feb 2029: 31 Aug + 6 months = 28 Feb 2029 (no 29th), within. Waiting.
-A4  ROI 31 Aug 2028, approved 1 Mar 2029: not within. Waiting.
-A5  fast track: ROI 1 Jan 2028, straight to Stage 2, approved 1 May 2028 (within 6 months, but fast track: left out
+A1  registered 15 Jan 2028, approved 15 Jul 2028: exactly 6 months, within. Matched 15 Oct 2028: exactly 3 months,
+    within.
+A2  registered 15 Jan 2028, approved 16 Jul 2028: 6 months and a day, not within. Matched 17 Oct: 3 months + 2 days,
+    not.
+A3  registered 31 Aug 2028, approved 28 Feb 2029: 31 Aug + 6 months = 28 Feb 2029 (no 29th), within. Waiting.
+A4  registered 31 Aug 2028, approved 1 Mar 2029: not within. Waiting.
+A5  fast track: ROI 1 Jan 2028, straight to Stage 2, approved 1 May 2028 (never registered, and fast track: left out
     of the timeliness, counted in the approvals). Waiting.
-EP  early permanence: ROI 1 Feb 2028, approved 10 Nov 2028 (not within); placed 1 Mar 2029, after 10 Nov + 3
+EP  early permanence: registered 1 Feb 2028, approved 10 Nov 2028 (not within); placed 1 Mar 2029, after 10 Nov + 3
     months = 10 Feb: a match, not within 3 months.
 B1  approved 1 Feb 2028, before the year; matched 10 Apr 2028 (within 3 months): a match of Q2.
 L1  approved 1 Mar 2028, before the year; left 20 Aug 2028, "Relationship change".
-L2  ROI 1 Oct 2027, approved 1 Jun 2028 (8 months: not within); left 5 Dec 2028, "Health".
+L2  registered 1 Oct 2027, approved 1 Jun 2028 (8 months: not within); left 5 Dec 2028, "Health".
 W   withdrawn in Stage 1 on 1 Aug 2028: never approved, so not an adopter who left after approval.
 F   mainstream fostering, approved 1 May 2028: not in the return.
 
@@ -33,8 +36,8 @@ from crm.auth.roles import Role
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
-from crm.reports import asglb
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import asglb
 from tests.factories import UserFactory
 from tests.reports.histories import approval, journey, lead_in, to_stage_1
 
@@ -47,11 +50,11 @@ def officer(db_session):
     return UserFactory(roles=[Role.MANAGER])
 
 
-def adopter(officer, roi: date, approved_on: date, *more, line: str = "adoption"):
-    """ROI, Stage 1 a week later, completed 2 months on, Stage 2 a week after that, panel and approval."""
-    stage_1 = roi + timedelta(days=7)
-    completed = stage_1 + timedelta(days=60)
-    return journey(officer, *to_stage_1(stage_1, roi), (Stage.STAGE_1_COMPLETED, completed),
+def adopter(officer, registered: date, approved_on: date, *more, line: str = "adoption", roi: date | None = None):
+    """ROI (a week before unless given), Stage 1 from `registered`, completed 2 months on, Stage 2 a week after
+    that, panel and approval."""
+    completed = registered + timedelta(days=60)
+    return journey(officer, *to_stage_1(registered, roi), (Stage.STAGE_1_COMPLETED, completed),
                    (Stage.STAGE_2, completed + timedelta(days=7)), *approval(approved_on), *more, line=line)
 
 
@@ -161,6 +164,18 @@ def test_a_period_starting_mid_quarter_and_empty_quarters(returns):
         assert figures == quarter(0, 0, 0, 0, 0, 0, 0, {}, 0, as_at)
     assert list(empty.tables["by_quarter"]["Approvals"]) == [0, 0, 0, 0, 0]
     assert empty.tables["left_after_approval_reasons"].empty
+
+
+def test_the_6_months_run_from_registration_the_start_of_stage_1_not_from_the_roi(app_context, officer):
+    # ROI received 1 January 2028, accepted 1 March: approved 1 August, 7 months after the ROI but 5 after
+    # registration, so within. ROI 1 January, accepted 15 February: approved 16 August, 6 months and a day after.
+    adopter(officer, date(2028, 3, 1), date(2028, 8, 1), roi=date(2028, 1, 1))
+    adopter(officer, date(2028, 2, 15), date(2028, 8, 16), roi=date(2028, 1, 1))
+    report = asglb.compute(YEAR)
+    assert report.figures["quarters"][Q3]["approvals"] == {"total": 2, "fast_track": 0, "timed": 2,
+                                                           "within_6_months": 1, "percent_within_6_months": 50.0}
+    approvals = asglb.drill_lines(YEAR).query("measure == 'approval'").sort_values("on")
+    assert list(approvals["within"]) == ["yes", "no"]
 
 
 def test_split_by_service_line(returns):

@@ -11,27 +11,16 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
-from crm.reports import drill, registry, timeliness
+from crm.reports import drill, registry
 from crm.reports.base import ReportParams, Split
 from tests.factories import UserFactory
 from tests.reports.test_activity import YEAR, History
+from tests.reports.names import REPORTS
 from tests.reports.test_page_matches_exports import rich_history
 
 LINK = re.compile(r'<a class="govuk-link" href="(/reports/[^"]+/households\?[^"]+)">([\d,]+)'
                   r'<span class="govuk-visually-hidden">')
 SUMMARY = re.compile(r'<p class="govuk-body" id="drill-summary">([\d,]+) (\w+)')
-
-
-def drilling() -> list[str]:
-    """The available reports with drill hooks."""
-    found = []
-    for name in registry.available():
-        try:
-            drill.family(name)
-        except drill.NoDrill:
-            continue
-        found.append(name)
-    return found
 
 
 def value_at(report, table: str, position: int, column: str):
@@ -40,7 +29,7 @@ def value_at(report, table: str, position: int, column: str):
     return frame.iloc[position][column]
 
 
-@pytest.mark.parametrize("name", drilling())
+@pytest.mark.parametrize("name", REPORTS)
 @pytest.mark.parametrize("by", [None, Split.SERVICE_LINE, Split.CHANNEL, Split.MONTH],
                          ids=lambda by: by.value if by else "total")
 def test_the_lines_behind_each_count_number_exactly_that_count(name, by, app_context, db_session):
@@ -62,7 +51,7 @@ def test_the_lines_behind_each_count_number_exactly_that_count(name, by, app_con
         assert nonzero > 5, f"the {name} report's counts were 0 for a year with something in every report"
 
 
-@pytest.mark.parametrize("name", drilling())
+@pytest.mark.parametrize("name", REPORTS)
 def test_the_page_s_links_list_as_many_rows_as_their_counts(name, client, auth, db_session, services_as):
     services_as(lambda: rich_history(db_session))
     auth.login(UserFactory(roles=[Role.MANAGER]))
@@ -131,7 +120,7 @@ def test_the_list_is_audited_and_paginated(client, manager, db_session, services
         "selector": {"measure": "enquiry_contacts"}, "rows": 7}
 
 
-def test_bad_links_are_refused_clearly_never_a_500(client, manager, monkeypatch):
+def test_bad_links_are_refused_clearly_never_a_500(client, manager):
     year = "date_from=2025-04-01&date_to=2026-03-31"
     assert client.get(f"/reports/nonsense/households?{year}&measure=x").status_code == 404
     assert client.get(f"/reports/activity/households?{year}").status_code == 404  # no selector
@@ -140,8 +129,6 @@ def test_bad_links_are_refused_clearly_never_a_500(client, manager, monkeypatch)
     assert bad.status_code == 400 and "From must be a real date" in bad.get_data(as_text=True)
     refused = client.get("/reports/snapshot/households?at=2026-07-01&by=month&category=stage_1")
     assert refused.status_code == 400 and "cannot be split by month" in refused.get_data(as_text=True)
-    monkeypatch.delattr(timeliness, "drill")
-    assert client.get(f"/reports/timeliness/households?{year}&measure=stage_1").status_code == 404
 
 
 def test_only_managers_see_the_lists(client, auth):

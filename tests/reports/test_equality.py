@@ -29,9 +29,10 @@ import pytest
 from crm.auth.roles import Role
 from crm.funnel.stages import Stage
 from crm.households.models import PersonRole
-from crm.reports import drill, equality
+from crm.reports import drill
 from crm.reports.base import ReportParams, Split
-from crm.reports.months import as_dates
+from crm.reports.data.months import as_dates
+from crm.reports.families import equality
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
 from tests.reports.histories import approved, journey, lead_in, to_stage_1
 
@@ -107,7 +108,7 @@ def test_the_year_s_equality_figures(history):
 
 
 def test_approvals_are_the_activity_report_s(history):
-    from crm.reports import activity
+    from crm.reports.families import activity
 
     assert equality.compute(YEAR).figures["approvals"] == activity.compute(YEAR).figures["approvals"]["total"]
 

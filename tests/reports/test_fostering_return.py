@@ -30,8 +30,8 @@ from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel import services
 from crm.funnel.stages import Stage, WithdrawingParty
-from crm.reports import fostering_return
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import fostering_return
 from tests.factories import HouseholdFactory, TeamFactory, UserFactory
 from tests.reports.histories import TODAY, approval, journey, lead_in
 from tests.reports.test_asglb import follow_counts

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
-from crm.reports import activity, exports
 from crm.reports.base import Report, ReportParams, Split
+from crm.reports.families import activity
+from crm.reports.render import exports
 from tests.factories import UserFactory
 from tests.reports.test_activity import History, utc
 

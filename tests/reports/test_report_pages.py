@@ -133,7 +133,7 @@ def test_figures_as_they_stood_are_refused_clearly_where_none_were_kept(client, 
     (12.5, "percent", "12.5%"), (None, "percent", ""), (1234, "count", "1,234"), (2.25, "mean_days", "2.2"),
 ])
 def test_shares_and_percentages_read_as_percentages(value, column, text):
-    from crm.reports.views import report_cell
+    from crm.reports.render.formatting import report_cell
 
     assert report_cell(value, column) == text
 

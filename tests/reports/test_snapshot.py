@@ -7,12 +7,12 @@ import pytest
 
 from crm.auth.roles import Role
 from crm.funnel.stages import Stage
-from crm.reports import snapshot
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import snapshot
 from tests.factories import HouseholdFactory, UserFactory
 from tests.reports.histories import approval, journey, to_stage_1
 
-END_OF_JUNE = ReportParams(date(2028, 4, 1), date(2028, 6, 30))
+END_OF_JUNE = ReportParams(date(2028, 4, 1), date(2028, 6, 30), at=date(2028, 6, 30))
 END_OF_JULY = ReportParams(date(2028, 4, 1), date(2028, 12, 31), at=date(2028, 7, 31))
 
 
@@ -108,7 +108,8 @@ def test_snapshot_at_the_end_of_july(pipeline):
 
 
 def test_split_by_service_line_and_the_tables(pipeline):
-    report = snapshot.compute(ReportParams(END_OF_JUNE.date_from, END_OF_JUNE.date_to, by=Split.SERVICE_LINE))
+    report = snapshot.compute(ReportParams(END_OF_JUNE.date_from, END_OF_JUNE.date_to, at=END_OF_JUNE.at,
+                                           by=Split.SERVICE_LINE))
     assert list(report.splits) == ["adoption", "fostering_mainstream"]
     adoption, fostering = report.splits["adoption"], report.splits["fostering_mainstream"]
     assert (adoption["stage_1"]["total"], adoption["stage_2"]["total"]) == (7, 2)

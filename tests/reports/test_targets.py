@@ -40,8 +40,8 @@ from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
 from crm.funnel.stages import Stage
-from crm.reports import activity, projection, targets
 from crm.reports.base import ReportParams, Split
+from crm.reports.families import activity, projection, targets
 from crm.targets import services as target_services
 from tests.factories import HouseholdFactory, UserFactory
 from tests.reports.histories import approval, journey, lead_in, to_stage_1

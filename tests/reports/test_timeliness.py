@@ -11,9 +11,9 @@ from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel.stages import Stage
 from crm.marketing.models import Channel
-from crm.reports import timeliness
 from crm.reports.base import ReportParams, Split
-from crm.reports.months import add_months, as_dates, whole_months
+from crm.reports.data.months import add_months, as_dates, whole_months
+from crm.reports.families import timeliness
 from tests.factories import HouseholdFactory, PartnerAuthorityFactory, TeamFactory, UserFactory
 from tests.reports.histories import approval, approved, journey, lead_in, to_stage_1
 

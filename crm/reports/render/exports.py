@@ -31,18 +31,13 @@ SHEET_TITLE_FORBIDDEN = str.maketrans({character: " " for character in "[]:*?/\\
 
 
 def export(report: Report, fmt: str, *, actor, bom: bool = False) -> bytes:
-    """The report as a file, audited in the caller's transaction (aggregates, but who took which figures is kept)."""
+    """The report as a file, audited in the caller's transaction (aggregates, but who took which figures is kept:
+    the parameters' JSON, with the attribution model and outcome for the attribution report)."""
     data = render(report, fmt, bom=bom)
     record_event(db.session, "report_exported", actor=actor, actor_label=None if actor else CLI_ACTOR,
                  object_type="report", object_id=report.name,
-                 detail={"name": report.name, "params": params_detail(report), "format": fmt})
+                 detail={"name": report.name, "params": report.params.as_json(), "format": fmt})
     return data
-
-
-def params_detail(report: Report) -> dict[str, str | None]:
-    params = report.params
-    return {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(),
-            "at": params.at.isoformat() if params.at else None, "by": params.by.value if params.by else None}
 
 
 def filename(report: Report, fmt: str) -> str:

@@ -1,5 +1,8 @@
-"""The line-level rows the marketing figures are computed from: contacts, attribution credits, spend, ROIs, campaigns
-and the monthly figures of a period, each one query read into a DataFrame. Nothing here names a person: only ids."""
+"""The line-level rows the marketing figures are computed from, each one query read into a DataFrame.
+
+Contacts, attribution credits, spend, ROIs, campaigns and the monthly figures of a period. Nothing here names a
+person: only ids.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -15,8 +18,8 @@ from crm.funnel.stages import EventKind
 from crm.households.models import Application
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel,
                                   MarketingMetric)
-from crm.reports.frames import read_frame
-from crm.reports.london import london_days, received_between
+from crm.reports.data.frames import read_frame
+from crm.reports.data.london import london_days, received_between
 
 
 def channels() -> pd.DataFrame:

@@ -1,5 +1,8 @@
-"""A report's one query as a DataFrame, read fast: pandas builds frames from the driver's tuples far quicker than from
-SQLAlchemy rows, and pandas converts each column at once (see `read_frame`)."""
+"""A report's one query read into a DataFrame, fast.
+
+Pandas builds frames from the driver's tuples far quicker than from SQLAlchemy rows, and converts each column at
+once (see `read_frame`).
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +14,7 @@ from crm.extensions import db
 
 def raw(column, name: str | None = None):
     """`column` as the driver gives it (an enum's stored value, a date as SQLite's ISO text or the driver's date),
-    to be converted in bulk: crm.reports.months.as_dates for dates, Series.map for enums."""
+    to be converted in bulk: crm.reports.data.months.as_dates for dates, Series.map for enums."""
     return type_coerce(column, String).label(name or column.key)
 
 
@@ -32,7 +35,7 @@ def ordered_events(statement: Select) -> pd.DataFrame:
     EventKind, dates as datetime64, in event order per application and numbered (`seq`), so that "between two
     events" is exact even on one date. A missing `split` column is added as None."""
     from crm.funnel.stages import EventKind
-    from crm.reports.months import as_dates
+    from crm.reports.data.months import as_dates
 
     events = read_frame(statement)
     if "split" not in events:

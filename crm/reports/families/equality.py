@@ -1,8 +1,9 @@
-"""Equality monitoring of approvals (SPEC section 5): "ethnicity, relationship status, age band, sexual orientation,
-disability, first-time vs fast-track".
+"""Equality monitoring of approvals (SPEC section 5): approvals by each characteristic monitored.
 
-The approvals are those the activity report counts (crm.reports.activity.approvals): live `approved` events dated
-in the period, one per application. Two units, named in every table:
+SPEC: "ethnicity, relationship status, age band, sexual orientation, disability, first-time vs fast-track".
+
+The approvals are those the activity report counts (crm.reports.families.activity.approvals): live `approved` events
+dated in the period, one per application. Two units, named in every table:
 
 - applicants: ethnicity, age band, sexual orientation and disability are a person's, so they count the applicants
   (people with the role `applicant` in the approved application's household, as recorded now) of each approval.
@@ -18,7 +19,7 @@ so the households behind each count number exactly that count; the rows carry on
 about (special-category data: the report pages are for managers, and a list shows nothing beyond its selector).
 
 Splits: month and quarter (of the approval date), service line, partner authority, team and channel
-(crm.reports.split_keys); an applicant counts under their approval's split value.
+(crm.reports.data.split_keys); an applicant counts under their approval's split value.
 """
 from __future__ import annotations
 
@@ -30,10 +31,10 @@ from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household, Person, PersonRole
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.charts import Bar, funnel
-from crm.reports.frames import read_frame
-from crm.reports.months import as_dates, period_key, period_keys
-from crm.reports.split_keys import NOT_RECORDED, split_values, with_split
+from crm.reports.data.frames import read_frame
+from crm.reports.data.months import as_dates, period_key, period_keys
+from crm.reports.data.split_keys import NOT_RECORDED, split_values, with_split
+from crm.reports.render.charts import Bar, funnel
 
 NAME = "equality"
 AGE_BANDS = ("Under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
@@ -154,7 +155,7 @@ _QUERY_COLUMNS = ["application_id", "household_id", "service_line", "fast_track"
 
 def _rows(params: ReportParams) -> pd.DataFrame:
     """The one query: each live approval dated in the period with its household's applicants (a row with no
-    person when the household has none recorded), and the split value (crm.reports.split_keys)."""
+    person when the household has none recorded), and the split value (crm.reports.data.split_keys)."""
     query = (select(Application.id.label("application_id"), Application.household_id,
                     Application.service_line_code.label("service_line"), Application.fast_track,
                     StageEvent.occurred_on.label("approved_on"), Household.relationship_status,

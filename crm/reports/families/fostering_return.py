@@ -1,6 +1,8 @@
-"""The annual fostering data return (SPEC section 5): enquiries, applications, approvals and withdrawals with their
-reasons, for mainstream and connected-persons fostering, laid out as a service enters them in Ofsted's fostering
-data collection (a row per figure; columns mainstream, connected persons, total).
+"""The annual fostering data return (SPEC section 5), laid out as Ofsted's data collection asks.
+
+Enquiries, applications, approvals and withdrawals with their reasons, for mainstream and connected-persons
+fostering, laid out as a service enters them in Ofsted's fostering data collection (a row per figure; columns
+mainstream, connected persons, total).
 
 SPEC: "the annual fostering data (enquiries, applications, approvals, withdrawals and reasons) as CSV".
 
@@ -10,7 +12,7 @@ and to foster counts once under fostering (its adoption is not in this return), 
 lines counts once in each, twice in the total. Enquiries are contacts and households, and a contact, or a household,
 counts once in the total however many lines it counts under.
 
-Splits: partner authority, team and channel (crm.reports.split_keys: the household's authority and team, the
+Splits: partner authority, team and channel (crm.reports.data.split_keys: the household's authority and team, the
 top-level channel of its first contact). Service line is already the columns, and the return is annual: a split by
 service line, month or quarter is refused (set the period to the quarter instead).
 """
@@ -27,11 +29,11 @@ from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, WithdrawingParty
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.charts import Bar, funnel
-from crm.reports.frames import raw, read_frame
-from crm.reports.london import london_days, received_between
-from crm.reports.months import as_dates
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.data.frames import raw, read_frame
+from crm.reports.data.london import london_days, received_between
+from crm.reports.data.months import as_dates
+from crm.reports.data.split_keys import split_values, with_split
+from crm.reports.render.charts import Bar, funnel
 
 NAME = "fostering-return"
 LINES = (ServiceLineCode.FOSTERING_MAINSTREAM, ServiceLineCode.FOSTERING_CONNECTED)
@@ -94,7 +96,7 @@ def lines(params: ReportParams) -> pd.DataFrame:
     return made.astype({"party": object, "reason": object})
 
 
-drill_lines = lines  # the drill-down's rows (the crm.reports hook)
+drill_lines = lines  # the drill-down's rows (ReportModule.drill_lines)
 
 
 def _with_total(rows: pd.DataFrame, unique: str | None = None) -> list[pd.DataFrame]:
@@ -321,7 +323,7 @@ def _selector(path: str) -> dict[str, str]:
 
 
 def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
-    """(table, row position, column) -> the selector of `lines` rows behind that count (crm.reports hook)."""
+    """(table, row position, column) -> the selector of `lines` rows behind that count (ReportModule.drill)."""
     selectors = {}
     for name, rows in _table_rows(report.figures, report.splits, report.params.by).items():
         for row, (key, path) in enumerate(rows):

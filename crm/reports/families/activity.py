@@ -1,6 +1,6 @@
 """Activity in period (SPEC section 5): enquiries, funnel moves, decisions and withdrawals dated in the period.
 
-Two line-level queries (crm.reports.activity_frames) feed pandas. Every figure but the households is a count of
+Two line-level queries (crm.reports.families.activity_frames) feed pandas. Every figure but the households is a count of
 events, that is of applications: a household moving in two service lines counts twice. Each family of figures is
 one groupby over the whole frame by split value (the totals are the one group `total`), so a split by month costs
 about what the totals do.
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm.formatting import percent
 from crm.funnel.stages import EventKind, WithdrawingParty
-from crm.reports import activity_frames as frames
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.months import period_keys
+from crm.reports.data.months import period_keys
+from crm.reports.families import activity_frames as frames
+from crm.reports.render.charts import Bar, columns, funnel
 
 NAME = "activity"
 TOTAL = "total"
@@ -171,7 +173,7 @@ def withdrawal_reasons(events: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 def _splits(params: ReportParams, contacts: pd.DataFrame, events: pd.DataFrame) -> dict[str, dict]:
     """The figures per split value. Months and quarters: every one the period touches, in order, each thing by its
-    own date; other splits: the values found, in alphabetical order (crm.reports.activity_frames.keyed)."""
+    own date; other splits: the values found, in alphabetical order (crm.reports.families.activity_frames.keyed)."""
     contacts, events = frames.keyed(params, contacts, events)
     if params.by in (Split.MONTH, Split.QUARTER):
         keys = period_keys(params.date_from, params.date_to, params.by)
@@ -265,3 +267,34 @@ def _event_lines(events: pd.DataFrame) -> list[pd.DataFrame]:
              for party in WithdrawingParty]
     made.append(withdrawn.assign(measure=REASONS + withdrawn["reason"].fillna(NO_REASON).astype(str)))
     return made
+
+
+# Charts.
+
+FUNNEL_STEPS = [("enquiry_households", "Households enquiring"),
+                ("information_event_households", "Information event"), ("initial_visits", "Initial visits"),
+                ("registrations_of_interest", "Registrations of interest"), ("stage_1_starts", "Stage 1 starts"),
+                ("stage_2_starts", "Stage 2 starts"), ("approvals", "Approvals")]
+
+
+def charts(report: Report) -> list[tuple[str, str]]:
+    """The funnel, each step noting its share of the one before; split by month or quarter, the enquiry trend."""
+    bars, previous = [], None
+    for key, label in FUNNEL_STEPS:
+        value = _chart_value(report.figures, key)
+        note = f"({percent(value / previous)} of the step before)" if previous else ""
+        bars.append(Bar(label, value, note))
+        previous = value or None
+    shown = [("Funnel in the period: households and applications at each step",
+              funnel(bars, "Funnel in the period"))]
+    if report.splits and report.params.by in (Split.MONTH, Split.QUARTER):
+        # "2026 Q2 (Apr-Jun)" is too long under a bar: the year and quarter say it.
+        trend = [Bar(" ".join(key.split()[:2]), _chart_value(split, "enquiry_contacts"))
+                 for key, split in report.splits.items()]
+        shown.append((f"Enquiry contacts by {report.params.by.value}", columns(trend, "Enquiry contacts trend")))
+    return shown
+
+
+def _chart_value(figures: dict, key: str) -> float:
+    value = figures.get(key, 0)
+    return value.get("total", 0) if isinstance(value, dict) else (value or 0)

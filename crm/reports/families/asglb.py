@@ -1,18 +1,19 @@
-"""The quarterly adopter-recruitment return (ASGLB, SPEC section 5), from the line-level events of adoption and early
-permanence applications.
+"""The quarterly adopter-recruitment return (ASGLB, SPEC section 5) of adoption and early permanence applications.
 
 SPEC: "the quarterly adopter-recruitment return (ASGLB: approvals and approvals within 6 months of registration,
-fast-track applications left out of timeliness; matches and matches within 3 months of approval; adopters who left
-after approval; approved and waiting)".
+where registration is the agency's acceptance of the ROI, the `stage_1` date, so the 6 months are the statutory 2 +
+4; fast-track applications left out of timeliness; matches and matches within 3 months of approval; adopters who
+left after approval; approved and waiting)".
 
 Every count is of applications to `adoption` and `early_permanence` (one per household and line: a household
-approved in both lines counts in each). The rows are every calendar quarter the period touches (crm.reports.months
+approved in both lines counts in each). The rows are every calendar quarter the period touches (crm.reports.data.months
 keys, "2026 Q2 (Apr-Jun)"), empty ones as 0, then the whole period; only live events dated in the period count, so
 a period starting mid-quarter gives that quarter's part. "N months" are calendar months with relativedelta's
-month-end rule: ROI on 31 August + 6 months = 28 (29) February.
+month-end rule: Stage 1 from 31 August + 6 months = 28 (29) February.
 
-Splits: service line (adoption against early permanence), partner authority, team, channel (crm.reports.split_keys).
-The return is by quarter already, so a split by quarter or month is refused (a month is a period of its own).
+Splits: service line (adoption against early permanence), partner authority, team, channel
+(crm.reports.data.split_keys). The return is by quarter already, so a split by quarter or month is refused (a month
+is a period of its own). The rows behind the counts come from crm.reports.families.asglb_lines.
 """
 from __future__ import annotations
 
@@ -20,32 +21,15 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from crm.formatting import percent
-from crm.funnel.models import StageEvent
-from crm.funnel.service_lines import ADOPTION_LIKE
-from crm.funnel.stages import EventKind
-from crm.funnel.terms import APPROVED_AND_WAITING
-from crm.households.models import Application, Household
-from crm.reports import snapshot
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.charts import Bar, funnel
-from crm.reports.frames import ordered_events, raw
-from crm.reports.months import add, period_keys, quarter_key
-from crm.reports.split_keys import split_values, with_split
-from crm.reports.timeliness import timescale_rule
+from crm.reports.families.asglb_lines import lines, quarters
+from crm.reports.render.charts import Bar, funnel
 
 NAME = "asglb"
 TABLE = "by_quarter"
-KINDS = (EventKind.REGISTRATION_OF_INTEREST, EventKind.APPROVED, *APPROVED_AND_WAITING.ended_by, EventKind.WITHDRAWN)
-APPROVAL_TO_MATCH = relativedelta(months=3)
-NO_REASON = "No reason recorded"
 WHOLE_PERIOD = "Whole period"
-LINE_COLUMNS = ["application_id", "household_id", "service_line", "split", "measure", "quarter", "on", "found",
-                "fast_track", "timed", "within", "reason"]
 # table column -> (its figure's path in the JSON, the drill-down selector of a count; None for a share)
 COLUMNS: dict[str, tuple[str, dict[str, str] | None]] = {
     "Approvals": ("approvals.total", {"measure": "approval"}),
@@ -78,122 +62,7 @@ def compute(params: ReportParams) -> Report:
     return Report(NAME, params, result, tables(result, splits, params), splits)
 
 
-def _refuse_time_splits(params: ReportParams) -> None:
-    if params.by in (Split.MONTH, Split.QUARTER):
-        raise ValueError("The ASGLB return is by quarter already, so it cannot be split by month or quarter: split "
-                         "it by service line, partner authority, team or channel, or set the period to one month")
-
-
-def quarters(params: ReportParams) -> list[tuple[str, date]]:
-    """Each calendar quarter the period touches, in order: its key and the day "approved and waiting" is taken
-    (the quarter's last day, or the period's when that is sooner)."""
-    keys = period_keys(params.date_from, params.date_to, Split.QUARTER)
-    ends = pd.period_range(params.date_from, params.date_to, freq="Q")
-    return [(key, min(end.end_time.date(), params.date_to)) for key, end in zip(keys, ends)]
-
-
-# The line-level rows: one per thing counted, so every count is the number of rows matching its cell's selector.
-
-def lines(params: ReportParams) -> pd.DataFrame:
-    """One row per approval, match and departure after approval dated in the period (with its quarter), and per
-    application approved and waiting at each quarter's end. Selector columns hold text ("yes" / "no" flags, None
-    where a flag does not apply). Columns: LINE_COLUMNS."""
-    _refuse_time_splits(params)
-    approved = _approved_applications(_events(params))
-    counted = pd.concat([_approval_lines(approved), _match_lines(approved), _leaver_lines(approved)],
-                        ignore_index=True)
-    counted = counted[counted["on"].between(pd.Timestamp(params.date_from), pd.Timestamp(params.date_to))]
-    counted = counted.assign(quarter=quarter_key(counted["on"]))
-    made = pd.concat([counted, _waiting_lines(params)], ignore_index=True).reindex(columns=LINE_COLUMNS)
-    made["split"] = split_values(made["split"].astype(object))
-    return made.astype({column: object for column in ("found", "fast_track", "timed", "within", "reason")})
-
-
-drill_lines = lines  # the drill-down's rows (the crm.reports hook)
-
-
-def _events(params: ReportParams) -> pd.DataFrame:
-    """The one query: the live registrations, approvals, matches / placements and withdrawals dated up to the
-    period's end of the adoption and early permanence applications approved by then; in event order."""
-    approval = aliased(StageEvent)
-    approved = select(approval.application_id).where(approval.undone_at.is_(None),
-                                                      approval.kind == EventKind.APPROVED,
-                                                      approval.occurred_on <= params.date_to)
-    statement = (select(StageEvent.id, StageEvent.application_id, raw(StageEvent.kind), raw(StageEvent.occurred_on),
-                        StageEvent.reason, Application.household_id,
-                        Application.service_line_code.label("service_line"), Application.fast_track)
-                 .join(Application, Application.id == StageEvent.application_id)
-                 .join(Household, Household.id == Application.household_id)
-                 .where(StageEvent.undone_at.is_(None), StageEvent.kind.in_(KINDS),
-                        StageEvent.occurred_on <= params.date_to, Application.service_line_code.in_(ADOPTION_LIKE),
-                        StageEvent.application_id.in_(approved)))
-    return ordered_events(with_split(statement, params.by))
-
-
-def _approved_applications(events: pd.DataFrame) -> pd.DataFrame:
-    """One row per approved application: its approval, the registration before it, the match or placement and the
-    withdrawal after it (each None when there is none)."""
-    approvals = events[events["kind"] == EventKind.APPROVED].drop_duplicates("application_id", keep="last")
-    approved = approvals.set_index("application_id").rename(columns={"occurred_on": "approved_on",
-                                                                     "seq": "approval_seq"})
-    order = approved["approval_seq"]
-    roi = _beside_approval(events, (EventKind.REGISTRATION_OF_INTEREST,), order, after=False)
-    found = _beside_approval(events, APPROVED_AND_WAITING.ended_by, order, after=True)
-    left = _beside_approval(events, (EventKind.WITHDRAWN,), order, after=True)
-    approved["fast_track"] = _yes(approved["fast_track"])
-    return approved[["household_id", "service_line", "fast_track", "split", "approved_on"]].join(
-        [roi["occurred_on"].rename("roi_on"), found["occurred_on"].rename("found_on"), found["kind"].rename("found"),
-         left["occurred_on"].rename("left_on"), left["reason"]]).reset_index()
-
-
-def _beside_approval(events: pd.DataFrame, kinds: tuple, approval_seq: pd.Series, *, after: bool) -> pd.DataFrame:
-    """Each application's event of `kinds` in event order after its approval (the first), or before it (the last)."""
-    chosen = events[events["kind"].isin(kinds)].join(approval_seq, on="application_id")
-    side = chosen["seq"] > chosen["approval_seq"] if after else chosen["seq"] < chosen["approval_seq"]
-    return chosen[side].drop_duplicates("application_id", keep="first" if after else "last").set_index(
-        "application_id")
-
-
-def _yes(flags: pd.Series) -> pd.Series:
-    return flags.map({True: "yes", False: "no"})
-
-
-def _approval_lines(approved: pd.DataFrame) -> pd.DataFrame:
-    """Approvals; `timed` when not fast track and registered (an approval without a live ROI cannot be timed);
-    `within` when timed and approved on or before registration + 6 months (timeliness.timescale_rule's ASGLB
-    clock)."""
-    timed = (approved["fast_track"] == "no") & approved["roi_on"].notna()
-    within = pd.Series(False, index=approved.index)
-    for line, rows in approved[timed].groupby("service_line"):
-        _, allowed = timescale_rule("roi_to_approval", line)
-        within[rows.index] = rows["approved_on"] <= add(rows["roi_on"], allowed)
-    return approved.assign(measure="approval", on=approved["approved_on"], timed=_yes(timed),
-                           within=_yes(within).where(timed, None), found=None, reason=None)
-
-
-def _match_lines(approved: pd.DataFrame) -> pd.DataFrame:
-    """Matches (or early permanence placements); `within` when on or before approval + 3 months."""
-    matched = approved[approved["found_on"].notna()]
-    within = matched["found_on"] <= add(matched["approved_on"], APPROVAL_TO_MATCH)
-    return matched.assign(measure="match", on=matched["found_on"], found=matched["found"].map(str),
-                          within=_yes(within), reason=None)
-
-
-def _leaver_lines(approved: pd.DataFrame) -> pd.DataFrame:
-    """Withdrawals after approval, with their reason."""
-    left = approved[approved["left_on"].notna()]
-    return left.assign(measure="left_after_approval", on=left["left_on"], reason=left["reason"].fillna(NO_REASON))
-
-
-def _waiting_lines(params: ReportParams) -> pd.DataFrame:
-    """The snapshot report's "approved and waiting" adoption and early permanence applications at each quarter's
-    end (crm.reports.snapshot.lines: approved, no match or placement, not withdrawn, by that day)."""
-    made = []
-    for key, as_at in quarters(params):
-        held = snapshot.lines(ReportParams(as_at, as_at, at=as_at, by=params.by))
-        held = held[(held["category"] == "approved_waiting") & held["service_line"].isin(ADOPTION_LIKE)]
-        made.append(held.assign(measure="approved_waiting", quarter=key, on=held["since"]))
-    return pd.concat(made, ignore_index=True)
+drill_lines = lines  # the drill-down's rows (ReportModule.drill_lines)
 
 
 # The figures: each docstring is the figure's SPEC definition.
@@ -239,14 +108,14 @@ def fast_track_approvals(approved: pd.DataFrame) -> int:
 
 
 def timed_approvals(approved: pd.DataFrame) -> int:
-    """The timeliness denominator: approvals of applications that are not fast track and have a live
-    `registration_of_interest` (the registration) before the approval."""
+    """The timeliness denominator: approvals of applications that are not fast track and have a live `stage_1`
+    event (the registration: the agency's acceptance of the ROI) before the approval."""
     return int((approved["timed"] == "yes").sum())
 
 
 def approved_within_6_months(approved: pd.DataFrame) -> int:
-    """Approvals within 6 months of registration: of the timed approvals, those on or before the registration + 6
-    calendar months (relativedelta's month-end rule)."""
+    """Approvals within 6 months of registration: of the timed approvals, those on or before the registration (the
+    `stage_1` date) + 6 calendar months, the statutory 2 + 4 (relativedelta's month-end rule)."""
     return int((approved["within"] == "yes").sum())
 
 
@@ -271,7 +140,7 @@ def left_after_approval(left: pd.DataFrame) -> dict:
 
 def approved_waiting(rows: pd.DataFrame) -> int:
     """Approved and waiting at the quarter's end (the period's end when sooner): approved, with no match or
-    placement and not withdrawn by that day (crm.reports.snapshot's category)."""
+    placement and not withdrawn by that day (crm.reports.families.snapshot's category)."""
     return int((rows["measure"] == "approved_waiting").sum())
 
 
@@ -321,7 +190,7 @@ def _reasons_table(rows: dict[str, dict]) -> pd.DataFrame:
 
 
 def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
-    """(table, row position, column) -> the selector of `lines` rows behind that count (crm.reports hook). A
+    """(table, row position, column) -> the selector of `lines` rows behind that count (ReportModule.drill). A
     whole-period (or split value's) "approved and waiting" is the last quarter's."""
     keys = list(report.figures["quarters"])
     selectors = {}

@@ -1,6 +1,8 @@
-"""The marketing dashboard (SPEC section 6): the attribution report's charts and tables for a period, model and
-outcome, and its CSV / XLSX / JSON downloads. For the marketing officer and managers; aggregates only, so nothing
-here links to a household."""
+"""The marketing dashboard (SPEC section 6): the attribution report's charts, tables and downloads.
+
+For a period, model and outcome; for the marketing officer and managers. Aggregates only, so nothing here links
+to a household.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
@@ -10,8 +12,9 @@ from crm import clock
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
-from crm.reports import exports, marketing, marketing_charts
-from crm.reports.marketing_forms import MarketingFilterForm
+from crm.reports.marketing import charts as marketing_charts, report as marketing
+from crm.reports.marketing.forms import MarketingFilterForm
+from crm.reports.render import exports
 
 bp = Blueprint("marketing_dashboard", __name__)
 
@@ -40,6 +43,6 @@ def download(fmt: str):
     form, report = _report()
     if report is None:
         abort(400)
-    data = marketing.export(report, fmt, actor=current_user, bom=fmt == "csv")
+    data = exports.export(report, fmt, actor=current_user, bom=fmt == "csv")
     db.session.commit()
     return exports.attachment(report, fmt, data)

@@ -1,18 +1,20 @@
-"""Targets (SPEC section 5): "a yearly target per measure (e.g. 80 approvals) shown against actuals and a
-projection from the households in the pipeline".
+"""Targets (SPEC section 5): each yearly target against the actual figure and a projection.
+
+SPEC: "a yearly target per measure (e.g. 80 approvals) shown against actuals and a projection from the households in
+the pipeline".
 
 The year: the financial year (1 April - 31 March) that contains the end of the period asked for (`date_to`),
 as it stood at the end of that day or of today, whichever is earlier (the as-at date); the start of the period
 is not used, since a target is for a whole year. The targets are those set for that year (crm.targets), each for
 the whole service or one service line. For each:
 
-- actual: the activity report's figure of the same name (crm.reports.activity) for 1 April to the as-at date,
+- actual: the activity report's figure of the same name (crm.reports.families.activity) for 1 April to the as-at date,
   for the whole service or the target's service line (as the activity report splits by service line);
 - percent_of_target: actual / target, as a percentage;
 - expected_by_now: where a straight line from 0 on 31 March to the target on the next 31 March stands at the
   as-at date: target x days elapsed (1 April to the as-at date, both included) / days in the year;
 - projection: actual + the applications now in the pipeline expected to reach the measure's stage by the end of
-  the year, each weighted by its probability (crm.reports.projection), rounded to a whole number. Enquiries do
+  the year, each weighted by its probability (crm.reports.families.projection), rounded to a whole number. Enquiries do
   not come from the pipeline, so the enquiry households' projection is the pace so far instead: actual x days in
   the year / days elapsed. Before the year starts there is no projection (null); after it ends the projection is
   the actual.
@@ -33,10 +35,10 @@ from crm import clock
 from crm.extensions import db
 from crm.funnel.stages import Stage
 from crm.households.models import SHORT_NAMES, ServiceLine
-from crm.reports import activity, projection
 from crm.reports.base import Report, ReportParams, Split, financial_year
-from crm.reports.charts import Bar, funnel
-from crm.reports.split_keys import NOT_RECORDED
+from crm.reports.data.split_keys import NOT_RECORDED
+from crm.reports.families import activity, projection
+from crm.reports.render.charts import Bar, funnel
 from crm.targets.models import MEASURE_LABELS, ReportTarget, TargetMeasure
 
 NAME = "targets"
@@ -127,7 +129,7 @@ def actual(actuals: Report | None, measure: str, line: str | None) -> int:
 
 def expected(pipeline: pd.DataFrame, measure: str, line: str | None) -> float:
     """The applications in the pipeline expected to reach the measure's stage by the year end: the sum of their
-    probabilities (crm.reports.projection)."""
+    probabilities (crm.reports.families.projection)."""
     rows = pipeline[(pipeline["measure"] == measure) & ((pipeline["service_line"] == line) if line else True)]
     return float(rows["probability"].sum())
 
@@ -299,8 +301,8 @@ def drill_lines(params: ReportParams) -> pd.DataFrame:
 
 
 def _actual_lines(year: Year) -> pd.DataFrame:
-    """The activity report's lines behind each measure's actual (crm.reports.activity.drill_lines, split by service
-    line): under `scope` "all" each thing once, and again under its service line."""
+    """The activity report's lines behind each measure's actual (crm.reports.families.activity.drill_lines, split by
+    service line): under `scope` "all" each thing once, and again under its service line."""
     paths = {("approvals.total" if measure == TargetMeasure.APPROVALS else measure.value): measure.value
              for measure in TargetMeasure}
     lines = activity.drill_lines(ReportParams(year.start, year.as_at, by=Split.SERVICE_LINE))

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from crm.reports import marketing_lines as lines
-from crm.reports import marketing_suppressed as suppression
+from crm.reports.marketing import lines
+from crm.reports.marketing import suppressed as suppression
 
 COLUMNS = ("window_from", "window_to", "before_from", "before_to", "contacts_during", "households_during",
            "contacts_before", "households_before")

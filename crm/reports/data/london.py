@@ -1,5 +1,8 @@
-"""Contacts are stamped in UTC and counted by their date in London (a contact at 23:30 UTC on 31 March in summer
-time is on 1 April): the bounds of a period in UTC, and UTC timestamps as London days."""
+"""The London dates of UTC-stamped contacts: a period's bounds in UTC, timestamps as London days.
+
+Contacts are stamped in UTC and counted by their date in London: a contact at 23:30 UTC on 31 March in summer time
+is on 1 April.
+"""
 from __future__ import annotations
 
 from datetime import date, timedelta

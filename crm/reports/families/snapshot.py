@@ -36,9 +36,10 @@ from crm.funnel.stages import EventKind, Stage, Status
 from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.frames import raw, read_frame
-from crm.reports.months import Buckets, as_dates, whole_months
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.data.frames import raw, read_frame
+from crm.reports.data.months import Buckets, as_dates, whole_months
+from crm.reports.data.split_keys import split_values, with_split
+from crm.reports.render.charts import Bar, funnel
 
 ASSESSMENT_KINDS = (EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
                     EventKind.APPROVED)
@@ -61,7 +62,7 @@ _Event = namedtuple("_Event", "kind occurred_on undone_at")
 
 
 def compute(params: ReportParams) -> Report:
-    """The snapshot at params.at (default the end of the period): figures, tables and the figures per split."""
+    """The snapshot at params.snapshot_date(): figures, tables and the figures per split."""
     if params.by in (Split.MONTH, Split.QUARTER):
         raise ValueError("A snapshot is at one date, so it cannot be split by month or quarter: split it by "
                          "service line, partner authority, team or channel, or take one snapshot per month end")
@@ -73,14 +74,10 @@ def compute(params: ReportParams) -> Report:
     return Report("snapshot", params, result, tables(result, splits), splits)
 
 
-def snapshot_date(params: ReportParams) -> date:
-    return params.at or params.date_to
-
-
 def lines(params: ReportParams) -> pd.DataFrame:
     """One row per application in the snapshot: its category, the stage it is on hold in (on hold only), the date
     its clock runs from (`since`), whole months to the snapshot date and its bucket. Columns: LINE_COLUMNS."""
-    at = snapshot_date(params)
+    at = params.snapshot_date()
     events = _events(params, at)
     if events.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
@@ -212,3 +209,11 @@ def drill_lines(params: ReportParams) -> pd.DataFrame:
     """`lines`, oldest first, with the split values as the report names them ('Not recorded' when missing)."""
     held = lines(params).sort_values(["since", "application_id"], kind="stable", ignore_index=True)
     return held.assign(split=split_values(held["split"])) if params.by else held
+
+
+def charts(report: Report) -> list[tuple[str, str]]:
+    """The applications in each category at the snapshot date."""
+    bars = [Bar(label, report.figures.get(key, {}).get("total", 0)) for key, label in
+            (("stage_1", "Stage 1"), ("between_stages", "Between Stage 1 and 2"), ("stage_2", "Stage 2"),
+             ("on_hold", "On hold"), ("approved_waiting", "Approved and waiting"))]
+    return [("Applications at the snapshot date", funnel(bars, "Applications at the snapshot date"))]

@@ -1,5 +1,7 @@
-"""Cohort conversion (SPEC section 5): "of the households whose first enquiry fell in a month, the share that
-reached each later stage, and the median days to reach it".
+"""Cohort conversion (SPEC section 5): how far the households who first enquired in a month went.
+
+SPEC: "of the households whose first enquiry fell in a month, the share that reached each later stage, and the
+median days to reach it".
 
 Decisions, each one a manager can check on the household page:
 
@@ -11,9 +13,9 @@ Decisions, each one a manager can check on the household page:
 - Cohorts are the months (calendar quarters when the report is split by quarter) of those first enquiries, for the
   first enquiries in the period; every month or quarter the period touches is shown, empty ones too.
 - A household reached a stage when any of its applications has a live event of that kind (undone events never
-  count) dated on or before the "as at" date: the report's `at` when given (the report pages give the end of the
-  period, or today while it runs), else today. An event dated before the first enquiry (an imported history, say)
-  still counts, with negative days, rather than being dropped without trace.
+  count) dated on or before the "as at" date: the report's snapshot date (ReportParams.snapshot_date: `at` when
+  given, else today, or the end of the period when that is earlier). An event dated before the first enquiry (an
+  imported history, say) still counts, with negative days, rather than being dropped without trace.
 - A household counts once per cohort whatever its service lines: it reached a stage on the date of the first live
   event of that kind on any of its applications; days are calendar days from its first enquiry to that date.
 - Stages are event kinds, not positions: a household that went straight to an initial visit did not reach the
@@ -22,7 +24,7 @@ Decisions, each one a manager can check on the household page:
   therefore need not fall from stage to stage.
 - Splits: by service line a household counts in each line it applied to, with that line's events only (so the lines
   add up to more than the total); by partner authority or team the household's; by channel the top-level channel of
-  its first contact (crm.reports.split_keys), missing values as "Not recorded".
+  its first contact (crm.reports.data.split_keys), missing values as "Not recorded".
 """
 from __future__ import annotations
 
@@ -31,16 +33,15 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import func, or_, select
 
-from crm import clock
 from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household
 from crm.reports.base import ReportParams, Split
-from crm.reports.frames import raw, read_frame
-from crm.reports.london import london_days, received_between
-from crm.reports.months import as_dates, period_key, period_keys
-from crm.reports.split_keys import BY_ROW, split_values, with_split
+from crm.reports.data.frames import raw, read_frame
+from crm.reports.data.london import london_days, received_between
+from crm.reports.data.months import as_dates, period_key, period_keys
+from crm.reports.data.split_keys import BY_ROW, split_values, with_split
 
 STAGES = (EventKind.INFORMATION_EVENT, EventKind.INITIAL_VISIT, EventKind.REGISTRATION_OF_INTEREST,
           EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL, EventKind.APPROVED)
@@ -53,8 +54,8 @@ LINE_COLUMNS = ["household_id", "application_id", "service_line", "scope", "spli
 
 
 def as_at(params: ReportParams) -> date:
-    """The date up to which the cohorts' events count: the report's `at`, else today."""
-    return params.at or clock.today()
+    """The date up to which the cohorts' events count: the report's snapshot date."""
+    return params.snapshot_date()
 
 
 def grouping(params: ReportParams) -> Split:

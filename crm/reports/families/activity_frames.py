@@ -1,5 +1,7 @@
-"""The activity report's two line-level queries (the contacts received in the period; the live stage events dated in
-it, with their application and household) as DataFrames, and the split value each row counts under."""
+"""The activity report's two line-level queries as DataFrames, with each row's split value.
+
+The contacts received in the period, and the live stage events dated in it with their application and household.
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -14,10 +16,10 @@ from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household
 from crm.marketing.models import Channel
 from crm.reports.base import ReportParams, Split
-from crm.reports.frames import read_frame
-from crm.reports.london import london_days, received_between
-from crm.reports.months import period_key
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.data.frames import read_frame
+from crm.reports.data.london import london_days, received_between
+from crm.reports.data.months import period_key
+from crm.reports.data.split_keys import split_values, with_split
 
 COUNTED_KINDS = (EventKind.INFORMATION_EVENT, EventKind.INITIAL_VISIT, EventKind.REGISTRATION_OF_INTEREST,
                  EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
@@ -66,7 +68,7 @@ def _live_in_period(params: ReportParams) -> tuple:
 def events(params: ReportParams) -> pd.DataFrame:
     """One row per live event the report counts, dated in the period: its kind, party and reason, its application,
     the application's household and fast track, what moved it (information events), and its split value
-    (crm.reports.split_keys: the application's service line; the household's authority, team, or first contact's
+    (crm.reports.data.split_keys: the application's service line; the household's authority, team, or first contact's
     top-level channel)."""
     source = case((AttendanceStageMove.booking_id.is_not(None), "event"),
                   (AttendanceStageMove.consultation_id.is_not(None), "consultation"), else_="recorded")

@@ -1,7 +1,7 @@
 """The split value of each row, for reports split by service line, partner authority, team or channel.
 
 Added to a report's one query as a column named `split` (with the joins it needs), so splitting costs no extra
-query. Month and quarter splits come from each counted event's own date instead (crm.reports.months.period_key).
+query. Month and quarter splits come from each counted event's own date instead (crm.reports.data.months.period_key).
 """
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The marketing dashboard's filter: the period (as the report pages take it), the attribution model and the outcome,
-read from the query string so a view of the figures can be shared as a link."""
+"""The marketing dashboard's filter (period, model, outcome), read from the query string: a shareable link."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,10 +7,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
-from crm.reports.base import financial_year
 from crm.reports.forms import ReportFilterForm
-from crm.reports.marketing import DEFAULT_MODEL, DEFAULT_OUTCOME, MarketingParams
-from crm.reports.marketing_attribution import MODEL_LABELS, MODELS
+from crm.reports.marketing.attribution import MODEL_LABELS, MODELS
+from crm.reports.marketing.report import DEFAULT_MODEL, DEFAULT_OUTCOME, MarketingParams
 
 OUTCOME_CHOICES = [("approval", "Approvals"), ("roi", "Registrations of interest (ROIs)")]
 
@@ -34,14 +32,5 @@ class MarketingFilterForm(ReportFilterForm):
             raise ValidationError("Choose approvals or registrations of interest")
 
     def params(self, today: date) -> MarketingParams:
-        """The filter as report parameters (call after validate). Without dates, the financial year of today; with
-        one, the other end of its financial year (as `crm report` does)."""
-        start, end = _day(self.date_from), _day(self.date_to)
-        start = start or financial_year(end or today)[0]
-        return MarketingParams(start, end or financial_year(start)[1], model=self.model.data,
-                               outcome=self.outcome.data)
-
-
-def _day(field) -> date | None:
-    text = (field.data or "").strip()
-    return date.fromisoformat(text) if text else None
+        """The filter as report parameters (call after validate; MarketingParams.from_args gives the defaults)."""
+        return MarketingParams.from_args(self.data, today)

@@ -1,13 +1,16 @@
-"""The attribution models side by side (SPEC section 6): each row's credited outcomes under every model, and for
-campaigns what each outcome cost under every model, so "what did the bus-shelter campaign cost per approved
-household, and how does that change under each model?" is one row of one table."""
+"""The attribution models side by side (SPEC section 6): each row's credits and costs under every model.
+
+Each row's credited outcomes under every model, and for campaigns what each outcome cost under every model, so
+"what did the bus-shelter campaign cost per approved
+household, and how does that change under each model?" is one row of one table.
+"""
 from __future__ import annotations
 
 import pandas as pd
 
 from crm.marketing.attribution.methods import MODELS as MODEL_FUNCTIONS
-from crm.reports import marketing_suppressed as suppression
-from crm.reports.marketing_measures import credited_outcomes, ratio
+from crm.reports.marketing import suppressed as suppression
+from crm.reports.marketing.measures import credited_outcomes, ratio
 
 MODELS = tuple(MODEL_FUNCTIONS)  # first_touch, last_touch, linear, time_decay, position_based, markov
 MODEL_LABELS = {"first_touch": "First touch", "last_touch": "Last touch", "linear": "Linear",
@@ -16,7 +19,7 @@ MODEL_LABELS = {"first_touch": "First touch", "last_touch": "Last touch", "linea
 
 def by_model(keys: list, credits: pd.DataFrame, outcome: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(credited, households): one column per model, one row per key, for the outcome's credits dated in the
-    period (see crm.reports.marketing_measures.credited_outcomes)."""
+    period (see crm.reports.marketing.measures.credited_outcomes)."""
     index = pd.Index(keys, name="row")
     credited, households = pd.DataFrame(index=index), pd.DataFrame(index=index)
     for model in MODELS:

@@ -1,11 +1,13 @@
-"""Conversion (SPEC section 5): "period conversion (ROIs in period / enquiries in period, and so on) and cohort
-conversion (of the households whose first enquiry fell in a month, the share that reached each later stage, and
-the median days to reach it)". Cohort conversion is crm.reports.conversion_cohort.
+"""Conversion (SPEC section 5): period conversion between the funnel's steps, and cohort conversion.
+
+SPEC: "period conversion (ROIs in period / enquiries in period, and so on) and cohort conversion (of the households
+whose first enquiry fell in a month, the share that reached each later stage, and the median days to reach it)".
+Cohort conversion is crm.reports.families.conversion_cohort.
 
 Period conversion takes its counts from the activity report's own rows, figures and drill-down lines
-(crm.reports.activity_frames, crm.reports.activity), so every count is the activity report's for the same period
-and split: households enquiring and households at an information event are households, the later steps are live
-events dated in the period, that is applications.
+(crm.reports.families.activity_frames, crm.reports.families.activity), so every count is the activity report's for
+the same period and split: households enquiring and households at an information event are households, the later
+steps are live events dated in the period, that is applications.
 Each step has two conversion rates, rounded to 4 decimals and None when the count divided by is 0:
 - `conversion_from_enquiries`: the step's count over the households enquiring in the period;
 - `conversion_from_step_before`: the step's count over the step before's (None for the first step; the funnel notes
@@ -17,18 +19,21 @@ registration of interest without Stage 1, so a rate can be above 1. Cohort conve
 Splits: month and quarter (period conversion by each thing's own date; the cohorts are then the one month or
 quarter, and the cohort table groups cohorts by quarter when split by quarter), service line, partner authority,
 team and channel, as the activity report splits them (enquiring households by the channel of the contact itself,
-the later steps by the household's first contact's channel) and as crm.reports.conversion_cohort says for cohorts.
+the later steps by the household's first contact's channel) and as crm.reports.families.conversion_cohort says for
+cohorts.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from crm.formatting import percent
-from crm.reports import activity, activity_frames, charts as svg
-from crm.reports import conversion_cohort as cohort
+from crm.reports.families import activity, activity_frames
+
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.months import period_keys
-from crm.reports.split_keys import BY_ROW
+from crm.reports.data.months import period_keys
+from crm.reports.data.split_keys import BY_ROW
+from crm.reports.families import conversion_cohort as cohort
+from crm.reports.render import charts as svg
 
 NAME = "conversion"
 STEPS = {"enquiry_households": "Households enquiring", "information_event_households": "Information event (households)",
@@ -191,7 +196,7 @@ def _cohort_cells(name: str, position: int, row: dict, scope: dict) -> dict:
 
 def drill_lines(params: ReportParams) -> pd.DataFrame:
     """The rows behind every count: `section` "period" (one row per household enquiring or at an information event,
-    one per event for the later steps) or "cohort" (crm.reports.conversion_cohort.lines); `scope` "total" rows
+    one per event for the later steps) or "cohort" (crm.reports.families.conversion_cohort.lines); `scope` "total" rows
     make the totals, "split" rows the split values' figures (`split`); `step` the step or stage; `cohort` the
     cohort key ("" in the period section); `on` the date counted; `days` (cohort stages) days from the first enquiry.
     Columns: LINE_COLUMNS."""
@@ -204,8 +209,8 @@ def drill_lines(params: ReportParams) -> pd.DataFrame:
 
 
 def _period_lines(params: ReportParams) -> pd.DataFrame:
-    """The activity report's lines of the steps' figures (crm.reports.activity.drill_lines): its `in_total` rows
-    make the totals; with a split, every row counts under its `split` value."""
+    """The activity report's lines of the steps' figures (crm.reports.families.activity.drill_lines): its `in_total`
+    rows make the totals; with a split, every row counts under its `split` value."""
     lines = activity.drill_lines(params)
     lines = lines[lines["measure"].isin(MEASURES.values())].assign(
         step=lambda rows: rows["measure"].map({measure: step for step, measure in MEASURES.items()}),

@@ -1,5 +1,7 @@
-"""The targets report's projection: how many applications now in the pipeline are expected to reach a measure's
-stage before the financial year ends, judged by how comparable applications moved in the three years before.
+"""The targets report's projection: how many applications in the pipeline reach a measure by 31 March.
+
+The applications now in the pipeline expected to reach a measure's stage before the financial year ends, judged
+by how comparable applications moved in the three years before.
 
 For each application active at the end of the as-at date in a stage before the measure's (its stage and the date
 it entered it as the state machine replays its live events), with `t` the days it has been in that stage and
@@ -32,8 +34,8 @@ from crm.funnel.machine import replay
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Application
-from crm.reports.frames import raw, read_frame
-from crm.reports.months import as_dates
+from crm.reports.data.frames import raw, read_frame
+from crm.reports.data.months import as_dates
 
 HISTORY_YEARS = 3
 MEASURE_STAGES = {"registrations_of_interest": Stage.REGISTRATION_OF_INTEREST, "stage_1_starts": Stage.STAGE_1,

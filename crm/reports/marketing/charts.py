@@ -1,6 +1,8 @@
-"""How the marketing dashboard shows the attribution report: its sections, each a chart drawn on the server
-(crm.reports.charts) with the table it is drawn from beside it, the tables' headings and how each cell reads.
-Charts draw only what the tables show: a suppressed ("<5") figure is left out of the chart, never drawn."""
+"""How the marketing dashboard shows the attribution report: its sections, charts, headings and cells.
+
+Each section is a chart drawn on the server (crm.reports.render.charts) with the table it is drawn from beside it.
+Charts draw only what the tables show: a suppressed ("<5") figure is left out of the chart, never drawn.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,11 +11,11 @@ from typing import Callable
 
 from crm import formatting
 from crm.marketing.figures import SOCIAL_PLATFORMS
-from crm.reports import charts
 from crm.reports.base import Report
-from crm.reports.exports import plain
-from crm.reports.marketing import OUTCOMES
-from crm.reports.marketing_attribution import MODEL_LABELS, MODELS
+from crm.reports.marketing.attribution import MODEL_LABELS, MODELS
+from crm.reports.marketing.report import OUTCOMES
+from crm.reports.render import charts
+from crm.reports.render.exports import plain
 
 MAX_CAMPAIGN_CHARTS = 3  # the campaigns that spent most; the table has them all
 MONEY = {"spend", "cost_per_enquiry", "cost_per_roi", "cost_per_approval"}

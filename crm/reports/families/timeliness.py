@@ -1,5 +1,4 @@
-"""Timeliness (SPEC section 5): how long Stage 1, Stage 2 and Registration of Interest to approval took, for the
-applications that completed them in the period.
+"""Timeliness (SPEC section 5): how long the stages and ROI to approval took, when they ended in the period.
 
 SPEC: "for applications completing a stage in the period: count, mean, median, min and max days in the stage
 (Stage 1: `stage_1` to `stage_1_completed`; Stage 2: `stage_2` to the ADM decision, `approved` or `not_approved`;
@@ -16,8 +15,9 @@ Within timescale, per service line (crm.funnel.timescales.TIMESCALES, the clock 
 - mainstream fostering has one clock for the whole assessment, 8 months from ROI: a Stage 1 or Stage 2 is within
   timescale when it ended on or before ROI + 8 months (the durations reported are still the stage's own);
 - connected persons: 16 weeks from the start of Stage 1 (from the start of Stage 2 when it was opened there);
-- ROI to approval: mainstream fostering's 8 months; adoption and early permanence 6 months, the ASGLB measure
-  "approvals within 6 months of registration"; connected persons have no ROI clock and are left out of the share.
+- ROI to approval: mainstream fostering's 8 months; adoption and early permanence 6 months from the ROI (the ASGLB
+  return's 6 months run from registration, the start of Stage 1, instead: crm.reports.families.asglb); connected persons
+  have no ROI clock and are left out of the share.
 The clock falls back to the stage's own start when its starting event is missing (an imported history).
 `within_timescale` is measured against the statutory time, extensions not added. Extended cases are shown apart
 (SPEC section 2): `extended` counts the cases with a live timescale extension recorded while their clock ran, and
@@ -36,9 +36,10 @@ from crm.funnel.service_lines import ADOPTION_LIKE
 from crm.funnel.timescales import TIMESCALES
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.frames import ordered_events, raw
-from crm.reports.months import Buckets, add, period_key, period_keys, whole_months
-from crm.reports.split_keys import split_values, with_split
+from crm.reports.data.frames import ordered_events, raw
+from crm.reports.data.months import Buckets, add, period_key, period_keys, whole_months
+from crm.reports.data.split_keys import split_values, with_split
+from crm.reports.render.charts import Bar, funnel
 
 # measure -> (the event that starts it, the events that end it)
 MEASURES: dict[str, tuple[EventKind, tuple[EventKind, ...]]] = {
@@ -50,7 +51,7 @@ MEASURE_STAGE = {"stage_1": Stage.STAGE_1, "stage_2": Stage.STAGE_2, "roi_to_app
 END_KINDS = (EventKind.STAGE_1_COMPLETED, EventKind.APPROVED, EventKind.NOT_APPROVED)
 MARK_KINDS = tuple(dict.fromkeys([start for start, _ in MEASURES.values()] + list(END_KINDS)))
 EXTENDED = EventKind.TIMESCALE_EXTENDED
-ASGLB_ROI_TO_APPROVAL = relativedelta(months=6)
+ADOPTION_ROI_TO_APPROVAL = relativedelta(months=6)
 BUCKETS = Buckets((4, 8, 12, 18), ("<4 months", "4-8 months", "8-12 months", "12-18 months", ">18 months"))
 APPLICATION_COLUMNS = ["household_id", "service_line", "fast_track", "split"]
 LINE_COLUMNS = ["application_id", "measure", *APPLICATION_COLUMNS, "started_on", "ended_on", "days", "bucket",
@@ -132,7 +133,7 @@ def timescale_rule(measure: str, service_line: str) -> tuple[EventKind, relative
                  if service_line in lines and MEASURE_STAGE[measure] in stages), None)
     if measure != "roi_to_approval" or rule is None or rule[0] is EventKind.REGISTRATION_OF_INTEREST:
         return rule
-    return (EventKind.REGISTRATION_OF_INTEREST, ASGLB_ROI_TO_APPROVAL) if service_line in ADOPTION_LIKE else None
+    return (EventKind.REGISTRATION_OF_INTEREST, ADOPTION_ROI_TO_APPROVAL) if service_line in ADOPTION_LIKE else None
 
 
 def _judge(cases: pd.DataFrame, name: str, on: pd.DataFrame, seq: pd.DataFrame, extensions: pd.DataFrame) -> None:
@@ -315,3 +316,14 @@ def drill_lines(params: ReportParams) -> pd.DataFrame:
     measured["split"] = split_keys(measured, params.by) if params.by else None
     measured["timescale_applies"] = measured["within_timescale"].notna()
     return measured.sort_values(["ended_on", "application_id"], kind="stable", ignore_index=True)
+
+
+def charts(report: Report) -> list[tuple[str, str]]:
+    """Each stage's completions by the time they took (its buckets)."""
+    shown = []
+    for stage, label in (("stage_1", "Stage 1"), ("stage_2", "Stage 2")):
+        buckets = report.figures.get("stages", {}).get(stage, {}).get("buckets", {})
+        if buckets:
+            bars = [Bar(name, count) for name, count in buckets.items()]
+            shown.append((f"{label}: completions by time taken", funnel(bars, f"{label} time taken")))
+    return shown

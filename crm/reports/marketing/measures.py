@@ -1,5 +1,8 @@
-"""The figures of SPEC section 6 for one set of rows (channels or campaigns): each line (contact, credit, spend, ROI)
-already carries the `row` it counts under; each figure's docstring is its definition."""
+"""The figures of SPEC section 6 for one set of rows (channels or campaigns).
+
+Each line (contact, credit, spend, ROI) already carries the `row` it counts under; each figure's docstring is its
+definition.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crm.reports import marketing_suppressed as suppression
+from crm.reports.marketing import suppressed as suppression
 
 OUTCOME_PLURALS = {"roi": "rois", "approval": "approvals"}
 LAST_TOUCH = "last_touch"
@@ -74,7 +77,7 @@ def households(lines: pd.DataFrame) -> pd.Series:
 def spend(lines: pd.DataFrame) -> pd.Series:
     """Spend in the period, in pounds: each month's spend on the row's campaign (on a channel: the share of each
     campaign on it, split equally among the campaign's channels), times the share of the month's days in the
-    period (crm.reports.marketing_lines.spend)."""
+    period (crm.reports.marketing.lines.spend)."""
     return lines.groupby("row")["amount"].sum()
 
 

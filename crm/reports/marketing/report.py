@@ -1,10 +1,11 @@
-"""Marketing and attribution (SPEC section 6): the `attribution` report behind the marketing dashboard and
-`crm report attribution`. Per channel (top level and sub-channel) and per campaign, over a period: contacts,
-households, outcomes credited by the chosen attribution model and by last touch, conversion, spend and costs, median
-days to ROI; the six models side by side; campaign lift; the monthly figures entered by hand.
+"""Marketing and attribution (SPEC section 6): the `attribution` report behind the dashboard and `crm report`.
+
+Per channel (top level and sub-channel) and per campaign, over a period: contacts, households, outcomes credited
+by the chosen attribution model and by last touch, conversion, spend and costs, median days to ROI; the six models
+side by side; campaign lift; the monthly figures entered by hand.
 
 Aggregates only: no row is a household, and every figure based on fewer than 5 households is "<5"
-(crm.marketing.suppression). Spend is pro-rated to the period by days (crm.reports.marketing_lines.spend);
+(crm.marketing.suppression). Spend is pro-rated to the period by days (crm.reports.marketing.lines.spend);
 a campaign's spend counts for its channels in equal shares.
 """
 from __future__ import annotations
@@ -15,17 +16,14 @@ from datetime import date
 import pandas as pd
 
 from crm import clock
-from crm.audit.services import record_event
-from crm.extensions import db
 from crm.households.models import SHORT_NAMES
 from crm.marketing.suppression import THRESHOLD, Groups
-from crm.reports import exports
-from crm.reports import marketing_lines as lines
 from crm.reports.base import Report, ReportParams
-from crm.reports.marketing_attribution import MODELS, costs_shown, credits_shown
-from crm.reports.marketing_lift import lift
-from crm.reports.marketing_measures import Lines, shown
-from crm.transfer.services import CLI_ACTOR
+from crm.reports.marketing import lines
+from crm.reports.marketing.attribution import MODELS, costs_shown, credits_shown
+from crm.reports.marketing.lift import lift
+from crm.reports.marketing.measures import Lines, shown
+from crm.reports.render import exports
 
 NAME = "attribution"
 OUTCOMES = {"roi": "ROI", "approval": "approval"}
@@ -39,6 +37,17 @@ class MarketingParams(ReportParams):
 
     model: str = DEFAULT_MODEL
     outcome: str = DEFAULT_OUTCOME
+
+    ARGS = (*ReportParams.ARGS, "model", "outcome")
+
+    @classmethod
+    def from_args(cls, args, today: date) -> MarketingParams:
+        """The period as every report reads it (ReportParams.from_args), with no snapshot date (the figures are the
+        period's), and the model and outcome in `args` (the defaults where not given)."""
+        return params_for(ReportParams.from_args(args, today), args.get("model"), args.get("outcome"))
+
+    def as_json(self) -> dict[str, str | None]:
+        return {**super().as_json(), "model": self.model, "outcome": self.outcome}
 
     def __post_init__(self):
         super().__post_init__()
@@ -69,7 +78,7 @@ class Taxonomy:
 
 
 def taxonomy(channels: pd.DataFrame) -> Taxonomy:
-    """The rows from the channels (crm.reports.marketing_lines.channels), in alphabetical order at each level."""
+    """The rows from the channels (crm.reports.marketing.lines.channels), in alphabetical order at each level."""
     tops = _by_name(channels[channels["parent_id"].isna()])
     keys, labels, levels, parents, children = [], {NO_CHANNEL: NO_CHANNEL_LABEL}, {NO_CHANNEL: 1}, {}, {}
     for top in tops.itertuples():
@@ -203,14 +212,3 @@ def metric_table(metrics: pd.DataFrame) -> pd.DataFrame:
     table = table.astype("Int64")
     table.columns.name = None
     return table.reset_index()
-
-
-def export(report: Report, fmt: str, *, actor, bom: bool = False) -> bytes:
-    """The report as a file (crm.reports.exports.render), audited in the caller's transaction like every report
-    export, with the model and outcome among its parameters."""
-    data = exports.render(report, fmt, bom=bom)
-    params = {**exports.params_detail(report), "model": report.params.model, "outcome": report.params.outcome}
-    record_event(db.session, "report_exported", actor=actor, actor_label=None if actor else CLI_ACTOR,
-                 object_type="report", object_id=report.name,
-                 detail={"name": report.name, "params": params, "format": fmt})
-    return data

@@ -1,5 +1,8 @@
-"""Charts drawn on the server as SVG: no CDN, no script. Each chart is a figure with a table beside it on the
-page, so the numbers are readable without the picture (and by screen readers)."""
+"""Charts drawn on the server as SVG (no CDN, no script), each beside the table it is drawn from.
+
+Each chart is a figure with a table beside it on the page, so the numbers are readable without the picture (and by
+screen readers).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
