@@ -21,11 +21,11 @@ from crm.funnel.machine import TransitionError
 from crm.households.models import Household, PartnerAuthority, ServiceLine
 from crm.households.visibility import may_see
 from crm.marketing.models import Channel
+from crm.pagination import requested_page
 from crm.queues import awaiting
 from crm.queues.filters import awaiting_tags, parse_awaiting
 from crm.queues.forms import awaiting_form
 from crm.queues.links import Listing
-from crm.queues.pagination import requested_page
 from crm.queues.sorting import requested_sort
 
 bp = Blueprint("enquiries", __name__, url_prefix="/enquiries")

@@ -21,7 +21,7 @@ from crm.audit.services import record_event
 from crm.extensions import db
 from crm.funnel.stages import EVENT_LABELS
 from crm.households.models import SHORT_NAMES, Household
-from crm.queues.pagination import Page, clamp, offset
+from crm.pagination import Page, clamp, offset
 from crm.reports import registry
 from crm.reports.base import Report, ReportParams
 
