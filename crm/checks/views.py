@@ -19,6 +19,7 @@ from crm.checks.services import CheckError
 from crm.extensions import db
 from crm.households import services as households
 from crm.households.models import Application, Person
+from crm.pagination import requested_page
 
 bp = Blueprint("checks", __name__)
 CHECK_ROLES = (Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER, Role.MANAGER)
@@ -59,28 +60,12 @@ def _queue_page(form: BulkChaseForm, status: int = 200):
     types = catalogue.all_check_types()
     filters = queries.QueueFilters.from_args(request.args, {check_type.code for check_type in types})
     today = clock.today()
-    page = queries.check_queue(user, filters, queries.requested_page(request.args.get("page")), today)
+    page = queries.check_queue(user, filters, requested_page(request.args.get("page")), today)
     record_event(db.session, "viewed_check_queue", actor=user,
                  detail={"filters": filters.args(), "page": page.number, "results": page.total})
     db.session.commit()
     return render_template("checks/queue.html", page=page, filters=filters, check_types=types, today=today,
-                           form=form, due_flag=queries.due_flag, owner_scopes=queries.OWNER_SCOPES,
-                           pagination=_pagination(page, filters)), status
-
-
-def _pagination(page: queries.QueuePage, filters: queries.QueueFilters) -> dict | None:
-    """govukPagination's parameters, or None for a single page."""
-    if page.pages <= 1:
-        return None
-
-    def href(number: int) -> str:
-        return url_for("checks.queue", **filters.args(), page=number)
-
-    return {"previous": {"href": href(page.number - 1)} if page.number > 1 else None,
-            "next": {"href": href(page.number + 1)} if page.number < page.pages else None,
-            "items": [{"number": number, "href": href(number), "current": number == page.number}
-                      for number in range(1, page.pages + 1)
-                      if number in (1, page.pages) or abs(number - page.number) <= 2]}
+                           form=form, due_flag=queries.due_flag, owner_scopes=queries.OWNER_SCOPES), status
 
 
 # One check
