@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from crm.clock import LONDON
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.enquiries.services import normalise_postcode
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import machine
 from crm.funnel import services as funnel
@@ -124,7 +125,7 @@ def history_allows(application: Application, fast_track: bool, today: date) -> b
         for event in machine.live(application.events):
             machine.record(trial, event.kind, event.occurred_on, today=today, party=event.party,
                            reason=event.reason or "-", extension_days=event.extension_days)
-    except machine.TransitionError:
+    except DomainError:
         return False
     return True
 
@@ -304,7 +305,7 @@ class HouseholdImport:
             funnel.open_application(household, row.line, row.opened_on, actor=self.actor, today=self.today,
                                     stage=row.values.get("opened_at_stage") or Stage.ENQUIRY,
                                     fast_track=row.values["fast_track"])
-        except funnel.TransitionError as error:
+        except DomainError as error:
             column = MACHINE_COLUMNS.get(error.field, "service_line")
             self.report.error(row.number, column, str(error), row.raw.get(column))
             return
