@@ -32,6 +32,8 @@ bp = Blueprint("enquiries", __name__, url_prefix="/enquiries")
 ENQUIRY_ROLES = (Role.RECRUITMENT_OFFICER, Role.MANAGER)
 NEW_HOUSEHOLD = "new"
 QUEUE_ARGS = ("method", "channel", "overdue", "sort", "order", "page")
+# The form field of each field EnquiryDetails names differently: the form asks for a day, not a moment.
+SERVICE_FIELDS = {"received_at": "received_on"}
 
 
 def _choices(form: EnquiryForm) -> None:
@@ -78,7 +80,7 @@ def new():
 
 
 def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Household | None):
-    with errors_on(form):
+    with errors_on(form, fields=SERVICE_FIELDS):
         contact = services.log_enquiry(details, actor=current_user, household=household)
         db.session.commit()
         flash(f"Enquiry saved for household {contact.household.reference}. First response due by "
