@@ -1,7 +1,6 @@
 """The pure parts of a queue page: sort toggling and reading filters leniently (page numbers: tests/unit)."""
 from __future__ import annotations
 
-import pytest
 from werkzeug.datastructures import MultiDict
 
 from crm.enquiries.models import ContactMethod
