@@ -1,11 +1,78 @@
-"""Error pages: every failure gets a clear GOV.UK page, never a stack trace."""
+"""Errors: a rule's refusal (DomainError) and where it lands (beside a form field, in the error summary, in a
+flash message or an API response), and a clear GOV.UK page for every other failure, never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from contextlib import contextmanager
+from typing import Iterable, Iterator
+
+from flask import Flask, current_app, flash, render_template
 from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import wtforms_errors
 from werkzeug.exceptions import HTTPException
 
 from crm.extensions import db
+
+
+class DomainError(Exception):
+    """A rule refused what was asked. The message says why, in words for the user; `field` names what it is
+    about (a form field, a column of an imported file, a field of an API body), None for the whole request.
+    `problems` holds every (field, message) where a rule reports several at once."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+        self.problems: list[tuple[str | None, str]] = [(field, message)]
+
+    @classmethod
+    def several(cls, problems: Iterable[tuple[str | None, str]]) -> DomainError:
+        """One error for several problems, the first of which is its message and field."""
+        problems = list(problems)
+        error = cls(problems[0][1], problems[0][0])
+        error.problems = problems
+        return error
+
+    def as_json(self) -> list[dict]:
+        """The API's error list: {"field": ..., "message": ...} for each problem."""
+        return [{"field": field, "message": message} for field, message in self.problems]
+
+
+@contextmanager
+def errors_on(form=None, *, fields: dict[str, str] | None = None, keep: bool = False) -> Iterator[None]:
+    """Around a view's call of a service (and its commit and redirect): a DomainError from it undoes the request's
+    changes and lands on the form (see show_on), or in a flash message when there is no form; the view carries on
+    after the block. `fields` renames a service's field to the form's; keep=True commits instead of rolling back,
+    where the refused attempt itself must be recorded (a failed sign-in)."""
+    try:
+        yield
+    except DomainError as error:
+        if keep:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        if form is None:
+            flash(error.message, "error")
+        else:
+            show_on(form, error, fields)
+
+
+def show_on(form, error: DomainError, fields: dict[str, str] | None = None) -> None:
+    """Each problem beside the form field it names; one that names no field of this form goes to the form's own
+    errors, which the GOV.UK error summary shows."""
+    for name, message in error.problems:
+        field = form._fields.get((fields or {}).get(name, name)) if name else None
+        if field is None or field.short_name == "csrf_token":
+            form.form_errors.append(message)
+        else:
+            field.errors = [*field.errors, message]
+
+
+def error_summary(form) -> dict:
+    """govukErrorSummary's parameters: the form's own errors, which have no field to link to, then each field's."""
+    params = wtforms_errors(form)
+    linked = [item for item in params["errorList"] if item["href"] != "#"]
+    params["errorList"] = [{"text": message} for message in form.form_errors] + linked
+    return params
+
 
 MESSAGES = {
     400: ("There is a problem with your request", "Check what you entered and try again."),

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from crm.enquiries.models import ContactMethod
 from crm.enquiries.services import EnquiryDetails
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel.service_lines import ServiceLineCode
 from crm.households.models import ServiceLine
@@ -63,19 +64,13 @@ FORM_FIELDS = {"second_applicant.first_name": "second_first_name", "second_appli
 BODY_PATHS = {form: body for body, form in FORM_FIELDS.items()}
 
 
-class FieldErrors(Exception):
-    def __init__(self, errors: list[dict]):
-        super().__init__(f"{len(errors)} field errors")
-        self.errors = errors
-
-
 def parse(body, idempotency_header: str | None) -> EnquiryDetails:
-    """The enquiry the body describes, or FieldErrors naming every field that is wrong."""
+    """The enquiry the body describes, or a DomainError naming every field that is wrong."""
     if not isinstance(body, dict):
-        raise FieldErrors([{"field": None, "message": "The body must be a JSON object"}])
+        raise DomainError("The body must be a JSON object")
     errors = _shape_errors(body)
     if errors:
-        raise FieldErrors(errors)
+        raise _refused(errors)
     form = EnquirerFields(formdata=_formdata(body), meta={"csrf": False})
     form.service_lines.choices = [(code, code) for code in db.session.scalars(select(ServiceLine.code))]
     form.validate()
@@ -87,7 +82,7 @@ def parse(body, idempotency_header: str | None) -> EnquiryDetails:
     if key is not None and not (0 < len(key) <= 100):
         errors.append({"field": "idempotency_key", "message": "The idempotency key must be 1 to 100 characters"})
     if errors:
-        raise FieldErrors(errors)
+        raise _refused(errors)
     second = body.get("second_applicant")
     return EnquiryDetails(
         first_name=form.first_name.data, last_name=form.last_name.data, service_lines=form.service_lines.data,
@@ -97,6 +92,10 @@ def parse(body, idempotency_header: str | None) -> EnquiryDetails:
         channel_id=channel_id, campaign=body.get("campaign") or None, utm=dict(body.get("utm") or {}),
         referrer=body.get("referrer") or None, notes=form.message.data or None, received_at=received_at,
         idempotency_key=f"api:{key}" if key else None)
+
+
+def _refused(errors: list[dict]) -> DomainError:
+    return DomainError.several((error["field"], error["message"]) for error in errors)
 
 
 def _shape_errors(body: dict) -> list[dict]:

@@ -7,8 +7,8 @@ from werkzeug.exceptions import HTTPException
 from crm.api import openapi, schema, tokens
 from crm.auth.policy import public
 from crm.enquiries import intake
+from crm.errors import DomainError
 from crm.extensions import csrf, db, limiter
-from crm.funnel.machine import TransitionError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies, no session: a bearer token cannot be sent by another site's page
@@ -61,13 +61,14 @@ def create_enquiry():
         return _errors(415, [{"field": None, "message": "Send the enquiry as JSON (Content-Type: application/json)"}])
     try:
         details = schema.parse(request.get_json(silent=True), request.headers.get("Idempotency-Key"))
-        receipt = intake.receive(details)
-    except schema.FieldErrors as error:
+    except DomainError as error:
         db.session.commit()  # the token's last use stands
-        return _errors(422, error.errors)
-    except TransitionError as error:
+        return _errors(422, error.as_json())
+    try:
+        receipt = intake.receive(details)
+    except DomainError as error:
         db.session.rollback()
-        return _errors(422, [{"field": error.field, "message": str(error)}])
+        return _errors(422, error.as_json())
     contact = receipt.contact
     body = {"id": contact.id, "household_reference": contact.household.reference,
             "received_at": contact.received_at.isoformat(),

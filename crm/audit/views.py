@@ -10,6 +10,7 @@ from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
+from crm.pagination import requested_page
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -18,7 +19,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @allow(Role.MANAGER)
 def search():
     form = AuditSearchForm(request.args)
-    page = request.args.get("page", 1, type=int) or 1
+    page = requested_page(request.args.get("page"))
     result = queries.search(**(form.data if form.validate() else {}), page=page)
     record_event(db.session, "viewed_audit_log", actor=current_user, detail={"filters": request.args.to_dict()})
     db.session.commit()

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from crm.auth import services
 from crm.auth.models import Team
 from crm.auth.roles import Role
+from crm.errors import DomainError
 from crm.extensions import db
 
 users_group = AppGroup("users", help="Manage user accounts.")
@@ -26,7 +27,7 @@ def create(email, full_name, roles, team, password):
     team_row = _team(team) if team else None
     try:
         user = services.create_user(email, full_name, password, [Role(r) for r in roles], team=team_row)
-    except services.AuthError as error:
+    except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()

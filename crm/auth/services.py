@@ -12,16 +12,9 @@ from crm.audit.services import record_event
 from crm.auth.models import Team, User, UserRole, new_session_token
 from crm.auth.passwords import hash_password, password_problem, verify_password
 from crm.auth.roles import Role
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.security import start_session_clock
-
-
-class AuthError(Exception):
-    """A refusal to show the user, as a form error beside the field it names."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def find_user(email: str) -> User | None:
@@ -35,11 +28,12 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     if user is not None and user.locked_until is not None and user.locked_until > now:
         record_event(db.session, "login_refused_locked", actor=user)
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AuthError(f"This account is locked after too many failed sign-ins. Try again in {minutes} minutes.")
+        raise DomainError(f"This account is locked after too many failed sign-ins. Try again in {minutes} minutes.",
+                          "password")
     if user is None or not verify_password(user.password_hash if user else None, password) or not user.active:
         _count_failure(user, now)
         record_event(db.session, "login_failed", actor=user, actor_label=None if user else email.strip()[:254])
-        raise AuthError("Enter a correct email address and password")
+        raise DomainError("Enter a correct email address and password", "password")
     user.failed_login_count = 0
     user.locked_until = None
     user.last_login_at = now
@@ -84,10 +78,10 @@ def end_session(user: User, *, reason: str) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise AuthError("Your current password is wrong", field="current_password")
+        raise DomainError("Your current password is wrong", "current_password")
     problem = password_problem(new, personal=(user.email, user.full_name))
     if problem:
-        raise AuthError(problem)
+        raise DomainError(problem, "new_password")
     user.password_hash = hash_password(new)
     user.password_changed_at = clock.now()
     user.session_token = new_session_token()  # ends the user's other sessions
@@ -98,12 +92,12 @@ def create_user(email: str, full_name: str, password: str, roles: list[Role], *,
                 team: Team | None = None, actor: User | None = None) -> User:
     email = email.strip().lower()
     if find_user(email) is not None:
-        raise AuthError(f"A user with the email address {email} already exists")
+        raise DomainError(f"A user with the email address {email} already exists", "email")
     problem = password_problem(password, personal=(email, full_name))
     if problem:
-        raise AuthError(problem)
+        raise DomainError(problem, "password")
     if not roles:
-        raise AuthError("Choose at least one role")
+        raise DomainError("Choose at least one role", "roles")
     user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password), team=team,
                 role_rows=[UserRole(role=role) for role in dict.fromkeys(roles)])
     db.session.add(user)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from crm.auth import services
 from crm.auth.forms import ChangePasswordForm, SignInForm
 from crm.auth.policy import public, signed_in
+from crm.errors import errors_on
 from crm.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -34,12 +35,8 @@ def login():
         return redirect(url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        try:
+        with errors_on(form, keep=True):  # the failure count and the audit row stand
             user = services.authenticate(form.email.data, form.password.data)
-        except services.AuthError as error:
-            db.session.commit()  # the failure count and the audit row stand
-            form.password.errors.append(str(error))
-        else:
             db.session.commit()
             services.start_session(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -60,12 +57,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with errors_on(form):
             services.change_password(user, form.current_password.data, form.new_password.data)
-        except services.AuthError as error:
-            db.session.rollback()
-            getattr(form, error.field or "new_password").errors.append(str(error))
-        else:
             db.session.commit()
             services.start_session(user)  # this session carries on; every other one has ended
             flash("Your password has been changed. You have been signed out everywhere else.")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.audit.services import record_event
 from crm.checks.models import CheckAppliesTo, CheckRule, CheckType
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.households.models import Application, Person, PersonRole, ServiceLine
 
@@ -20,14 +21,6 @@ MAX_DAYS = 730
 MAX_RULE_MONTHS = 240
 # The circumstances rules ask about adults, so a check with a rule applies to adults or applicants only.
 RULE_TARGETS = (CheckAppliesTo.EVERY_ADULT, CheckAppliesTo.EACH_APPLICANT)
-
-
-class CatalogueError(ValueError):
-    """A change to a check type the rules refuse; `field` names the form field the message belongs beside."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 def latest_adult_birth_date(on: date) -> date:
@@ -149,19 +142,19 @@ def update_check_type(check_type: CheckType, change: CheckTypeChange, *, actor) 
 
 def _validate(check_type: CheckType, change: CheckTypeChange) -> None:
     if not change.name.strip():
-        raise CatalogueError("Enter the name of the check", "name")
+        raise DomainError("Enter the name of the check", "name")
     if not 1 <= change.default_days <= MAX_DAYS:
-        raise CatalogueError(f"Days to complete must be between 1 and {MAX_DAYS}", "default_days")
+        raise DomainError(f"Days to complete must be between 1 and {MAX_DAYS}", "default_days")
     if check_type.rule is not None and change.applies_to not in RULE_TARGETS:
-        raise CatalogueError("A check with a rule about a person's circumstances must apply to every adult or "
-                             "each applicant", "applies_to")
+        raise DomainError("A check with a rule about a person's circumstances must apply to every adult or "
+                          "each applicant", "applies_to")
     if check_type.rule is CheckRule.LIVED_ABROAD and not (
             change.rule_months is not None and 1 <= change.rule_months <= MAX_RULE_MONTHS):
-        raise CatalogueError(f"Enter the months abroad, from 1 to {MAX_RULE_MONTHS}, beyond which the check is needed",
-                             "rule_months")
+        raise DomainError(f"Enter the months abroad, from 1 to {MAX_RULE_MONTHS}, beyond which the check is needed",
+                          "rule_months")
     unknown = set(change.service_line_codes) - {line.code for line in service_lines()}
     if unknown:
-        raise CatalogueError("Choose service lines from the list", "service_lines")
+        raise DomainError("Choose service lines from the list", "service_lines")
 
 
 def _snapshot(check_type: CheckType) -> dict:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from crm import clock
@@ -17,8 +17,8 @@ from crm.extensions import db
 from crm.funnel.terms import is_open
 from crm.households.models import Application, Household, Person
 from crm.households.visibility import visible_households
+from crm.pagination import Page, paginate
 
-PAGE_SIZE = 25
 DUE_SOON_DAYS = 7
 OWNER_SCOPES = {"all": "All I can see", "mine": "Mine", "team": "My team's"}
 
@@ -53,47 +53,19 @@ class QueueFilters:
         return {key: value for key, value in values.items() if value}
 
 
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[CheckInstance]
-    total: int
-    number: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
-
-    @property
-    def first(self) -> int:
-        """The position of the first row shown, counting from 1."""
-        return (self.number - 1) * PAGE_SIZE + 1
-
-    @property
-    def last(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + len(self.rows)
-
-
-def requested_page(raw) -> int:
-    return min(int(raw), 100_000) if str(raw or "").isdigit() and int(raw) > 0 else 1
-
-
-def check_queue(viewer, filters: QueueFilters, page: int, today: date) -> QueuePage:
+def check_queue(viewer, filters: QueueFilters, page: int, today: date) -> Page:
     """Open checks of the open applications the viewer may see: overdue first, then by due date, then those not
     yet requested."""
-    joined = (select(CheckInstance).join(CheckInstance.application).join(Application.household)
-              .join(CheckInstance.check_type).outerjoin(CheckInstance.person)
-              .where(*_queue_conditions(viewer, filters, today)))
-    total = db.session.scalar(select(func.count()).select_from(joined.subquery()))
-    number = min(page, max(1, -(-total // PAGE_SIZE)))
-    rows = db.session.scalars(
-        joined.options(contains_eager(CheckInstance.application).contains_eager(Application.household)
-                       .selectinload(Household.people),
-                       contains_eager(CheckInstance.check_type), contains_eager(CheckInstance.person),
-                       selectinload(CheckInstance.owner))
-        .order_by(case((CheckInstance.due_on.is_(None), 1), else_=0), CheckInstance.due_on, Household.reference,
-                  CheckType.id, CheckInstance.id)
-        .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE))
-    return QueuePage(list(rows), total, number)
+    query = (select(CheckInstance).join(CheckInstance.application).join(Application.household)
+             .join(CheckInstance.check_type).outerjoin(CheckInstance.person)
+             .where(*_queue_conditions(viewer, filters, today))
+             .options(contains_eager(CheckInstance.application).contains_eager(Application.household)
+                      .selectinload(Household.people),
+                      contains_eager(CheckInstance.check_type), contains_eager(CheckInstance.person),
+                      selectinload(CheckInstance.owner))
+             .order_by(case((CheckInstance.due_on.is_(None), 1), else_=0), CheckInstance.due_on,
+                       Household.reference, CheckType.id, CheckInstance.id))
+    return paginate(query, page)
 
 
 def _queue_conditions(viewer, filters: QueueFilters, today: date) -> list:

@@ -17,6 +17,7 @@ from crm.auth.roles import Role
 from crm.checks import catalogue
 from crm.checks.catalogue import Needed
 from crm.checks.models import CheckAppliesTo, CheckChase, CheckInstance, CheckOutcome, CheckPart
+from crm.errors import DomainError
 from crm.escalations import services as escalations
 from crm.extensions import db
 from crm.formatting import long_date
@@ -29,14 +30,6 @@ CHECK_ROLES = frozenset({Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER, Ro
 CHECK_STAGES = (Stage.STAGE_1, Stage.STAGE_1_COMPLETED, Stage.STAGE_2)
 JOB_LABEL = "daily job"
 MAX_MONTHS_ABROAD = 1200
-
-
-class CheckError(ValueError):
-    """A change the rules refuse; `field` names the form field the message belongs beside."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 def may_see_outcomes(user) -> bool:
@@ -83,13 +76,13 @@ def start_checks(application: Application, chosen: set[tuple[int, int | None]], 
                  actor) -> list[CheckInstance]:
     """The worker's choice of the missing checks (fast track, or checks not started when Stage 1 began)."""
     if not may_start_checks(application):
-        raise CheckError("Checks can be started only while the application is open in Stage 1 or Stage 2", "checks")
+        raise DomainError("Checks can be started only while the application is open in Stage 1 or Stage 2", "checks")
     if not chosen:
-        raise CheckError("Choose at least one check to start", "checks")
+        raise DomainError("Choose at least one check to start", "checks")
     missing = missing_checks(application, on)
     if not chosen <= {needed.key for needed in missing}:
-        raise CheckError("Some of the checks chosen have started already or are no longer needed: choose again",
-                         "checks")
+        raise DomainError("Some of the checks chosen have started already or are no longer needed: choose again",
+                          "checks")
     return create_checks(application, [needed for needed in missing if needed.key in chosen], actor=actor)
 
 
@@ -159,7 +152,7 @@ def record_circumstances(person: Person, circumstances: Circumstances, *, actor,
     """Save them; an application whose checks have begun (not on fast track) gets the checks they now call for."""
     months = circumstances.lived_abroad_months
     if months is not None and not 0 <= months <= MAX_MONTHS_ABROAD:
-        raise CheckError(f"Months lived abroad must be between 0 and {MAX_MONTHS_ABROAD}", "lived_abroad_months")
+        raise DomainError(f"Months lived abroad must be between 0 and {MAX_MONTHS_ABROAD}", "lived_abroad_months")
     before = {field: getattr(person, field) for field in asdict(circumstances)}
     for field, value in asdict(circumstances).items():
         setattr(person, field, value)
@@ -185,10 +178,10 @@ def request_check(check: CheckInstance, requested_on: date, owner, *, actor, tod
     _not_future(requested_on, today, "The date requested", "requested_on")
     first_later = min(_later_dates(check), default=None)
     if first_later is not None and requested_on > first_later:
-        raise CheckError(f"The date requested must be on or before {long_date(first_later)}, when the check was "
-                         "first chased, a part was completed or it was received", "requested_on")
+        raise DomainError(f"The date requested must be on or before {long_date(first_later)}, when the check was "
+                          "first chased, a part was completed or it was received", "requested_on")
     if not may_own(owner):
-        raise CheckError("Choose an owner who works on checks", "owner")
+        raise DomainError("Choose an owner who works on checks", "owner")
     action = "check_request_changed" if check.requested_on else "check_requested"
     check.requested_on, check.due_on, check.owner = requested_on, due_date(check, requested_on), owner
     db.session.flush()
@@ -200,19 +193,19 @@ def chase_check(check: CheckInstance, chased_on: date, note: str | None, *, acto
                 today: date | None = None) -> CheckChase:
     problem = chase_problem(check, chased_on, today or clock.today(), "This check")
     if problem:
-        raise CheckError(problem, "chased_on")
+        raise DomainError(problem, "chased_on")
     return _chase(check, chased_on, (note or "").strip() or None, actor)
 
 
 def chase_checks(checks: list[CheckInstance], chased_on: date, *, actor, today: date | None = None) -> int:
     """'Chased today' for several checks at once: all of them, or none if any cannot be chased."""
     if not checks:
-        raise CheckError("Select the checks you chased", "checks")
+        raise DomainError("Select the checks you chased", "checks")
     today = today or clock.today()
     problems = [problem for check in checks if (problem := chase_problem(check, chased_on, today, describe(check)))]
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise CheckError(f"{problems[0]}{more}. Nothing was marked as chased", "checks")
+        raise DomainError(f"{problems[0]}{more}. Nothing was marked as chased", "checks")
     for check in checks:
         _chase(check, chased_on, None, actor)
     return len(checks)
@@ -246,13 +239,13 @@ def complete_part(part: CheckPart, completed_on: date, *, actor, today: date | N
     """Record (or correct) the date one step of the check was done."""
     check = part.check
     if check.received_on is not None:
-        raise CheckError("This check has been received: its parts can no longer change", "completed_on")
+        raise DomainError("This check has been received: its parts can no longer change", "completed_on")
     if check.requested_on is None:
-        raise CheckError("Record when the check was requested before completing its parts", "completed_on")
+        raise DomainError("Record when the check was requested before completing its parts", "completed_on")
     _not_future(completed_on, today, "The date completed", "completed_on")
     if completed_on < check.requested_on:
-        raise CheckError(f"The date completed must be on or after the date requested, "
-                         f"{long_date(check.requested_on)}", "completed_on")
+        raise DomainError(f"The date completed must be on or after the date requested, "
+                          f"{long_date(check.requested_on)}", "completed_on")
     part.completed_on, part.completed_by_id = completed_on, actor.id
     db.session.flush()
     _audit(check, "check_part_completed", actor, {"part": part.name, "completed_on": completed_on.isoformat()})
@@ -263,15 +256,15 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
     try:
         outcome = CheckOutcome(outcome)
     except ValueError:
-        raise CheckError("Choose the outcome", "outcome") from None
+        raise DomainError("Choose the outcome", "outcome") from None
     _not_future(received_on, today, "The date received", "received_on")
     if check.requested_on is None and outcome is not CheckOutcome.NOT_REQUIRED:
-        raise CheckError("Record when the check was requested before recording it received, or choose "
-                         "‘Not required’", "received_on")
+        raise DomainError("Record when the check was requested before recording it received, or choose "
+                          "‘Not required’", "received_on")
     before = [day for day in (check.requested_on, *_later_dates(check, received=False)) if day]
     if before and received_on < max(before):
-        raise CheckError(f"The date received must be on or after {long_date(max(before))}, when the check was "
-                         "requested, last chased or a part was completed", "received_on")
+        raise DomainError(f"The date received must be on or after {long_date(max(before))}, when the check was "
+                          "requested, last chased or a part was completed", "received_on")
     previous = check.outcome
     check.received_on, check.outcome = received_on, outcome
     db.session.flush()
@@ -282,24 +275,24 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
 
 
 def state_problem(check: CheckInstance | None, requested_on: date | None, received_on: date | None,
-                  outcome: CheckOutcome | None) -> CheckError | None:
+                  outcome: CheckOutcome | None) -> DomainError | None:
     """Why a check cannot hold these dates and outcome all at once (what request_check and receive_check enforce
     one change at a time), for callers that set them together, such as an import; None when they can. `check` is
     the stored check, whose chases and completed parts the dates must fit around (None for a new one)."""
     if (received_on is None) != (outcome is None):
-        return (CheckError("A received check needs its outcome", "outcome") if received_on else
-                CheckError("An outcome needs the date the check was received", "outcome"))
+        return (DomainError("A received check needs its outcome", "outcome") if received_on else
+                DomainError("An outcome needs the date the check was received", "outcome"))
     if received_on and requested_on is None and outcome is not CheckOutcome.NOT_REQUIRED:
-        return CheckError("Give the date requested: only a check that was not required can be received without "
-                          "one", "requested_on")
+        return DomainError("Give the date requested: only a check that was not required can be received without "
+                           "one", "requested_on")
     later = _later_dates(check, received=False) if check else []
     if requested_on and later and requested_on > min(later):
-        return CheckError(f"The date requested must be on or before {long_date(min(later))}, when the check was "
-                          "first chased or a part was completed", "requested_on")
+        return DomainError(f"The date requested must be on or before {long_date(min(later))}, when the check was "
+                           "first chased or a part was completed", "requested_on")
     before = [day for day in (requested_on, *later) if day]
     if received_on and before and received_on < max(before):
-        return CheckError(f"The date received must be on or after {long_date(max(before))}, when the check was "
-                          "requested, last chased or a part was completed", "received_on")
+        return DomainError(f"The date received must be on or after {long_date(max(before))}, when the check was "
+                           "requested, last chased or a part was completed", "received_on")
     return None
 
 
@@ -331,7 +324,7 @@ def _later_dates(check: CheckInstance, *, received: bool = True) -> list[date]:
 
 def _not_future(value: date, today: date | None, what: str, field: str) -> None:
     if value > (today or clock.today()):
-        raise CheckError(f"{what} must be today or in the past", field)
+        raise DomainError(f"{what} must be today or in the past", field)
 
 
 def _audit(check: CheckInstance, action: str, actor, detail: dict, actor_label: str | None = None) -> None:

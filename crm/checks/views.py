@@ -15,11 +15,12 @@ from crm.checks import catalogue, queries, services
 from crm.checks.forms import (BulkChaseForm, ChaseForm, CheckTypeForm, CircumstancesForm, PartForm, ReceiveForm,
                               RequestForm, StartChecksForm, start_value)
 from crm.checks.models import CheckAppliesTo, CheckType
-from crm.checks.services import CheckError
+from crm.errors import DomainError, errors_on
 from crm.extensions import db
 from crm.formatting import long_date
 from crm.households import services as households
 from crm.households.models import Application, Person
+from crm.pagination import requested_page
 
 bp = Blueprint("checks", __name__)
 CHECK_ROLES = (Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER, Role.MANAGER)
@@ -40,15 +41,11 @@ def chase_many():
     """'Mark chased today' for the checks ticked in the queue: all of them, or none."""
     form = BulkChaseForm()
     if form.validate():
-        try:
+        with errors_on(form):
             checks = queries.open_checks_for(current_user, form.checks.data)
             if len(checks) != len(set(form.checks.data)):
-                raise CheckError("Select checks from the list", "checks")
+                raise DomainError("Select checks from the list", "checks")
             count = services.chase_checks(checks, clock.today(), actor=current_user)
-        except CheckError as error:
-            db.session.rollback()
-            form.checks.errors = [str(error)]
-        else:
             db.session.commit()
             flash(f"{count} check{'' if count == 1 else 's'} marked as chased today.", "success")
             return redirect(url_for("checks.queue", **request.args.to_dict()))
@@ -60,28 +57,12 @@ def _queue_page(form: BulkChaseForm, status: int = 200):
     types = catalogue.all_check_types()
     filters = queries.QueueFilters.from_args(request.args, {check_type.code for check_type in types})
     today = clock.today()
-    page = queries.check_queue(user, filters, queries.requested_page(request.args.get("page")), today)
+    page = queries.check_queue(user, filters, requested_page(request.args.get("page")), today)
     record_event(db.session, "viewed_check_queue", actor=user,
                  detail={"filters": filters.args(), "page": page.number, "results": page.total})
     db.session.commit()
     return render_template("checks/queue.html", page=page, filters=filters, check_types=types, today=today,
-                           form=form, due_flag=queries.due_flag, owner_scopes=queries.OWNER_SCOPES,
-                           pagination=_pagination(page, filters)), status
-
-
-def _pagination(page: queries.QueuePage, filters: queries.QueueFilters) -> dict | None:
-    """govukPagination's parameters, or None for a single page."""
-    if page.pages <= 1:
-        return None
-
-    def href(number: int) -> str:
-        return url_for("checks.queue", **filters.args(), page=number)
-
-    return {"previous": {"href": href(page.number - 1)} if page.number > 1 else None,
-            "next": {"href": href(page.number + 1)} if page.number < page.pages else None,
-            "items": [{"number": number, "href": href(number), "current": number == page.number}
-                      for number in range(1, page.pages + 1)
-                      if number in (1, page.pages) or abs(number - page.number) <= 2]}
+                           form=form, due_flag=queries.due_flag, owner_scopes=queries.OWNER_SCOPES), status
 
 
 # One check
@@ -131,12 +112,8 @@ def receive(check_id: int):
 def _submit(check, key, form, act, message):
     """Validate, act, commit and go back to the check; or show the page again with the errors, nothing stored."""
     if form.validate():
-        try:
+        with errors_on(form):
             act()
-        except CheckError as error:
-            db.session.rollback()
-            getattr(form, error.field, form[next(iter(form._fields))]).errors = [str(error)]
-        else:
             db.session.commit()
             flash(message(), "success")
             return redirect(url_for("checks.show", check_id=check.id))
@@ -195,12 +172,8 @@ def start(application_id: int):
         formdata=None, checks=[start_value(needed.key) for needed in missing])
     form.checks.choices = [(start_value(needed.key), needed.label) for needed in missing]
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             created = services.start_checks(application, form.keys(), today, actor=current_user)
-        except CheckError as error:
-            db.session.rollback()
-            form.checks.errors = [str(error)]
-        else:
             db.session.commit()
             flash(f"{len(created)} check{'' if len(created) == 1 else 's'} started.", "success")
             return redirect(url_for("checks.household", household_id=application.household_id))
@@ -226,12 +199,8 @@ def circumstances(person_id: int):
     _household(person.household_id)
     form = CircumstancesForm() if request.method == "POST" else CircumstancesForm.of(person)
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             created = services.record_circumstances(person, form.circumstances(), actor=current_user)
-        except CheckError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors = [str(error)]
-        else:
             db.session.commit()
             added = f" {len(created)} check{'' if len(created) == 1 else 's'} added." if created else ""
             flash(f"Circumstances saved for {person.full_name}.{added}", "success")
@@ -274,12 +243,8 @@ def edit_check_type(check_type_id: int):
         service_lines=[line.code for line in check_type.service_lines])
     form.service_lines.choices = [(line.code, line.name) for line in catalogue.service_lines()]
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             catalogue.update_check_type(check_type, _change(form), actor=current_user)
-        except catalogue.CatalogueError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors = [str(error)]
-        else:
             db.session.commit()
             flash(f"Saved: {check_type.name}. Checks already started keep their due dates.", "success")
             return redirect(url_for("checks.catalogue_list"))

@@ -14,9 +14,9 @@ from sqlalchemy import func, or_, select
 from crm import clock
 from crm.audit.services import record_event
 from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import services as funnel
-from crm.funnel.machine import TransitionError
 from crm.households.models import Household, Person, PersonRole, ServiceLine
 from crm.marketing.attribution.touchpoints import resolve_contact
 from crm.workdays import add_working_days
@@ -108,13 +108,13 @@ def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None =
         if existing is not None:
             return existing  # a retried submission: stored once
     if not details.service_lines:
-        raise TransitionError("Choose at least one service line", "service_lines")
+        raise DomainError("Choose at least one service line", "service_lines")
     unknown = set(details.service_lines) - set(db.session.scalars(select(ServiceLine.code)))
     if unknown:
-        raise TransitionError(f"Unknown service line: {', '.join(sorted(unknown))}", "service_lines")
+        raise DomainError(f"Unknown service line: {', '.join(sorted(unknown))}", "service_lines")
     received = details.received_at or clock.now()
     if received > clock.now() + timedelta(minutes=5):
-        raise TransitionError("An enquiry cannot be dated in the future", "received_at")
+        raise DomainError("An enquiry cannot be dated in the future", "received_at")
     household = household or _new_household(details, actor, received)
     contact = EnquiryContact(
         household=household, received_at=received, method=details.method, channel_id=details.channel_id,
@@ -171,7 +171,7 @@ def _open_applications(household: Household, service_lines: list[str], received:
 
 def record_first_response(contact: EnquiryContact, *, actor, at: datetime | None = None) -> None:
     if contact.first_responded_at is not None:
-        raise TransitionError("A first response is already recorded for this enquiry")
+        raise DomainError("A first response is already recorded for this enquiry")
     contact.first_responded_at, contact.first_responded_by_id = at or clock.now(), actor.id
     record_event(db.session, "first_response_recorded", actor=actor, object_type="household",
                  object_id=contact.household_id, detail={"contact_id": contact.id})

@@ -15,23 +15,25 @@ from crm.auth.roles import Role
 from crm.enquiries import services
 from crm.enquiries.forms import METHOD_LABELS, EnquiryForm
 from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.errors import errors_on
 from crm.extensions import db
 from crm.formatting import date_time
-from crm.funnel.machine import TransitionError
 from crm.households.models import Household, PartnerAuthority, ServiceLine
 from crm.households.visibility import may_see
 from crm.marketing.models import Channel
+from crm.pagination import requested_page
 from crm.queues import awaiting
 from crm.queues.filters import awaiting_tags, parse_awaiting
 from crm.queues.forms import awaiting_form
 from crm.queues.links import Listing
-from crm.queues.pagination import requested_page
 from crm.queues.sorting import requested_sort
 
 bp = Blueprint("enquiries", __name__, url_prefix="/enquiries")
 ENQUIRY_ROLES = (Role.RECRUITMENT_OFFICER, Role.MANAGER)
 NEW_HOUSEHOLD = "new"
 QUEUE_ARGS = ("method", "channel", "overdue", "sort", "order", "page")
+# The form field of each field EnquiryDetails names differently: the form asks for a day, not a moment.
+SERVICE_FIELDS = {"received_at": "received_on"}
 
 
 def _choices(form: EnquiryForm) -> None:
@@ -78,16 +80,13 @@ def new():
 
 
 def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Household | None):
-    try:
+    with errors_on(form, fields=SERVICE_FIELDS):
         contact = services.log_enquiry(details, actor=current_user, household=household)
-    except TransitionError as error:
-        db.session.rollback()
-        form.service_lines.errors = [str(error)]
-        return render_template("enquiries/new.html", form=form, matches=[]), 400
-    db.session.commit()
-    flash(f"Enquiry saved for household {contact.household.reference}. "
-          f"First response due by {date_time(contact.first_response_due_at)}.", "success")
-    return redirect(url_for("households.show", household_id=contact.household_id))
+        db.session.commit()
+        flash(f"Enquiry saved for household {contact.household.reference}. First response due by "
+              f"{date_time(contact.first_response_due_at)}.", "success")
+        return redirect(url_for("households.show", household_id=contact.household_id))
+    return render_template("enquiries/new.html", form=form, matches=[]), 400
 
 
 @bp.route("/awaiting-response")
@@ -126,15 +125,11 @@ def first_response(contact_id: int):
     contact = db.session.get(EnquiryContact, contact_id)
     if contact is None or not may_see(current_user, contact.household_id):
         abort(404)
-    back = _back_to_queue()
-    try:
+    with errors_on():
         services.record_first_response(contact, actor=current_user)
-    except TransitionError as error:
-        flash(str(error))
-        return redirect(back)
-    db.session.commit()
-    flash(f"First response recorded for {contact.household.reference}.", "success")
-    return redirect(back)
+        db.session.commit()
+        flash(f"First response recorded for {contact.household.reference}.", "success")
+    return redirect(_back_to_queue())
 
 
 def _back_to_queue() -> str:

@@ -2,7 +2,7 @@
 
 Attendance (or a consultation standing in for an event) moves the household's active enquiries to
 `information_event` through the funnel's one state machine. Every change is audited and flushed; the caller
-commits, or rolls back when an EventError says why the change was refused.
+commits, or rolls back when a DomainError says why the change was refused.
 """
 from __future__ import annotations
 
@@ -15,20 +15,12 @@ from crm import clock
 from crm.audit.services import record_event
 from crm.events.models import (Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking,
                                InformationEvent)
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import services as funnel
-from crm.funnel.machine import TransitionError
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import OPEN_STATUSES, Stage, Status
 from crm.households.models import Household
-
-
-class EventError(TransitionError):
-    """A rule refused the change. `problems` maps each form field to its message (the first is `field`)."""
-
-    def __init__(self, message: str, field: str = "event", problems: dict[str, str] | None = None):
-        super().__init__(message, field)
-        self.problems = problems or {field: message}
 
 
 @dataclass
@@ -67,8 +59,7 @@ def event_problems(details: EventDetails) -> dict[str, str]:
 def create_event(details: EventDetails, *, actor) -> InformationEvent:
     problems = event_problems(details)
     if problems:
-        field, message = next(iter(problems.items()))
-        raise EventError(message, field, problems)
+        raise DomainError.several(problems.items())
     event = InformationEvent(
         title=details.title.strip(), starts_at=details.starts_at, ends_at=details.ends_at, capacity=details.capacity,
         online=details.online, venue=None if details.online else details.venue.strip(),
@@ -85,9 +76,9 @@ def create_event(details: EventDetails, *, actor) -> InformationEvent:
 def cancel_event(event: InformationEvent, *, actor, now: datetime | None = None) -> None:
     """Cancel an event that has not taken place; its bookings stay, to show who needs telling."""
     if event.cancelled_at is not None:
-        raise EventError("The event is already cancelled")
+        raise DomainError("The event is already cancelled")
     if any(b.attendance is not Attendance.NOT_RECORDED for b in _active(event)):
-        raise EventError("Attendance has been recorded for this event: it took place, so it cannot be cancelled")
+        raise DomainError("Attendance has been recorded for this event: it took place, so it cannot be cancelled")
     event.cancelled_at, event.cancelled_by_id = now or clock.now(), actor.id
     db.session.flush()
     _audit("information_event_cancelled", actor, "information_event", event.id, {"bookings": len(_active(event))})
@@ -114,9 +105,9 @@ def book(event: InformationEvent, household: Household, *, actor, now: datetime 
     booking = db.session.scalar(select(EventBooking).where(EventBooking.event_id == event.id,
                                                            EventBooking.household_id == household.id))
     if booking is not None and booking.cancelled_at is None:
-        raise EventError(f"{household.reference} is already booked onto this event")
+        raise DomainError(f"{household.reference} is already booked onto this event", "event")
     if booked_count(event.id) >= event.capacity:
-        raise EventError(f"The event is full: all {event.capacity} places are booked")
+        raise DomainError(f"The event is full: all {event.capacity} places are booked", "event")
     if booking is None:
         booking = EventBooking(event=event, household_id=household.id)
         db.session.add(booking)
@@ -135,20 +126,20 @@ def _locked(event_id: int) -> InformationEvent:
 
 def _check_bookable(event: InformationEvent, household: Household, now: datetime) -> None:
     if event.cancelled_at is not None:
-        raise EventError("This event has been cancelled: it cannot be booked")
+        raise DomainError("This event has been cancelled: it cannot be booked", "event")
     if event.ends_at <= now:
-        raise EventError("This event has finished: it can no longer be booked")
+        raise DomainError("This event has finished: it can no longer be booked", "event")
     if event.service_line_code and event.service_line_code not in open_service_lines(household):
-        raise EventError(f"This event is for {event.service_line.name}: {household.reference} has no open "
-                         "application for it")
+        raise DomainError(f"This event is for {event.service_line.name}: {household.reference} has no open "
+                          "application for it", "event")
 
 
 def cancel_booking(booking: EventBooking, *, actor, now: datetime | None = None) -> None:
     """Free the place; a booking whose attendance is recorded is part of the history and stays."""
     if booking.cancelled_at is not None:
-        raise EventError("The booking is already cancelled")
+        raise DomainError("The booking is already cancelled")
     if booking.attendance is not Attendance.NOT_RECORDED:
-        raise EventError("Attendance has been recorded for this booking: it cannot be cancelled")
+        raise DomainError("Attendance has been recorded for this booking: it cannot be cancelled")
     booking.cancelled_at, booking.cancelled_by_id = now or clock.now(), actor.id
     db.session.flush()
     _audit("event_booking_cancelled", actor, "household", booking.household_id,
@@ -170,7 +161,7 @@ def record_attendance(event: InformationEvent, attended_ids, *, actor, now: date
     bookings = _active(event)
     chosen = {int(i) for i in attended_ids}
     if chosen - {b.id for b in bookings}:
-        raise EventError("Choose only from the bookings listed", "attended")
+        raise DomainError("Choose only from the bookings listed", "attended")
     moved = 0
     for booking in bookings:
         attendance = Attendance.ATTENDED if booking.id in chosen else Attendance.DID_NOT_ATTEND
@@ -185,11 +176,11 @@ def set_attendance(booking: EventBooking, attendance: Attendance, *, actor, now:
     event, now = booking.event, now or clock.now()
     _check_recordable(event, now)
     if booking.cancelled_at is not None:
-        raise EventError(f"The booking of {booking.household.reference} was cancelled", "attended")
+        raise DomainError(f"The booking of {booking.household.reference} was cancelled", "attended")
     if booking.attendance is attendance:
         return []
     if booking.attendance is Attendance.ATTENDED and live_moves(booking):
-        raise EventError(_undo_first_message(booking), "attended")
+        raise DomainError(_undo_first_message(booking), "attended")
     booking.attendance = attendance
     booking.attended_on = event.on if attendance is Attendance.ATTENDED else None
     booking.recorded_by_id, booking.recorded_at = actor.id, now
@@ -207,9 +198,9 @@ def set_attendance(booking: EventBooking, attendance: Attendance, *, actor, now:
 
 def _check_recordable(event: InformationEvent, now: datetime) -> None:
     if event.cancelled_at is not None:
-        raise EventError("The event was cancelled: there is no attendance to record", "attended")
+        raise DomainError("The event was cancelled: there is no attendance to record", "attended")
     if event.starts_at > now:
-        raise EventError(f"Attendance can be recorded once the event has started, at {event.starts_text}", "attended")
+        raise DomainError(f"Attendance can be recorded once the event has started, at {event.starts_text}", "attended")
 
 
 def live_moves(record) -> list[AttendanceStageMove]:
@@ -236,9 +227,9 @@ def _move_enquiries(household: Household, on: date, service_line_code: str | Non
         try:
             moved.append(funnel.advance(application, Stage.INFORMATION_EVENT, on, actor=actor,
                                         today=today or clock.today()))
-        except TransitionError as error:
+        except DomainError as error:
             message = f"{household.reference}, {application.service_line.name} application: {error}"
-            raise EventError(message, date_field) from error
+            raise DomainError(message, date_field) from error
     return moved
 
 
@@ -256,9 +247,9 @@ def record_consultation(household: Household, details: ConsultationDetails, *, a
     """A 1:1 consultation that stands in for an information event, moving enquiries on like attendance."""
     today = today or clock.today()
     if details.held_on > today:
-        raise EventError("The date of the consultation must be today or in the past", "held_on")
+        raise DomainError("The date of the consultation must be today or in the past", "held_on")
     if details.service_line_code and details.service_line_code not in open_service_lines(household):
-        raise EventError("Choose one of the household's open applications", "service_line")
+        raise DomainError("Choose one of the household's open applications", "service_line")
     consultation = Consultation(household_id=household.id, method=ConsultationMethod(details.method),
                                 held_on=details.held_on, held_by_id=details.held_by_id,
                                 service_line_code=details.service_line_code,

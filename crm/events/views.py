@@ -12,7 +12,7 @@ from crm.auth.roles import Role
 from crm.events import panel, queries, services
 from crm.events.forms import AttendanceForm, BookingForm, ConsultationForm, EventForm
 from crm.events.models import EventBooking, InformationEvent
-from crm.events.services import EventError
+from crm.errors import DomainError, errors_on
 from crm.extensions import db
 from crm.households.models import PartnerAuthority, ServiceLine
 from crm.households.views import load, render_household
@@ -38,12 +38,8 @@ def new():
     form.partner_authority.choices = [("", "None")] + [
         (str(p.id), p.name) for p in db.session.scalars(select(PartnerAuthority).order_by(PartnerAuthority.name))]
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             event = services.create_event(form.details(), actor=current_user)
-        except EventError as error:
-            db.session.rollback()
-            _show(form, error)
-        else:
             db.session.commit()
             flash(f"Event created: {event.title}, {event.when_text}.", "success")
             return redirect(url_for("events.show", event_id=event.id))
@@ -80,12 +76,8 @@ def record_attendance(event_id: int):
     form = AttendanceForm()
     form.attended.choices = [(str(b.id), str(b.id)) for b in event.bookings if b.cancelled_at is None]
     if form.validate():
-        try:
+        with errors_on(form):
             result = services.record_attendance(event, form.attended.data, actor=current_user)
-        except EventError as error:
-            db.session.rollback()
-            form.attended.errors = [str(error)]
-        else:
             db.session.commit()
             flash(f"Attendance saved: {result.attended} attended, {result.did_not_attend} did not attend. "
                   f"{result.moved} application{'' if result.moved == 1 else 's'} moved to Information event.",
@@ -118,12 +110,8 @@ def cancel_booking(booking_id: int):
 
 def _act(act, message: str) -> None:
     """Do a one-button change: commit and confirm, or roll back and say why not."""
-    try:
+    with errors_on():
         act()
-    except EventError as error:
-        db.session.rollback()
-        flash(str(error))
-    else:
         db.session.commit()
         flash(message, "success")
 
@@ -134,12 +122,8 @@ def book(household_id: int):
     household = load(household_id)
     form = BookingForm()
     if form.validate():
-        try:
+        with errors_on(form):
             services.book(_chosen_event(form.event.data), household, actor=current_user)
-        except EventError as error:
-            db.session.rollback()
-            form.event.errors = [str(error)]
-        else:
             db.session.commit()
             flash(f"{household.reference} is booked onto the event.", "success")
             return redirect(url_for("households.show", household_id=household_id, _anchor="information-events"))
@@ -153,12 +137,8 @@ def record_consultation(household_id: int):
     form = ConsultationForm()
     panel.consultation_choices(form, household)
     if form.validate():
-        try:
+        with errors_on(form):
             consultation = services.record_consultation(household, form.details(), actor=current_user)
-        except EventError as error:
-            db.session.rollback()
-            _show(form, error)
-        else:
             db.session.commit()
             moved = len(consultation.moves)
             flash(f"1:1 consultation recorded. {moved} application{'' if moved == 1 else 's'} moved to Information "
@@ -170,11 +150,5 @@ def record_consultation(household_id: int):
 def _chosen_event(value: str) -> InformationEvent:
     event = db.session.get(InformationEvent, int(value)) if value.isdigit() else None
     if event is None:
-        raise EventError("Choose an event")
+        raise DomainError("Choose an event", "event")
     return event
-
-
-def _show(form, error: EventError) -> None:
-    """Each refusal beside the field it is about."""
-    for field, message in error.problems.items():
-        getattr(form, field, form[next(iter(form._fields))]).errors = [message]

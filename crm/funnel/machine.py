@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from crm.errors import DomainError
 from crm.formatting import long_date
 from crm.funnel import routes
 from crm.funnel.models import StageEvent
@@ -29,20 +30,6 @@ STATUS_EVENTS: dict[EventKind, tuple[Status, ...]] = {
 }
 NEEDS_REASON = {EventKind.ON_HOLD, EventKind.WITHDRAWN, EventKind.NOT_APPROVED, EventKind.PANEL_DEFERRED,
                 EventKind.TIMESCALE_EXTENDED}
-
-
-class TransitionError(ValueError):
-    """The event cannot be recorded; the message says why, in words for the user, about `field`."""
-
-    def __init__(self, message: str, field: str = "kind"):
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Refusal:
-    message: str
-    field: str = "kind"  # the form field the message belongs beside
 
 
 @dataclass(frozen=True)
@@ -84,23 +71,24 @@ def _step(state: State, event: StageEvent) -> State:
 
 
 def refusal(application, kind: EventKind, on: date, *, today: date, party=None, reason=None,
-            extension_days=None) -> Refusal | None:
-    """Why this event may not be recorded now, or None if it may."""
+            extension_days=None) -> DomainError | None:
+    """Why this event may not be recorded now (about the form field named, "kind" for the event itself), or None
+    if it may."""
     state = replay(application.events)
     problem = _stage_refusal(application, state, kind) if kind in STAGE_KINDS else _status_refusal(state, kind)
     if problem:
-        return Refusal(problem)
+        return DomainError(problem, "kind")
     if on > today:
-        return Refusal("The date must be today or in the past", "occurred_on")
+        return DomainError("The date must be today or in the past", "occurred_on")
     if state.last_date is not None and on < state.last_date:
-        return Refusal(f"The date must be on or after {long_date(state.last_date)}, the date of the last event "
-                       "recorded", "occurred_on")
+        return DomainError(f"The date must be on or after {long_date(state.last_date)}, the date of the last event "
+                           "recorded", "occurred_on")
     if kind is EventKind.WITHDRAWN and party not in tuple(WithdrawingParty):
-        return Refusal("Say whether the applicant or the service withdrew", "party")
+        return DomainError("Say whether the applicant or the service withdrew", "party")
     if kind in NEEDS_REASON and not (reason or "").strip():
-        return Refusal("Give a reason", "reason")
+        return DomainError("Give a reason", "reason")
     if kind is EventKind.TIMESCALE_EXTENDED and not (isinstance(extension_days, int) and 0 < extension_days <= 366):
-        return Refusal("Give the length of the extension in days (1 to 366)", "extension_days")
+        return DomainError("Give the length of the extension in days (1 to 366)", "extension_days")
     return None
 
 
@@ -143,7 +131,7 @@ def record(application, kind: EventKind, on: date, *, today: date, actor=None, p
     """Check the event against the rules, add it, and bring the application's state up to date."""
     problem = refusal(application, kind, on, today=today, party=party, reason=reason, extension_days=extension_days)
     if problem:
-        raise TransitionError(problem.message, problem.field)
+        raise problem
     event = StageEvent(kind=kind, occurred_on=on, party=WithdrawingParty(party) if party else None,
                        reason=(reason or "").strip() or None, extension_days=extension_days,
                        recorded_by_id=getattr(actor, "id", None))
@@ -163,9 +151,9 @@ def undo_last(application, *, actor, reason: str, now) -> StageEvent:
     """Mark the latest live event undone (it stays, with who undid it and why) and re-derive the state."""
     events = live(application.events)
     if not (reason or "").strip():
-        raise TransitionError("Give a reason for undoing", "reason")
+        raise DomainError("Give a reason for undoing", "reason")
     if len(events) < 2:
-        raise TransitionError("The first event of an application cannot be undone", "reason")
+        raise DomainError("The first event of an application cannot be undone", "reason")
     event = events[-1]
     event.undone_at, event.undone_by_id, event.undo_reason = now, getattr(actor, "id", None), reason.strip()
     sync(application)

@@ -10,15 +10,15 @@ from crm import clock
 from crm.audit.services import record_event
 from crm.auth.roles import Role
 from crm.checks import services as checks
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import machine
-from crm.funnel.machine import TransitionError
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
 from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household
 
-__all__ = ["TransitionError", "open_application", "record", "advance", "hold", "resume", "withdraw",
+__all__ = ["open_application", "record", "advance", "hold", "resume", "withdraw",
            "decide_not_approved", "defer_at_panel", "record_found_family", "extend_timescale", "undo"]
 
 
@@ -26,7 +26,7 @@ def open_application(household: Household, service_line_code: str, on: date, *, 
                      stage: Stage = Stage.ENQUIRY, fast_track: bool = False, today: date | None = None) -> Application:
     """A new application to one service line, opened with its first stage event."""
     if any(a.service_line_code == service_line_code for a in household.applications):
-        raise TransitionError("The household already has an application for this service line")
+        raise DomainError("The household already has an application for this service line", "service_line")
     application = Application(service_line_code=service_line_code, fast_track=fast_track)
     application.events = []
     machine.record(application, EventKind(stage.value), on, today=today or clock.today(), actor=actor)
@@ -84,7 +84,7 @@ def extend_timescale(application, on, days: int, reason, *, actor, today=None):
 def undo(application: Application, reason: str, *, actor) -> StageEvent:
     """A manager undoes the latest event; it stays in the history, marked, with who and why."""
     if not actor.has_any_role({Role.MANAGER}):
-        raise TransitionError("Only a manager can undo a recorded event")
+        raise DomainError("Only a manager can undo a recorded event")
     event = machine.undo_last(application, actor=actor, reason=reason, now=clock.now())
     db.session.flush()
     _audit(application, "stage_event_undone", actor, {"kind": event.kind.value, "event_id": event.id})

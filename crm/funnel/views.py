@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crm.auth.policy import allow
 from crm.auth.roles import Role
+from crm.errors import errors_on
 from crm.extensions import db
 from crm.funnel import services
 from crm.funnel.forms import RecordEventForm, UndoForm
@@ -28,12 +29,8 @@ def _application(application_id: int):
 def _submit(household, application, form, key: str, act):
     """Validate, act through the state machine, commit and go back to the household; or show the errors."""
     if form.validate():
-        try:
+        with errors_on(form):
             message = act()
-        except services.TransitionError as error:
-            db.session.rollback()
-            getattr(form, error.field, form[next(iter(form._fields))]).errors = [str(error)]
-        else:
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("households.show", household_id=household.id, _anchor=f"application-{application.id}"))

@@ -14,6 +14,7 @@ from crm.funnel.stages import Stage
 from crm.funnel.terms import APPROVED_AND_WAITING, is_open
 from crm.households.models import Application, Household, Person, ServiceLine
 from crm.households.visibility import visible_households
+from crm.pagination import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -75,20 +76,17 @@ def visible_household(user, household_id: int) -> Household:
     return household
 
 
-SEARCH_PAGE_SIZE = 25
-
-
-def search(user, text: str, *, page: int = 1) -> tuple[list[Household], int]:
-    """Households this user may see whose name, reference, email, phone or postcode matches the text."""
+def search(user, text: str, *, page: int = 1) -> Page:
+    """A page of the households this user may see whose name, reference, email, phone or postcode matches the
+    text."""
     matches = household_matches(text)
     if matches is None:
-        return [], 0
-    where = (matches, visible_households(user))
-    total = db.session.scalar(select(func.count()).select_from(Household).where(*where))
-    rows = db.session.scalars(
-        select(Household).where(*where).options(selectinload(Household.people), selectinload(Household.applications))
-        .order_by(Household.reference).limit(SEARCH_PAGE_SIZE).offset((max(page, 1) - 1) * SEARCH_PAGE_SIZE))
-    return list(rows), total
+        return Page([], 0, 1)
+    return paginate(
+        select(Household).where(matches, visible_households(user))
+        .options(selectinload(Household.people),
+                 selectinload(Household.applications).selectinload(Application.service_line))
+        .order_by(Household.reference), page)
 
 
 # What people type around the digits of a phone number, removed in SQL before comparing.

@@ -17,6 +17,7 @@ from crm.funnel.forms import RecordEventForm, UndoForm
 from crm.funnel.stages import EVENT_LABELS
 from crm.funnel.timescales import timescale
 from crm.households import services
+from crm.pagination import requested_page
 
 bp = Blueprint("households", __name__)
 HOUSEHOLD_ROLES = (*CASEWORK_ROLES, Role.MANAGER)
@@ -26,13 +27,12 @@ HOUSEHOLD_ROLES = (*CASEWORK_ROLES, Role.MANAGER)
 @allow(*HOUSEHOLD_ROLES)
 def search():
     text = without_nul(request.args.get("q", ""))[:200]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    households, total = services.search(current_user, text, page=page)
+    page = services.search(current_user, text, page=requested_page(request.args.get("page")))
     if text.strip():
-        record_event(db.session, "searched_households", actor=current_user, detail={"results": total})
-        db.session.commit()
-    return render_template("households/search.html", q=text, households=households, total=total, page=page,
-                           page_size=services.SEARCH_PAGE_SIZE)
+        record_event(db.session, "searched_households", actor=current_user, detail={"results": page.total})
+    html = render_template("households/search.html", q=text, page=page)
+    db.session.commit()  # after rendering: committing first would expire the rows and reload each one
+    return html
 
 
 @bp.route("/households/<int:household_id>")

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from crm.audit.services import record_event
 from crm.enquiries.models import EnquiryContact
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.marketing.models import AttributionCredit, CampaignChannel, Channel, ChannelRule
-from crm.marketing.services import MarketingError, clean_name, flush_or_refuse
+from crm.marketing.services import clean_name, flush_or_refuse
 
 PATH_SEPARATOR = ">"
 MAX_NAME = 120
@@ -38,9 +39,9 @@ def add_channel(name: str, parent: Channel | None, *, actor) -> Channel:
     """A top-level channel, or a sub-channel of an active top-level one: the taxonomy has two levels."""
     name = clean_name(name)
     if parent is not None and parent.parent_id is not None:
-        raise MarketingError(f"{parent.path} is a sub-channel: choose a top-level channel", "parent")
+        raise DomainError(f"{parent.path} is a sub-channel: choose a top-level channel", "parent")
     if parent is not None and not parent.active:
-        raise MarketingError(f"{parent.name} is not in use: reactivate it first", "parent")
+        raise DomainError(f"{parent.name} is not in use: reactivate it first", "parent")
     _check_channel_name(name, parent.id if parent else None)
     channel = Channel(name=name, parent=parent, active=True)
     db.session.add(channel)
@@ -62,25 +63,25 @@ def rename_channel(channel: Channel, name: str, *, actor) -> None:
 
 def _check_channel_name(name: str, parent_id: int | None, own_id: int | None = None) -> None:
     if not name:
-        raise MarketingError("Enter the name of the channel", "name")
+        raise DomainError("Enter the name of the channel", "name")
     if len(name) > MAX_NAME:
-        raise MarketingError(f"The name must be {MAX_NAME} characters or fewer", "name")
+        raise DomainError(f"The name must be {MAX_NAME} characters or fewer", "name")
     if PATH_SEPARATOR in name:
-        raise MarketingError(f"The name cannot contain {PATH_SEPARATOR}: it separates a channel from its "
-                             "sub-channel", "name")
+        raise DomainError(f"The name cannot contain {PATH_SEPARATOR}: it separates a channel from its "
+                          "sub-channel", "name")
     clash = select(Channel.id).where(func.lower(Channel.name) == name.lower(), Channel.id != (own_id or 0),
                                      Channel.parent_id.is_(None) if parent_id is None
                                      else Channel.parent_id == parent_id)
     if db.session.scalar(clash) is not None:
         where = "at the top level" if parent_id is None else "within that channel"
-        raise MarketingError(f"There is already a channel called {name} {where}", "name")
+        raise DomainError(f"There is already a channel called {name} {where}", "name")
 
 
 def set_channel_active(channel: Channel, active: bool, *, actor) -> list[Channel]:
     """Deactivate (a top-level channel takes its sub-channels with it) or reactivate one channel. An inactive
     channel is no longer offered for new enquiries; the contacts and campaigns that name it keep it."""
     if active and channel.parent is not None and not channel.parent.active:
-        raise MarketingError(f"Reactivate {channel.parent.name} first", "channel")
+        raise DomainError(f"Reactivate {channel.parent.name} first", "channel")
     changed = [channel] if active else [channel, *db.session.scalars(
         select(Channel).where(Channel.parent_id == channel.id, Channel.active))]
     for each in changed:
@@ -94,7 +95,7 @@ def set_channel_active(channel: Channel, active: bool, *, actor) -> list[Channel
 def delete_channel(channel: Channel, *, actor) -> None:
     """Only a channel nothing refers to (one added by mistake): a channel in use is deactivated instead."""
     if channel.id in channels_in_use():
-        raise MarketingError(f"{channel.path} is in use, so it cannot be deleted: deactivate it instead", "channel")
+        raise DomainError(f"{channel.path} is in use, so it cannot be deleted: deactivate it instead", "channel")
     record_event(db.session, "channel_deleted", actor=actor, object_type="channel", object_id=channel.id,
                  detail={"path": channel.path})
     db.session.delete(channel)

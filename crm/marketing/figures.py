@@ -9,10 +9,11 @@ from datetime import date
 from sqlalchemy import exists, select
 
 from crm.audit.services import record_event
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.formatting import month_name
 from crm.marketing.models import MarketingMetric
-from crm.marketing.services import MarketingError, clean_name, first_of_month, flush_or_refuse
+from crm.marketing.services import clean_name, first_of_month, flush_or_refuse
 
 WEBSITE_VISITS, SOCIAL_FOLLOWERS = "website_visits", "social_followers"
 # The platforms whose followers are counted: the key as stored (lower case), and the name shown.
@@ -64,10 +65,10 @@ def _checked(values: dict[tuple[str, str], int | None]) -> dict[tuple[str, str],
     """The values with their platforms in lower case; refused unless each is a known figure of 0 or more."""
     values = {(metric, normalise_platform(platform)): value for (metric, platform), value in values.items()}
     if set(values) - set(figure_keys()):
-        raise MarketingError("Enter figures only for website visits and the platforms listed", "website_visits")
+        raise DomainError("Enter figures only for website visits and the platforms listed", "website_visits")
     if any(value is not None and not (isinstance(value, int) and 0 <= value < MAX_FIGURE)
            for value in values.values()):
-        raise MarketingError("Figures must be whole numbers of 0 or more", "website_visits")
+        raise DomainError("Figures must be whole numbers of 0 or more", "website_visits")
     return values
 
 

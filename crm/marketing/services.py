@@ -1,6 +1,6 @@
 """Campaigns and their spend per month (SPEC section 6), and what every marketing service shares.
 
-Every change is audited and flushed; the caller commits, or rolls back when a MarketingError says why the change
+Every change is audited and flushed; the caller commits, or rolls back when a DomainError says why the change
 was refused. Nothing here touches personal data: these are the marketing officer's own records. The channel
 taxonomy is in crm.marketing.channels, the monthly figures in crm.marketing.figures.
 """
@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.audit.services import record_event
 from crm.enquiries.models import EnquiryContact
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.formatting import month_name
 from crm.households.models import ServiceLine
@@ -24,14 +25,6 @@ from crm.marketing.models import Campaign, CampaignSpend, Channel
 TARGET_AUDIENCES = ("Sibling groups", "Black adopters", "LGBTQ+", "Older children", "Children with disabilities",
                     "Early permanence carers", "Teenagers", "Parent and child placements")
 MAX_SPEND_PENCE = 10_000_000 * 100
-
-
-class MarketingError(ValueError):
-    """A change the rules refuse; `field` names the form field the message belongs beside."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 def clean_name(name: str | None) -> str:
@@ -48,7 +41,7 @@ def flush_or_refuse(message: str, field: str) -> None:
     try:
         db.session.flush()
     except IntegrityError as error:
-        raise MarketingError(message, field) from error
+        raise DomainError(message, field) from error
 
 
 # Campaigns
@@ -116,10 +109,10 @@ def _apply(campaign: Campaign, details: CampaignDetails) -> None:
     name, code = clean_name(details.name), (details.code or "").strip() or None
     _check_campaign_keys(name, code, campaign.id)
     if details.end_on is not None and details.end_on < details.start_on:
-        raise MarketingError("The end date must be the same as or after the start date", "end_on")
+        raise DomainError("The end date must be the same as or after the start date", "end_on")
     _check_spend_within(campaign, details.start_on, details.end_on)
     if details.service_line_code and db.session.get(ServiceLine, details.service_line_code) is None:
-        raise MarketingError("Choose a service line from the list", "service_line")
+        raise DomainError("Choose a service line from the list", "service_line")
     campaign.channels = _campaign_channels(campaign, details.channel_ids)
     campaign.name, campaign.code = name, code
     campaign.start_on, campaign.end_on = details.start_on, details.end_on
@@ -131,7 +124,7 @@ def _apply(campaign: Campaign, details: CampaignDetails) -> None:
 def _check_campaign_keys(name: str, code: str | None, own_id: int | None) -> None:
     """Contacts name a campaign by its name or its code, without regard to case: each must pick out one campaign."""
     if not name:
-        raise MarketingError("Enter the name of the campaign", "name")
+        raise DomainError("Enter the name of the campaign", "name")
     for value, field, label in ((name, "name", "name"), (code, "code", "code")):
         if value is None:
             continue
@@ -140,8 +133,8 @@ def _check_campaign_keys(name: str, code: str | None, own_id: int | None) -> Non
             Campaign.id != (own_id or 0)))
         if clash is not None:
             taken = "name" if clash.name.lower() == value.lower() else "code"
-            raise MarketingError(f"The campaign {clash.name} already has this as its {taken}: choose another "
-                                 f"{label}", field)
+            raise DomainError(f"The campaign {clash.name} already has this as its {taken}: choose another "
+                              f"{label}", field)
 
 
 def _campaign_channels(campaign: Campaign, channel_ids: tuple[int, ...]) -> list[Channel]:
@@ -149,7 +142,7 @@ def _campaign_channels(campaign: Campaign, channel_ids: tuple[int, ...]) -> list
     chosen = list(db.session.scalars(select(Channel).where(Channel.id.in_(set(channel_ids))).order_by(Channel.id)))
     kept = {channel.id for channel in campaign.channels}
     if len(chosen) != len(set(channel_ids)) or any(not c.active and c.id not in kept for c in chosen):
-        raise MarketingError("Choose channels from the list", "channels")
+        raise DomainError("Choose channels from the list", "channels")
     return chosen
 
 
@@ -206,9 +199,9 @@ def set_spend(campaign: Campaign, month: date, amount_pence: int, *, actor, toda
     """Record (or replace) what the campaign spent in a month it touches; returns the amount it replaced."""
     month = first_of_month(month)
     if month not in campaign_months(campaign, today):
-        raise MarketingError(_outside_message(campaign, month, today), "month")
+        raise DomainError(_outside_message(campaign, month, today), "month")
     if not 0 <= amount_pence < MAX_SPEND_PENCE:
-        raise MarketingError("The amount must be £0 or more and less than £10,000,000", "amount")
+        raise DomainError("The amount must be £0 or more and less than £10,000,000", "amount")
     spend = db.session.scalar(select(CampaignSpend).where(CampaignSpend.campaign_id == campaign.id,
                                                           CampaignSpend.month == month))
     before = spend.amount_pence if spend else None
@@ -227,7 +220,7 @@ def remove_spend(campaign: Campaign, month: date, *, actor) -> None:
     spend = db.session.scalar(select(CampaignSpend).where(CampaignSpend.campaign_id == campaign.id,
                                                           CampaignSpend.month == first_of_month(month)))
     if spend is None:
-        raise MarketingError(f"No spend is recorded for {month_name(month)}", "month")
+        raise DomainError(f"No spend is recorded for {month_name(month)}", "month")
     record_event(db.session, "campaign_spend_removed", actor=actor, object_type="campaign", object_id=campaign.id,
                  detail={"month": spend.month.isoformat(), "before_pence": spend.amount_pence})
     db.session.delete(spend)
@@ -250,7 +243,7 @@ def _check_spend_within(campaign: Campaign, start_on: date, end_on: date | None)
     first, last = first_of_month(start_on), first_of_month(end_on) if end_on else None
     outside = [m for m in spend_by_month(campaign) if m < first or (last and m > last)]
     if outside:
-        raise MarketingError(f"Spend is recorded for {month_name(outside[0])}, outside these dates: change the "
-                             "dates, or remove that spend first", "start_on" if outside[0] < first else "end_on")
+        raise DomainError(f"Spend is recorded for {month_name(outside[0])}, outside these dates: change the "
+                          "dates, or remove that spend first", "start_on" if outside[0] < first else "end_on")
 
 

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from crm import clock
 from crm.auth.policy import allow, may_use
 from crm.auth.roles import Role
+from crm.errors import DomainError, errors_on
 from crm.extensions import db
 from crm.formatting import month_name
 from crm.forms import GovDateField
@@ -19,7 +20,6 @@ from crm.marketing import figures, services
 from crm.marketing.forms import (CampaignForm, ChannelForm, MonthFiguresForm, RenameChannelForm, SpendForm,
                                  channel_groups, figure_fields, pounds)
 from crm.marketing.models import Campaign, Channel
-from crm.marketing.services import MarketingError
 
 bp = Blueprint("marketing", __name__, url_prefix="/marketing")
 MARKETING_ROLES = (Role.MARKETING_OFFICER, Role.MANAGER)
@@ -55,13 +55,6 @@ def marketing_sections() -> list[dict]:
     return links
 
 
-def _refused(form, error: MarketingError) -> None:
-    """A refusal from a service: nothing stored, its message beside its field."""
-    db.session.rollback()
-    field = form._fields.get(error.field) or next(f for f in form if f.name != "csrf_token")
-    field.errors = [str(error)]
-
-
 def _month(text: str) -> date:
     """'2026-03' from a URL, as the month's first day; anything else is no page."""
     try:
@@ -83,11 +76,8 @@ def channels():
     form.parent.choices = [("", "At the top level")] + [(str(top.id), f"Within {top.name}")
                                                         for top, _ in tree if top.active]
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             channel = taxonomy.add_channel(form.name.data, _channel(form.parent.data), actor=current_user)
-        except MarketingError as error:
-            _refused(form, error)
-        else:
             db.session.commit()
             flash(f"Channel added: {channel.path}.", "success")
             return redirect(url_for("marketing.channels"))
@@ -100,7 +90,7 @@ def _channel(value: str | None) -> Channel | None:
         return None
     channel = db.session.get(Channel, int(value)) if value.isdigit() else None
     if channel is None:
-        raise MarketingError("Choose where the channel goes from the list", "parent")
+        raise DomainError("Choose where the channel goes from the list", "parent")
     return channel
 
 
@@ -111,11 +101,8 @@ def rename_channel(channel_id: int):
     form = RenameChannelForm() if request.method == "POST" else RenameChannelForm(formdata=None, obj=channel)
     if form.validate_on_submit():
         before = channel.path
-        try:
+        with errors_on(form):
             taxonomy.rename_channel(channel, form.name.data, actor=current_user)
-        except MarketingError as error:
-            _refused(form, error)
-        else:
             db.session.commit()
             flash(f"{before} is now {channel.path}. Enquiries and campaigns follow the new name.", "success")
             return redirect(url_for("marketing.channels"))
@@ -130,15 +117,11 @@ def change_channel(channel_id: int, action: str):
         abort(404)
     channel = db.session.get(Channel, channel_id) or abort(404)
     path = channel.path
-    try:
+    with errors_on():
         if action == "delete":
             taxonomy.delete_channel(channel, actor=current_user)
         else:
             changed = taxonomy.set_channel_active(channel, action == "reactivate", actor=current_user)
-    except MarketingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
         db.session.commit()
         flash(_channel_message(action, path, changed if action != "delete" else []), "success")
     return redirect(url_for("marketing.channels"))
@@ -178,14 +161,11 @@ def edit_campaign(campaign_id: int):
 def _campaign_form(campaign: Campaign | None, form: CampaignForm):
     form.service_line.choices = [("", "Not for one service line"), *services.service_line_names().items()]
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             if campaign is None:
                 campaign = services.create_campaign(form.details(), actor=current_user)
             else:
                 services.update_campaign(campaign, form.details(), actor=current_user)
-        except MarketingError as error:
-            _refused(form, error)
-        else:
             db.session.commit()
             flash(f"Campaign saved: {campaign.name}.", "success")
             return redirect(url_for("marketing.campaign", campaign_id=campaign.id))
@@ -211,12 +191,9 @@ def set_spend(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     form = SpendForm()
     if form.validate():
-        try:
+        with errors_on(form):
             before = services.set_spend(campaign, form.month.data, form.amount.pence, actor=current_user,
                                         today=clock.today())
-        except MarketingError as error:
-            _refused(form, error)
-        else:
             db.session.commit()
             was = f" (was {pounds(before)})" if before is not None else ""
             flash(f"Spend for {month_name(form.month.data)}: {pounds(form.amount.pence)}{was}.", "success")
@@ -228,12 +205,8 @@ def set_spend(campaign_id: int):
 @allow(*MARKETING_ROLES)
 def remove_spend(campaign_id: int, month: str):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    try:
+    with errors_on():
         services.remove_spend(campaign, _month(month), actor=current_user)
-    except MarketingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
         db.session.commit()
         flash(f"Spend for {month_name(_month(month))} removed.", "success")
     return redirect(url_for("marketing.campaign", campaign_id=campaign_id, _anchor="spend"))
@@ -282,11 +255,9 @@ def month_metrics(month: str):
 
 
 def _save_figures(form: MonthFiguresForm, month: date):
-    try:
+    with errors_on(form):
         figures.set_month_figures(month, form.figures(), actor=current_user)
-    except MarketingError as error:
-        _refused(form, error)
-        return render_template("marketing/metrics_form.html", form=form, month=month), 400
-    db.session.commit()
-    flash(f"Figures saved for {month_name(month)}.", "success")
-    return redirect(url_for("marketing.metrics"))
+        db.session.commit()
+        flash(f"Figures saved for {month_name(month)}.", "success")
+        return redirect(url_for("marketing.metrics"))
+    return render_template("marketing/metrics_form.html", form=form, month=month), 400

@@ -12,8 +12,8 @@ from crm.extensions import db
 from crm.households.models import Household
 from crm.households.visibility import visible_households
 from crm.marketing.models import Channel
+from crm.pagination import Page, paginate
 from crm.queues.filters import AwaitingFilters
-from crm.queues.pagination import PAGE_SIZE, Page, clamp, offset
 from crm.queues.queries import first_applicant
 from crm.queues.sorting import ASCENDING, DESCENDING, Column, Sort
 
@@ -37,14 +37,13 @@ def awaiting_queue(user, filters: AwaitingFilters, sort: Sort, number: int, *, n
     """Unanswered contacts among the households this user may see, a page at a time."""
     where = _conditions(user, filters, now)
     total, overdue = _counts(where, now)
-    number = clamp(number, total)
     query = (
         select(EnquiryContact).join(EnquiryContact.household).where(*where)
         .options(contains_eager(EnquiryContact.household).selectinload(Household.people),
                  selectinload(EnquiryContact.channel).selectinload(Channel.parent))
-        .order_by(*_order(sort), EnquiryContact.id).limit(PAGE_SIZE).offset(offset(number))
+        .order_by(*_order(sort), EnquiryContact.id)
     )
-    return AwaitingQueue(Page(list(db.session.scalars(query)), total, number), overdue)
+    return AwaitingQueue(paginate(query, number, total=total), overdue)
 
 
 def awaiting_counts(user, *, now: datetime) -> tuple[int, int]:

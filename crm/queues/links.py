@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from crm.queues import pagination, sorting
-from crm.queues.pagination import Page
+from crm.queues import sorting
 from crm.queues.sorting import Column, Sort
 
 
@@ -33,5 +32,5 @@ class Listing:
     def headers(self, columns: list[Column]) -> list[dict]:
         return sorting.headers(columns, self.sort, lambda sort: self.url(sort=sort))
 
-    def pagination(self, page: Page) -> dict | None:
-        return pagination.pagination(page, lambda number: self.url(page=number))
+    def page_url(self, number: int) -> str:
+        return self.url(page=number)

@@ -23,8 +23,8 @@ from crm.households.models import (SHORT_NAMES, Application, Household, PartnerA
                                    ServiceLine)
 from crm.households.services import household_matches
 from crm.households.visibility import visible_households
+from crm.pagination import Page, paginate
 from crm.queues.filters import ALL, MINE, TEAM, ApplicationFilters
-from crm.queues.pagination import PAGE_SIZE, Page, clamp, offset
 from crm.queues.sorting import DESCENDING, Column, Sort
 from crm.queues.sql import greatest, utc_date
 
@@ -66,7 +66,6 @@ def application_queue(user, filters: ApplicationFilters, sort: Sort, number: int
     """One page of the applications this user may see under the filters, and the count in each stage."""
     by_stage = stage_counts(user, filters)
     total = sum(count for stage, count in by_stage.items() if not filters.stages or stage in filters.stages)
-    number = clamp(number, total)
     query = (
         select(Application, WORKER.full_name, Team.name, LAST_ACTIVITY)
         .join(Application.household).join(Application.service_line)
@@ -75,12 +74,16 @@ def application_queue(user, filters: ApplicationFilters, sort: Sort, number: int
         .where(*conditions(user, filters))
         .options(contains_eager(Application.household).selectinload(Household.people),
                  contains_eager(Application.service_line), selectinload(Application.events))
-        .order_by(*_order(sort), Application.id).limit(PAGE_SIZE).offset(offset(number))
+        .order_by(*_order(sort), Application.id)
     )
-    rows = [QueueRow(application, worker, team, activity, (today - application.stage_entered_on).days,
-                     timescale(application, today))
-            for application, worker, team, activity in db.session.execute(query)]
-    return ApplicationQueue(Page(rows, total, number), by_stage)
+    page = paginate(query, number, total=total)
+    return ApplicationQueue(page.map(lambda row: _queue_row(*row, today=today)), by_stage)
+
+
+def _queue_row(application: Application, worker: str | None, team: str | None, activity: date, *,
+               today: date) -> QueueRow:
+    return QueueRow(application, worker, team, activity, (today - application.stage_entered_on).days,
+                    timescale(application, today))
 
 
 def stage_counts(user, filters: ApplicationFilters) -> dict[Stage, int]:

@@ -12,11 +12,11 @@ from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.extensions import db
 from crm.funnel.stages import Stage
+from crm.pagination import requested_page
 from crm.queues import queries
 from crm.queues.filters import ApplicationFilters, application_tags, parse_applications
 from crm.queues.forms import application_form
 from crm.queues.links import Listing
-from crm.queues.pagination import requested_page
 from crm.queues.sorting import requested_sort
 
 bp = Blueprint("queues", __name__)

@@ -20,7 +20,7 @@ from crm.extensions import db
 from crm.formatting import short_date
 from crm.funnel.stages import EVENT_LABELS
 from crm.households.models import SHORT_NAMES, Household
-from crm.queues.pagination import Page, clamp, offset
+from crm.pagination import Page, clamp, offset
 from crm.reports import registry
 from crm.reports.base import Report, ReportModule, ReportParams
 

@@ -8,7 +8,7 @@ from crm import clock
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
-from crm.queues.pagination import pagination, requested_page
+from crm.pagination import requested_page
 from crm.reports import as_stood, drill, registry
 from crm.reports.forms import ReportFilterForm
 from crm.reports.render import exports
@@ -81,9 +81,7 @@ def households(name: str):
         return render_template("reports/households.html", **page), 400
     drill.record_view(listing, actor=current_user)
     db.session.commit()
-    pages = pagination(listing.page,
-                       lambda number: url_for(".households", name=name, **{**request.args, "page": number}))
-    return render_template("reports/households.html", **page, listing=listing, pagination=pages,
+    return render_template("reports/households.html", **page, listing=listing,
                            back=url_for(".show", name=name, **listing.params.to_args()))
 
 

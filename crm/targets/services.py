@@ -8,20 +8,13 @@ from sqlalchemy.exc import IntegrityError
 
 from crm import clock
 from crm.audit.services import record_event
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.formatting import number
 from crm.households.models import SHORT_NAMES, ServiceLine
 from crm.targets.models import ReportTarget, TargetMeasure
 
 MAX_TARGET = 1_000_000  # beyond any service's year: a typing slip
-
-
-class TargetError(ValueError):
-    """The target cannot be stored; the message says why, for the form field `field`."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 def year_label(year_start: date) -> str:
@@ -48,7 +41,7 @@ def set_target(year_start: date, measure: str, service_line_code: str | None, ta
     _check_service_line(service_line_code)
     _check_value(target)
     if _existing(year_start, measure, service_line_code):
-        raise TargetError(f"The {measure.label.lower()} target for {scope_label(service_line_code).lower()} in "
+        raise DomainError(f"The {measure.label.lower()} target for {scope_label(service_line_code).lower()} in "
                           f"{year_label(year_start)} is already set: change it in the table", "measure")
     row = ReportTarget(year_start=year_start, measure=measure, service_line_code=service_line_code or None,
                        target=target, set_by_id=getattr(actor, "id", None), set_at=clock.now())
@@ -77,22 +70,22 @@ def _measure(value: str) -> TargetMeasure:
     try:
         return TargetMeasure(value)
     except ValueError:
-        raise TargetError("Choose a measure from the list", "measure") from None
+        raise DomainError("Choose a measure from the list", "measure") from None
 
 
 def _check_year(year_start: date) -> None:
     if not isinstance(year_start, date) or (year_start.month, year_start.day) != (4, 1):
-        raise TargetError("A financial year starts on 1 April: give the year it starts in, like 2026", "year")
+        raise DomainError("A financial year starts on 1 April: give the year it starts in, like 2026", "year")
 
 
 def _check_service_line(code: str | None) -> None:
     if code and db.session.get(ServiceLine, code) is None:
-        raise TargetError("Choose a service line from the list, or all service lines", "service_line")
+        raise DomainError("Choose a service line from the list, or all service lines", "service_line")
 
 
 def _check_value(target) -> None:
     if isinstance(target, bool) or not isinstance(target, int) or not 0 < target <= MAX_TARGET:
-        raise TargetError(f"The target must be a whole number from 1 to {number(MAX_TARGET)}", "target")
+        raise DomainError(f"The target must be a whole number from 1 to {number(MAX_TARGET)}", "target")
 
 
 def _existing(year_start: date, measure: TargetMeasure, code: str | None) -> ReportTarget | None:
@@ -108,7 +101,7 @@ def _store(row: ReportTarget) -> None:
             db.session.add(row)
             db.session.flush()
     except IntegrityError:
-        raise TargetError("That target was set by someone else a moment ago: change it in the table",
+        raise DomainError("That target was set by someone else a moment ago: change it in the table",
                           "measure") from None
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from crm import clock
 from crm.auth.policy import allow
 from crm.auth.roles import Role
+from crm.errors import errors_on
 from crm.extensions import db
 from crm.formatting import number
 from crm.households.models import SHORT_NAMES
@@ -28,13 +29,9 @@ def index():
     chooser, year = _chosen_year()
     form = _target_form(year)
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             row = services.set_target(form.year_start(), form.measure.data, form.service_line.data or None,
                                       form.target.data, actor=current_user)
-        except services.TargetError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors = [str(error)]
-        else:
             db.session.commit()
             flash(f"Target set: {_describe(row)}.", "success")
             return redirect(url_for(".index", year=form.year.data))
@@ -66,12 +63,8 @@ def edit(target_id: int):
     row = db.session.get(ReportTarget, target_id) or abort(404)
     form = ChangeTargetForm() if request.method == "POST" else ChangeTargetForm(formdata=None, target=row.target)
     if form.validate_on_submit():
-        try:
+        with errors_on(form):
             services.change_target(row, form.target.data, actor=current_user)
-        except services.TargetError as error:
-            db.session.rollback()
-            form.target.errors = [str(error)]
-        else:
             db.session.commit()
             flash(f"Target changed: {_describe(row)}.", "success")
             return redirect(url_for(".index", year=row.year_start.year))

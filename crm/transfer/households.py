@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from crm import clock
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.enquiries.services import normalise_postcode
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.formatting import long_date
 from crm.funnel import machine
@@ -125,7 +126,7 @@ def history_allows(application: Application, fast_track: bool, today: date) -> b
         for event in machine.live(application.events):
             machine.record(trial, event.kind, event.occurred_on, today=today, party=event.party,
                            reason=event.reason or "-", extension_days=event.extension_days)
-    except machine.TransitionError:
+    except DomainError:
         return False
     return True
 
@@ -305,7 +306,7 @@ class HouseholdImport:
             funnel.open_application(household, row.line, row.opened_on, actor=self.actor, today=self.today,
                                     stage=row.values.get("opened_at_stage") or Stage.ENQUIRY,
                                     fast_track=row.values["fast_track"])
-        except funnel.TransitionError as error:
+        except DomainError as error:
             column = MACHINE_COLUMNS.get(error.field, "service_line")
             self.report.error(row.number, column, str(error), row.raw.get(column))
             return

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from crm import clock
 from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
@@ -249,7 +250,7 @@ class MilestoneImport:
     def _record(self, timeline: Timeline, m: Milestone) -> bool:
         try:
             timeline.record(m.kind, m.on, today=self.today, actor=self.actor, **m.details)
-        except machine.TransitionError as error:
+        except DomainError as error:
             column = MACHINE_COLUMNS.get(error.field, "detail")
             self.report.error(m.number, column, str(error), m.raw[column])
             return False

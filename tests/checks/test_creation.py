@@ -10,7 +10,8 @@ from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.checks import catalogue, services
 from crm.checks.models import CheckInstance, CheckPart, CheckType
-from crm.checks.services import CheckError, Circumstances
+from crm.checks.services import Circumstances
+from crm.errors import DomainError
 from crm.funnel import services as funnel
 from crm.funnel.stages import Stage
 from crm.households.models import Person, PersonRole
@@ -101,12 +102,12 @@ def test_fast_track_starts_only_the_checks_the_worker_chooses(app_context, db_se
 def test_starting_checks_refuses_bad_choices_and_stores_nothing(app_context, db_session, worker):
     application = into_stage_1(family(worker, names=("Ann",)), worker, fast_track=True)
     dbs = next(n for n in services.missing_checks(application, STAGE_1_ON) if n.check_type.code == "dbs")
-    with pytest.raises(CheckError, match="Choose at least one check"):
+    with pytest.raises(DomainError, match="Choose at least one check"):
         services.start_checks(application, set(), STAGE_1_ON, actor=worker)
-    with pytest.raises(CheckError, match="choose again"):
+    with pytest.raises(DomainError, match="choose again"):
         services.start_checks(application, {dbs.key, (dbs.check_type.id, 999_999)}, STAGE_1_ON, actor=worker)
     services.start_checks(application, {dbs.key}, STAGE_1_ON, actor=worker)
-    with pytest.raises(CheckError, match="choose again"):  # already started
+    with pytest.raises(DomainError, match="choose again"):  # already started
         services.start_checks(application, {dbs.key}, STAGE_1_ON, actor=worker)
     assert checks_of(db_session, application) == {("dbs", "Ann")}
 
@@ -115,11 +116,11 @@ def test_checks_cannot_start_before_stage_1_or_once_withdrawn(app_context, db_se
     household = family(worker, names=("Ann",))
     application = funnel.open_application(household, "adoption", date(2026, 1, 5), actor=worker, today=TODAY)
     dbs = next(n for n in services.missing_checks(application, STAGE_1_ON) if n.check_type.code == "dbs")
-    with pytest.raises(CheckError, match="only while the application is open in Stage 1 or Stage 2"):
+    with pytest.raises(DomainError, match="only while the application is open in Stage 1 or Stage 2"):
         services.start_checks(application, {dbs.key}, STAGE_1_ON, actor=worker)
     application = into_stage_1(family(worker, names=("Ann",)), worker, fast_track=True)
     funnel.withdraw(application, date(2026, 4, 1), "applicant", "Moved abroad", actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match="only while"):
+    with pytest.raises(DomainError, match="only while"):
         services.start_checks(application, {dbs.key}, STAGE_1_ON, actor=worker)
 
 
@@ -212,7 +213,7 @@ def test_circumstances_on_fast_track_add_nothing_and_bad_months_store_nothing(ap
     ann = household.people[0]
     assert services.record_circumstances(ann, Circumstances(40, True, True, True), actor=worker, today=TODAY) == []
     assert checks_of(db_session, application) == set()
-    with pytest.raises(CheckError, match="between 0 and 1200"):
+    with pytest.raises(DomainError, match="between 0 and 1200"):
         services.record_circumstances(ann, Circumstances(-1, None, None, None), actor=worker, today=TODAY)
     db_session.expire_all()
     assert db_session.get(Person, ann.id).lived_abroad_months == 40

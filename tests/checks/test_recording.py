@@ -10,7 +10,7 @@ from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.checks import services
 from crm.checks.models import CheckChase, CheckInstance, CheckOutcome, CheckType
-from crm.checks.services import CheckError
+from crm.errors import DomainError
 from tests.checks.conftest import TODAY, check_of, family, into_stage_1
 from tests.factories import UserFactory
 from tests.helpers import count
@@ -56,7 +56,7 @@ def test_a_changed_catalogue_leaves_due_dates_alone_until_the_request_changes(db
 def test_a_refused_request_stores_nothing(db_session, application, worker, requested_on, owner_role, field, message):
     owner = UserFactory(roles=[owner_role]) if owner_role else None
     dbs = check_of(db_session, application, "dbs", "Ann")
-    with pytest.raises(CheckError, match=message) as refused:
+    with pytest.raises(DomainError, match=message) as refused:
         services.request_check(dbs, requested_on, owner, actor=worker, today=TODAY)
     assert refused.value.field == field
     db_session.expire_all()
@@ -67,7 +67,7 @@ def test_a_refused_request_stores_nothing(db_session, application, worker, reque
 
 def test_an_inactive_user_cannot_own_a_check(db_session, application, worker):
     leaver = UserFactory(roles=[Role.STAGE_ONE_WORKER], active=False)
-    with pytest.raises(CheckError, match="Choose an owner"):
+    with pytest.raises(DomainError, match="Choose an owner"):
         services.request_check(check_of(db_session, application, "dbs", "Ann"), date(2026, 3, 2), leaver,
                                actor=worker, today=TODAY)
 
@@ -87,15 +87,15 @@ def test_chasing_keeps_the_latest_date_and_the_note(db_session, application, wor
 
 def test_chasing_refuses_what_cannot_be_chased(db_session, application, worker):
     dbs = check_of(db_session, application, "dbs", "Ann")
-    with pytest.raises(CheckError, match="has not been requested yet"):
+    with pytest.raises(DomainError, match="has not been requested yet"):
         services.chase_check(dbs, date(2026, 3, 2), None, actor=worker, today=TODAY)
     services.request_check(dbs, date(2026, 3, 2), worker, actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match="on or after the date requested, 2 March 2026"):
+    with pytest.raises(DomainError, match="on or after the date requested, 2 March 2026"):
         services.chase_check(dbs, date(2026, 3, 1), None, actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match="today or in the past"):
+    with pytest.raises(DomainError, match="today or in the past"):
         services.chase_check(dbs, date(2026, 11, 24), None, actor=worker, today=TODAY)
     services.receive_check(dbs, date(2026, 3, 25), "clear", actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match="nothing to chase"):
+    with pytest.raises(DomainError, match="nothing to chase"):
         services.chase_check(dbs, date(2026, 3, 26), None, actor=worker, today=TODAY)
     assert count(db_session, CheckChase) == 0
 
@@ -104,32 +104,32 @@ def test_bulk_chase_is_all_or_nothing(db_session, application, worker):
     dbs, health, ofsted = (check_of(db_session, application, code, "Ann") for code in ("dbs", "health", "ofsted"))
     for check in (dbs, health):
         services.request_check(check, date(2026, 3, 2), worker, actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match="Ofsted information request for Ann Example has not been requested yet"):
+    with pytest.raises(DomainError, match="Ofsted information request for Ann Example has not been requested yet"):
         services.chase_checks([dbs, health, ofsted], TODAY, actor=worker, today=TODAY)
     assert count(db_session, CheckChase) == 0
     assert (dbs.last_chased_on, health.last_chased_on) == (None, None)
     assert services.chase_checks([dbs, health], TODAY, actor=worker, today=TODAY) == 2
     assert (dbs.last_chased_on, health.last_chased_on) == (TODAY, TODAY)
-    with pytest.raises(CheckError, match="Select the checks you chased"):
+    with pytest.raises(DomainError, match="Select the checks you chased"):
         services.chase_checks([], TODAY, actor=worker, today=TODAY)
 
 
 def test_parts_are_dated_after_the_request_and_before_receipt(db_session, application, worker):
     dbs = check_of(db_session, application, "dbs", "Ann")
     online = dbs.parts[0]
-    with pytest.raises(CheckError, match="requested before completing its parts"):
+    with pytest.raises(DomainError, match="requested before completing its parts"):
         services.complete_part(online, date(2026, 3, 3), actor=worker, today=TODAY)
     services.request_check(dbs, date(2026, 3, 2), worker, actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match="on or after the date requested"):
+    with pytest.raises(DomainError, match="on or after the date requested"):
         services.complete_part(online, date(2026, 3, 1), actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match="today or in the past"):
+    with pytest.raises(DomainError, match="today or in the past"):
         services.complete_part(online, date(2026, 12, 1), actor=worker, today=TODAY)
     services.complete_part(online, date(2026, 3, 4), actor=worker, today=TODAY)
     assert (online.completed_on, online.completed_by_id) == (date(2026, 3, 4), worker.id)
-    with pytest.raises(CheckError, match="on or before 4 March 2026"):
+    with pytest.raises(DomainError, match="on or before 4 March 2026"):
         services.request_check(dbs, date(2026, 3, 5), worker, actor=worker, today=TODAY)
     services.receive_check(dbs, date(2026, 3, 20), "clear", actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match="can no longer change"):
+    with pytest.raises(DomainError, match="can no longer change"):
         services.complete_part(dbs.parts[1], date(2026, 3, 20), actor=worker, today=TODAY)
     assert "check_part_completed" in audit_actions(db_session, dbs)
 
@@ -161,7 +161,7 @@ def test_a_refused_receipt_stores_nothing(db_session, application, worker, reque
         services.request_check(dbs, requested, worker, actor=worker, today=TODAY)
     if chased:
         services.chase_check(dbs, chased, None, actor=worker, today=TODAY)
-    with pytest.raises(CheckError, match=message):
+    with pytest.raises(DomainError, match=message):
         services.receive_check(dbs, received_on, outcome, actor=worker, today=TODAY)
     db_session.expire_all()
     stored = db_session.get(CheckInstance, dbs.id)

@@ -1,8 +1,12 @@
 """The officer's enquiry form (with match confirmation) and the first-response queue."""
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from crm import clock
 from crm.auth.roles import Role
 from crm.enquiries.models import EnquiryContact
 from crm.households.models import Household
@@ -59,6 +63,21 @@ def test_bad_enquiry_gets_errors_beside_the_fields_and_stores_nothing(client, au
     for message in ("Enter the first name", "Enter the last name", "Enter an email address in the correct format",
                     "Not a valid choice", "must be a real date"):
         assert message in html, message
+    assert count(db_session, Household) == 0
+
+
+def test_an_enquiry_dated_in_the_future_is_refused_beside_its_date(client, auth, db_session):
+    auth.login(UserFactory(roles=[Role.RECRUITMENT_OFFICER]))
+    tomorrow = clock.today() + timedelta(days=1)
+    dated = [(key, value) for key, value in FORM if key != "received_on"]
+    response = submit(client, [*dated, *(("received_on", str(part)) for part in
+                                         (tomorrow.day, tomorrow.month, tomorrow.year))])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    beside = re.search(r'<p id="received_on-error" class="govuk-error-message">(.*?)</p>', html, re.S)
+    assert beside and "An enquiry cannot be dated in the future" in beside.group(1)
+    assert 'href="#received_on"' in html  # the error summary links to the date
+    assert 'id="service_lines-error"' not in html
     assert count(db_session, Household) == 0
 
 

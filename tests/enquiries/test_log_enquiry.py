@@ -9,7 +9,7 @@ from crm import clock
 from crm.clock import LONDON
 from crm.enquiries import services
 from crm.enquiries.models import ContactMethod, EnquiryContact
-from crm.funnel.machine import TransitionError
+from crm.errors import DomainError
 from crm.funnel.stages import Stage
 from crm.households.models import Household
 from crm.auth.roles import Role
@@ -85,7 +85,7 @@ def test_a_retried_submission_is_stored_once(app_context, db_session, officer):
     ({"received_at": clock.now() + timedelta(days=2)}, "future"),
 ])
 def test_bad_enquiries_store_nothing(app_context, db_session, officer, overrides, message):
-    with pytest.raises(TransitionError, match=message):
+    with pytest.raises(DomainError, match=message):
         services.log_enquiry(details(**overrides), actor=officer)
     assert count(db_session, Household) == 0 and count(db_session, EnquiryContact) == 0
 
@@ -94,5 +94,5 @@ def test_first_response_once(app_context, officer):
     contact = services.log_enquiry(details(), actor=officer)
     services.record_first_response(contact, actor=officer)
     assert contact.first_responded_by_id == officer.id
-    with pytest.raises(TransitionError, match="already recorded"):
+    with pytest.raises(DomainError, match="already recorded"):
         services.record_first_response(contact, actor=officer)

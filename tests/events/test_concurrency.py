@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from crm import clock, migrate
 from crm.auth.models import User, UserRole
 from crm.auth.roles import Role
+from crm.errors import DomainError
 from crm.events import services
 from crm.events.models import EventBooking, InformationEvent
 from crm.extensions import Database, db
@@ -56,7 +57,7 @@ def test_the_last_place_goes_to_one_household_only(committed_app):
             officer, event = db.session.get(User, officer_id), db.session.get(InformationEvent, event_id)
             try:
                 services.book(event, db.session.get(Household, household_id), actor=officer)
-            except services.EventError as error:
+            except DomainError as error:
                 db.session.rollback()
                 outcomes[name] = str(error)
                 return

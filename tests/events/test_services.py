@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from crm import clock
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
+from crm.errors import DomainError
 from crm.events import queries, services
 from crm.events.models import Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking
-from crm.events.services import ConsultationDetails, EventError
+from crm.events.services import ConsultationDetails
 from crm.funnel import services as funnel
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
@@ -33,7 +34,7 @@ def test_bookings_never_exceed_capacity_and_a_cancelled_booking_frees_a_place(of
     first, second, third = (enquiring_household(officer) for _ in range(3))
     booking = services.book(event, first, actor=officer)
     services.book(event, second, actor=officer)
-    with pytest.raises(EventError, match="The event is full: all 2 places are booked"):
+    with pytest.raises(DomainError, match="The event is full: all 2 places are booked"):
         services.book(event, third, actor=officer)
     assert services.booked_count(event.id) == 2
 
@@ -41,7 +42,7 @@ def test_bookings_never_exceed_capacity_and_a_cancelled_booking_frees_a_place(of
     assert services.booked_count(event.id) == 1
     services.book(event, third, actor=officer)
     assert services.booked_count(event.id) == 2
-    with pytest.raises(EventError, match="full"):
+    with pytest.raises(DomainError, match="full"):
         services.book(event, first, actor=officer)  # re-booking the cancelled place once it is taken
 
 
@@ -69,7 +70,7 @@ def test_bookings_the_rules_refuse(officer, db_session, case, message):
         services.cancel_event(event, actor=officer)
     if case == "twice":
         services.book(event, household, actor=officer)
-    with pytest.raises(EventError, match=message):
+    with pytest.raises(DomainError, match=message):
         services.book(event, household, actor=officer)
     assert db_session.scalar(select(func.count()).select_from(EventBooking)) == (1 if case == "twice" else 0)
 
@@ -122,7 +123,7 @@ def test_attendance_before_the_event_starts_is_refused(officer):
     event = make_event(officer, starts_in=timedelta(hours=3))
     household = enquiring_household(officer)
     booking = services.book(event, household, actor=officer)
-    with pytest.raises(EventError, match="once the event has started") as refused:
+    with pytest.raises(DomainError, match="once the event has started") as refused:
         services.record_attendance(event, [booking.id], actor=officer)
     assert refused.value.field == "attended"
     assert booking.attendance is Attendance.NOT_RECORDED
@@ -133,7 +134,7 @@ def test_a_refusal_by_the_machine_becomes_a_clear_message(officer):
     event = past_event(officer)
     late = enquiring_household(officer, enquired_on=clock.today())  # enquired after the event took place
     booking = services.book(event, late, actor=officer, now=event.starts_at - timedelta(days=1))
-    with pytest.raises(EventError, match=f"{late.reference}, Adoption application: The date must be on or after"):
+    with pytest.raises(DomainError, match=f"{late.reference}, Adoption application: The date must be on or after"):
         services.record_attendance(event, [booking.id], actor=officer)
 
 
@@ -143,7 +144,7 @@ def test_attended_back_to_did_not_attend_waits_for_a_managers_undo(officer):
     household = enquiring_household(officer)
     booking = services.book(event, household, actor=officer, now=event.starts_at - timedelta(days=1))
     services.record_attendance(event, [booking.id], actor=officer)
-    with pytest.raises(EventError, match="Ask a manager to undo that stage change"):
+    with pytest.raises(DomainError, match="Ask a manager to undo that stage change"):
         services.record_attendance(event, [], actor=officer)
     assert booking.attendance is Attendance.ATTENDED
 
@@ -158,9 +159,9 @@ def test_an_event_with_attendance_cannot_be_cancelled(officer):
     event = past_event(officer)
     booking = services.book(event, enquiring_household(officer), actor=officer, now=event.starts_at - timedelta(days=1))
     services.record_attendance(event, [booking.id], actor=officer)
-    with pytest.raises(EventError, match="it took place"):
+    with pytest.raises(DomainError, match="it took place"):
         services.cancel_event(event, actor=officer)
-    with pytest.raises(EventError, match="cannot be cancelled"):
+    with pytest.raises(DomainError, match="cannot be cancelled"):
         services.cancel_booking(booking, actor=officer)
 
 
@@ -182,7 +183,7 @@ def test_a_consultation_moves_enquiries_and_is_recorded_as_such(officer, db_sess
 
 def test_a_consultation_in_the_future_is_refused(officer, db_session):
     household = enquiring_household(officer)
-    with pytest.raises(EventError, match="today or in the past") as refused:
+    with pytest.raises(DomainError, match="today or in the past") as refused:
         services.record_consultation(household, ConsultationDetails(
             ConsultationMethod.IN_PERSON, clock.today() + timedelta(days=1), officer.id), actor=officer)
     assert refused.value.field == "held_on"

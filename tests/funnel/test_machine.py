@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm import clock
+from crm.errors import DomainError
 from crm.funnel import machine
-from crm.funnel.machine import TransitionError
 from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Application
 
@@ -46,7 +46,7 @@ def test_the_standard_route_to_approval():
 
 def test_a_stage_cannot_be_skipped_unless_the_route_allows():
     application = new_application()
-    with pytest.raises(TransitionError, match="can move only to Information event or Initial visit"):
+    with pytest.raises(DomainError, match="can move only to Information event or Initial visit"):
         walk(application, EventKind.REGISTRATION_OF_INTEREST)
     walk(application, EventKind.INITIAL_VISIT)  # an enquiry may go straight to an initial visit
     assert application.stage is Stage.INITIAL_VISIT
@@ -58,22 +58,22 @@ def test_fast_track_goes_from_roi_straight_to_stage_2_and_others_do_not():
         walk(application, EventKind.INITIAL_VISIT, EventKind.REGISTRATION_OF_INTEREST)
     walk(fast, EventKind.STAGE_2, start=DAY0 + timedelta(days=20))
     assert fast.stage is Stage.STAGE_2
-    with pytest.raises(TransitionError):
+    with pytest.raises(DomainError):
         walk(normal, EventKind.STAGE_2, start=DAY0 + timedelta(days=20))
 
 
 def test_connected_persons_start_at_assessment():
     application = new_application("fostering_connected", first=EventKind.STAGE_2)
     assert application.stage is Stage.STAGE_2
-    with pytest.raises(TransitionError, match="A new application starts at Enquiry"):
+    with pytest.raises(DomainError, match="A new application starts at Enquiry"):
         new_application("adoption", first=EventKind.STAGE_2)
 
 
 def test_dates_never_in_the_future_nor_before_the_last_event():
     application = new_application()
-    with pytest.raises(TransitionError, match="today or in the past"):
+    with pytest.raises(DomainError, match="today or in the past"):
         machine.record(application, EventKind.INFORMATION_EVENT, TODAY + timedelta(days=1), today=TODAY)
-    with pytest.raises(TransitionError, match="on or after 6 January 2025"):
+    with pytest.raises(DomainError, match="on or after 6 January 2025"):
         machine.record(application, EventKind.INFORMATION_EVENT, DAY0 - timedelta(days=1), today=TODAY)
     machine.record(application, EventKind.INFORMATION_EVENT, DAY0, today=TODAY)  # the same day is fine
 
@@ -82,7 +82,7 @@ def test_on_hold_blocks_moves_until_resumed():
     application = new_application()
     walk(application, EventKind.ON_HOLD, reason="House move")
     assert application.status is Status.ON_HOLD
-    with pytest.raises(TransitionError, match="on hold"):
+    with pytest.raises(DomainError, match="on hold"):
         walk(application, EventKind.INFORMATION_EVENT, start=DAY0 + timedelta(days=10))
     walk(application, EventKind.RESUMED, EventKind.INFORMATION_EVENT, start=DAY0 + timedelta(days=10))
     assert (application.stage, application.status) == (Stage.INFORMATION_EVENT, Status.ACTIVE)
@@ -90,13 +90,13 @@ def test_on_hold_blocks_moves_until_resumed():
 
 def test_withdrawal_needs_the_party_and_a_reason_and_closes_the_application():
     application = new_application()
-    with pytest.raises(TransitionError, match="applicant or the service"):
+    with pytest.raises(DomainError, match="applicant or the service"):
         walk(application, EventKind.WITHDRAWN, reason="Housing")
-    with pytest.raises(TransitionError, match="Give a reason"):
+    with pytest.raises(DomainError, match="Give a reason"):
         walk(application, EventKind.WITHDRAWN, party="applicant", reason="  ")
     walk(application, EventKind.WITHDRAWN, party="applicant", reason="Housing")
     assert application.status is Status.WITHDRAWN and application.stage is Stage.ENQUIRY
-    with pytest.raises(TransitionError, match="withdrawn"):
+    with pytest.raises(DomainError, match="withdrawn"):
         walk(application, EventKind.INFORMATION_EVENT, start=DAY0 + timedelta(days=10))
 
 
@@ -105,7 +105,7 @@ def test_an_approved_household_may_leave_and_then_nothing_more_is_recorded():
     day = walk(application, EventKind.PANEL, EventKind.APPROVED, EventKind.PLACED)
     walk(application, EventKind.WITHDRAWN, start=day, party="applicant", reason="Relationship change")
     assert (application.stage, application.status) == (Stage.APPROVED, Status.WITHDRAWN)
-    with pytest.raises(TransitionError, match="withdrawn"):
+    with pytest.raises(DomainError, match="withdrawn"):
         walk(application, EventKind.MATCHED, start=day + timedelta(days=10))
 
 
@@ -119,7 +119,7 @@ def test_panel_deferral_keeps_the_application_at_panel():
 
 def test_not_approved_only_from_stage_2_or_panel():
     early = new_application()
-    with pytest.raises(TransitionError, match="Stage 2 or at panel"):
+    with pytest.raises(DomainError, match="Stage 2 or at panel"):
         walk(early, EventKind.NOT_APPROVED, reason="ADM decision")
     late = new_application("fostering_connected", first=EventKind.STAGE_2)
     walk(late, EventKind.NOT_APPROVED, reason="ADM decision")
@@ -128,16 +128,16 @@ def test_not_approved_only_from_stage_2_or_panel():
 
 def test_match_only_once_and_only_after_approval():
     application = new_application("fostering_connected", first=EventKind.STAGE_2)
-    with pytest.raises(TransitionError, match="while the application is active"):
+    with pytest.raises(DomainError, match="while the application is active"):
         walk(application, EventKind.MATCHED)
     walk(application, EventKind.PANEL, EventKind.APPROVED, EventKind.PLACED)
-    with pytest.raises(TransitionError, match="already recorded"):
+    with pytest.raises(DomainError, match="already recorded"):
         walk(application, EventKind.MATCHED, start=DAY0 + timedelta(days=40))
 
 
 def test_extension_records_its_length_and_reason():
     application = new_application()
-    with pytest.raises(TransitionError, match="length of the extension"):
+    with pytest.raises(DomainError, match="length of the extension"):
         walk(application, EventKind.TIMESCALE_EXTENDED, reason="Overseas check delayed")
     walk(application, EventKind.TIMESCALE_EXTENDED, reason="Overseas check delayed", extension_days=56)
     assert application.events[-1].extension_days == 56 and application.stage is Stage.ENQUIRY
@@ -156,12 +156,12 @@ def test_undo_leaves_a_trace_and_restores_the_state():
     assert undone.kind is EventKind.WITHDRAWN and undone.undone_by_id == 1
     assert application.status is Status.ACTIVE and application.stage is Stage.INFORMATION_EVENT
     assert len(application.events) == 3  # nothing is deleted
-    with pytest.raises(TransitionError, match="reason"):
+    with pytest.raises(DomainError, match="reason"):
         machine.undo_last(application, actor=Manager(), reason="", now=clock.now())
 
 
 def test_the_first_event_cannot_be_undone():
-    with pytest.raises(TransitionError, match="first event"):
+    with pytest.raises(DomainError, match="first event"):
         machine.undo_last(new_application(), actor=Manager(), reason="Mistake", now=clock.now())
 
 
@@ -189,7 +189,7 @@ def test_no_sequence_of_actions_breaks_the_invariants(line, fast_track, actions)
                                extension_days=30)
                 accepted += 1
                 day = on
-        except TransitionError:
+        except DomainError:
             pass
         live = machine.live(application.events)
         # no event is lost: every accepted event is still there, live, and undone ones are kept too

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
+from crm.errors import DomainError
 from crm.funnel import services
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage, Status
@@ -49,7 +50,7 @@ def test_history_is_stored_and_the_row_matches_it(app_context, db_session, offic
 def test_a_refused_event_stores_nothing(app_context, db_session, officer):
     application = opened(officer)
     before = db_session.scalar(select(func.count()).select_from(StageEvent))
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(DomainError):
         services.advance(application, Stage.STAGE_2, date(2026, 9, 5), actor=officer, today=TODAY)
     assert db_session.scalar(select(func.count()).select_from(StageEvent)) == before
     assert reload(db_session, application).stage is Stage.ENQUIRY
@@ -57,7 +58,7 @@ def test_a_refused_event_stores_nothing(app_context, db_session, officer):
 
 def test_one_application_per_household_and_service_line(app_context, db_session, officer):
     application = opened(officer)
-    with pytest.raises(services.TransitionError, match="already has an application"):
+    with pytest.raises(DomainError, match="already has an application"):
         services.open_application(application.household, "adoption", date(2026, 9, 2), actor=officer, today=TODAY)
     second = services.open_application(application.household, "fostering_mainstream", date(2026, 9, 2),
                                        actor=officer, today=TODAY)
@@ -68,7 +69,7 @@ def test_one_application_per_household_and_service_line(app_context, db_session,
 def test_only_a_manager_can_undo_and_the_trace_stays(app_context, db_session, officer):
     application = opened(officer)
     services.advance(application, Stage.INFORMATION_EVENT, date(2026, 9, 3), actor=officer, today=TODAY)
-    with pytest.raises(services.TransitionError, match="Only a manager"):
+    with pytest.raises(DomainError, match="Only a manager"):
         services.undo(application, "Wrong family", actor=officer)
     manager = UserFactory(roles=[Role.MANAGER])
     services.undo(application, "Wrong family", actor=manager)
@@ -89,5 +90,5 @@ def test_found_family_is_a_match_for_adoption_and_a_placement_for_fostering(app_
 def test_default_today_refuses_tomorrow(app_context, officer, travel):
     travel(TODAY)
     application = opened(officer, on=TODAY - timedelta(days=3))
-    with pytest.raises(services.TransitionError, match="today or in the past"):
+    with pytest.raises(DomainError, match="today or in the past"):
         services.advance(application, Stage.INFORMATION_EVENT, TODAY + timedelta(days=1), actor=officer)

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
+from crm.errors import DomainError
 from crm.marketing.figures import set_month_figures
 from crm.marketing.models import MarketingMetric
-from crm.marketing.services import MarketingError
 from tests.helpers import count, post
 from tests.marketing.conftest import text
 
@@ -105,7 +105,7 @@ def test_platform_names_are_stored_in_lower_case_and_unknown_platforms_refused(a
                       actor=officer)
     assert stored(db_session) == {(date(2026, 10, 1), "social_followers", "facebook"): 5,
                                   (date(2026, 10, 1), "social_followers", "tiktok"): 7}
-    with pytest.raises(MarketingError, match="Enter figures only for website visits and the platforms listed"):
+    with pytest.raises(DomainError, match="Enter figures only for website visits and the platforms listed"):
         set_month_figures(date(2026, 10, 1), {("social_followers", "MySpace"): 5}, actor=officer)
-    with pytest.raises(MarketingError, match="Figures must be whole numbers of 0 or more"):
+    with pytest.raises(DomainError, match="Figures must be whole numbers of 0 or more"):
         set_month_figures(date(2026, 10, 1), {("website_visits", ""): -1}, actor=officer)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
+from crm.errors import DomainError
 from crm.targets import services
 from crm.targets.models import ReportTarget, TargetMeasure
 from tests.factories import UserFactory
@@ -59,7 +60,7 @@ def test_a_target_is_stored_with_who_set_it_and_audited(app_context, db_session,
 ])
 def test_bad_targets_are_refused_and_nothing_is_stored(app_context, db_session, manager, year_start, measure, line,
                                                        value, field, message):
-    with pytest.raises(services.TargetError, match=message) as refused:
+    with pytest.raises(DomainError, match=message) as refused:
         services.set_target(year_start, measure, line, value, actor=manager)
     assert refused.value.field == field
     assert stored(db_session) == []
@@ -71,7 +72,7 @@ def test_one_target_per_year_measure_and_service_line(app_context, db_session, m
     services.set_target(date(2027, 4, 1), "approvals", None, 90, actor=manager)
     services.set_target(YEAR, "stage_1_starts", None, 100, actor=manager)
     for line in (None, "adoption"):
-        with pytest.raises(services.TargetError, match="already set: change it in the table"):
+        with pytest.raises(DomainError, match="already set: change it in the table"):
             services.set_target(YEAR, "approvals", line, 85, actor=manager)
     assert len(stored(db_session)) == 4
     assert [(t.measure.value, t.service_line_code) for t in services.targets_for_year(YEAR)] == [
@@ -88,7 +89,7 @@ def test_the_database_keeps_the_whole_service_s_target_single_too(app_context, d
 
 def test_changing_and_removing_are_audited(app_context, db_session, manager):
     row = services.set_target(YEAR, "approvals", None, 80, actor=manager)
-    with pytest.raises(services.TargetError):
+    with pytest.raises(DomainError):
         services.change_target(row, -1, actor=manager)
     assert row.target == 80
     services.change_target(row, 85, actor=manager)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from crm.audit.services import record_event
 from crm.enquiries.models import EnquiryContact
+from crm.errors import DomainError
 from crm.extensions import db
 from crm.marketing.models import Channel, ChannelRule
 
@@ -24,14 +25,6 @@ MATCH_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "referrer_contains")
 MAX_PRIORITY = 9999
 MAX_TAG = 200
 CHUNK = 5000  # contact ids per statement: PostgreSQL takes at most 65,535 parameters
-
-
-class RuleError(ValueError):
-    """A rule change the rules refuse; `field` names the form field the message belongs beside."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -174,18 +167,18 @@ def _apply(rule: ChannelRule, details: RuleDetails) -> None:
 
 def _check(rule: ChannelRule, details: RuleDetails, fields: dict[str, str | None]) -> None:
     if not any(fields.values()):
-        raise RuleError("Fill in at least one tag, or part of the referring address, for the rule to match",
-                        "utm_source")
+        raise DomainError("Fill in at least one tag, or part of the referring address, for the rule to match",
+                          "utm_source")
     for name, value in fields.items():
         if value and len(value) > MAX_TAG:
-            raise RuleError(f"This must be {MAX_TAG} characters or fewer", name)
+            raise DomainError(f"This must be {MAX_TAG} characters or fewer", name)
     if not 0 <= details.priority <= MAX_PRIORITY:
-        raise RuleError(f"The priority must be a whole number from 0 to {MAX_PRIORITY}", "priority")
+        raise DomainError(f"The priority must be a whole number from 0 to {MAX_PRIORITY}", "priority")
     if details.channel_id not in {id_ for id_, _ in channel_choices(rule.channel_id)}:
-        raise RuleError("Choose a channel from the list", "channel")
+        raise DomainError("Choose a channel from the list", "channel")
     if details.active and (twin := _twin(rule, fields)) is not None:
-        raise RuleError(f"The rule at priority {twin.priority} already matches exactly these tags: change that rule "
-                        "instead", "utm_source")
+        raise DomainError(f"The rule at priority {twin.priority} already matches exactly these tags: change that rule "
+                          "instead", "utm_source")
 
 
 def _twin(rule: ChannelRule, fields: dict[str, str | None]) -> ChannelRule | None:

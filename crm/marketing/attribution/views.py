@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from crm.auth.policy import allow
 from crm.auth.roles import Role
+from crm.errors import errors_on
 from crm.extensions import db
 from crm.marketing.attribution import rules
 from crm.marketing.attribution.forms import AddressTestForm, RuleForm
@@ -55,13 +56,10 @@ def _choices(keep: int | None = None) -> list[tuple[str, str]]:
 
 def _save(form: RuleForm, rule: ChannelRule | None, change, done: str):
     """Make the change and apply the rules to earlier web enquiries too; or say why not."""
-    try:
+    with errors_on(form):
         change()
         changed = rules.apply_rules(db.session)
-    except rules.RuleError as error:
-        db.session.rollback()
-        getattr(form, error.field).errors = [str(error)]
-        return render_template("marketing/rules_form.html", form=form, rule=rule), 400
-    db.session.commit()
-    flash(f"{done}. {changed} earlier enquir{'y' if changed == 1 else 'ies'} changed channel.", "success")
-    return redirect(url_for("attribution.index"))
+        db.session.commit()
+        flash(f"{done}. {changed} earlier enquir{'y' if changed == 1 else 'ies'} changed channel.", "success")
+        return redirect(url_for("attribution.index"))
+    return render_template("marketing/rules_form.html", form=form, rule=rule), 400
