@@ -101,7 +101,7 @@ class EventBooking(Base):
     __tablename__ = "event_bookings"
     __table_args__ = (
         UniqueConstraint("event_id", "household_id"),
-        # Reports count attendances by date (issue 7) and treat each as a marketing touchpoint (issue 8).
+        # Reports count attendances by date and treat each as a marketing touchpoint.
         Index("ix_event_bookings_attendance_attended_on", "attendance", "attended_on"),
     )
 

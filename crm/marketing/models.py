@@ -104,7 +104,7 @@ class ChannelRule(Base):
 
 
 class AttributionCredit(Base):
-    """One touch's share of one outcome under one model, as the nightly job last computed it (issue 8). Credits of
+    """One touch's share of one outcome under one model, as the nightly job last computed it. Credits of
     one (model, outcome, application) sum to 1."""
 
     __tablename__ = "attribution_credits"

@@ -1,4 +1,4 @@
-"""`crm report NAME`: a report's figures for a period as CSV, XLSX or JSON (issue 7)."""
+"""`crm report NAME`: a report's figures for a period as CSV, XLSX or JSON."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Issue 8's "done when", in a real browser: a marketing officer answers "what did the bus-shelter campaign cost per
+"""Marketing from end to end, in a real browser: a marketing officer answers "what did the bus-shelter campaign cost per
 approved household, and how does that change under each model?" from the dashboard, and can reach no household's
 personal data.
 

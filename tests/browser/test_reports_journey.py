@@ -1,4 +1,4 @@
-"""Issue 7's "done when", in a real browser: a manager imports a tracker (households, then milestones) and reads the
+"""The reports from end to end, in a real browser: a manager imports a tracker (households, then milestones) and reads the
 year's tables, charts and returns: activity (with its chart, a drill-down and the CSV download), timeliness,
 conversion and the ASGLB return, each checked against figures worked out by hand below.
 

@@ -70,7 +70,7 @@ def compute(params: ReportParams) -> Report:
 
 
 def figures(contacts: pd.DataFrame, events: pd.DataFrame, keys: list[str]) -> dict[str, dict]:
-    """The JSON shape of issue 7 for each split value in `keys` (the frames' `split` column), zeros for a value with
+    """The JSON shape (README, Reports) for each split value in `keys` (the frames' `split` column), zeros for a value with
     nothing; keys in funnel order (later keys were added, never renamed)."""
     counts = _counts(contacts, events).reindex(keys).fillna(0).astype(int)
     reasons = withdrawal_reasons(events)

@@ -68,7 +68,7 @@ drill_lines = lines  # the drill-down's rows (ReportModule.drill_lines)
 # The figures: each docstring is the figure's SPEC definition.
 
 def figures(counted: pd.DataFrame, params: ReportParams) -> dict:
-    """The JSON shape of issue 7: {"quarters": {quarter key: {...}}, "whole_period": {...}}, each {...} the
+    """The JSON shape (README, Reports): {"quarters": {quarter key: {...}}, "whole_period": {...}}, each {...} the
     `period_figures` (whole period: "approved and waiting" at the period's end)."""
     periods = quarters(params)
     by_quarter = {key: period_figures(counted[counted["quarter"] == key], as_at) for key, as_at in periods}

@@ -193,7 +193,7 @@ def _decisions(decided: pd.DataFrame) -> pd.DataFrame:
 # The figures: each docstring is the figure's SPEC definition.
 
 def figures(counted: pd.DataFrame) -> dict:
-    """The JSON shape of issue 7: {"fostering_mainstream": {...}, "fostering_connected": {...}, "total": {...}},
+    """The JSON shape (README, Reports): {"fostering_mainstream": {...}, "fostering_connected": {...}, "total": {...}},
     each {...} the `column_figures` of its column."""
     return {line: column_figures(counted[counted["line"] == line]) for line in (*LINES, TOTAL)}
 

@@ -150,7 +150,7 @@ def _categorise(states: pd.DataFrame) -> pd.DataFrame:
 
 
 def figures(held: pd.DataFrame) -> dict:
-    """The JSON shape of issue 7: {"stage_1": {"total", "buckets"}, "stage_2": {"total", "buckets"},
+    """The JSON shape (README, Reports): {"stage_1": {"total", "buckets"}, "stage_2": {"total", "buckets"},
     "between_stages": {"total"}, "on_hold": {"total", "by_stage"}, "approved_waiting": {"total", "buckets"}}.
     total: applications in the category at the end of the snapshot date; buckets: whole calendar months since
     the stage started (Stage 2: since `stage_2`, panel included) or since approval; on_hold.by_stage: the stage

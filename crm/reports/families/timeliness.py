@@ -175,7 +175,7 @@ def _add_extensions(cases: pd.DataFrame, extensions: pd.DataFrame) -> None:
 
 
 def figures(measured: pd.DataFrame) -> dict:
-    """The JSON shape of issue 7: {"stages": {"stage_1": {...}, "stage_2": {...}}, "roi_to_approval":
+    """The JSON shape (README, Reports): {"stages": {"stage_1": {...}, "stage_2": {...}}, "roi_to_approval":
     {"all": {...}, "excluding_fast_track": {...}}}, each {...} the `statistics` of its cases."""
     return _figures_by(measured, pd.Series(TOTAL, index=measured.index, dtype=object), [TOTAL])[TOTAL]
 
