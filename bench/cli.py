@@ -12,7 +12,7 @@ from bench import run as bench
 from bench.generate import GenerateError, generate
 from crm import clock
 from crm.extensions import db
-from crm.reports.base import financial_year
+from crm.clock import financial_year
 
 
 @click.command("bench")

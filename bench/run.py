@@ -16,7 +16,8 @@ from crm import clock
 from crm.enquiries.models import EnquiryContact
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household
-from crm.reports.base import ReportParams, Split, financial_year
+from crm.clock import financial_year
+from crm.reports.base import ReportParams, Split
 from crm.reports.families import activity, timeliness
 from bench import queries
 

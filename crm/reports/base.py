@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 import pandas as pd
 
 from crm import clock
-from crm.clock import financial_year  # noqa: F401 (the reports' callers import it from here)
+from crm.clock import financial_year
 
 
 class Split(StrEnum):

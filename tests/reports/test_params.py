@@ -8,7 +8,8 @@ import pytest
 
 from crm import clock
 from crm.auth.roles import Role
-from crm.reports.base import BadArgument, OutOfRange, ReportParams, Split, financial_year
+from crm.clock import financial_year
+from crm.reports.base import BadArgument, OutOfRange, ReportParams, Split
 from crm.reports.marketing.report import MarketingParams
 from tests.factories import UserFactory
 

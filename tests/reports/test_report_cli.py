@@ -13,7 +13,8 @@ from sqlalchemy import select
 from crm import clock
 from crm.audit.models import AuditEvent
 from crm.reports import registry
-from crm.reports.base import ReportModule, ReportParams, Split, financial_year
+from crm.clock import financial_year
+from crm.reports.base import ReportModule, ReportParams, Split
 from crm.reports.families import activity
 from crm.reports.marketing import report as attribution
 from tests.reports.names import REPORTS

@@ -35,7 +35,8 @@ from crm import clock
 from crm.extensions import db
 from crm.funnel.stages import Stage
 from crm.households.models import SHORT_NAMES, ServiceLine
-from crm.reports.base import Report, ReportParams, Split, financial_year
+from crm.clock import financial_year
+from crm.reports.base import Report, ReportParams, Split
 from crm.reports.data.split_keys import NOT_RECORDED
 from crm.reports.families import activity, projection
 from crm.reports.render.charts import Bar, funnel
