@@ -171,13 +171,15 @@ class MilestoneImport:
         households = lookups.households(sorted({m.ref for m in rows}),
                                         selectinload(Household.applications).selectinload(Application.events))
         applications, contacts = self._group(rows, households)
-        stored_contacts = _later_contact_days([households[ref].id for ref in contacts])
+        stored_contacts = _contact_days([households[ref].id for ref in contacts])
+        openings = {ref: _opening_days(households[ref]) for ref in contacts}  # before the events below are written
         for (ref, line), group in applications.items():
             self._application(households[ref], line, group)
             advance(len(group))
         self._write()
         for ref, group in contacts.items():
-            self._contacts(households[ref], group, stored_contacts.get(households[ref].id, Counter()))
+            stored = stored_contacts.get(households[ref].id) or StoredContacts(None, Counter())
+            self._contacts(households[ref], group, stored, openings[ref])
             advance(len(group))
 
     def _cell(self, number: int, raw: dict[str, Value], column: str, parse: Callable[[Value], Any]):
@@ -277,17 +279,26 @@ class MilestoneImport:
             db.session.expire(timeline.application)
         self.pending = []
 
-    def _contacts(self, household: Household, group: list[Milestone], stored: Counter) -> None:
-        """Repeat contacts not already stored (matched by date) are added to the household."""
+    def _contacts(self, household: Household, group: list[Milestone], stored: StoredContacts,
+                  openings: dict[str, date]) -> None:
+        """Contacts not already stored (matched by date) are added to the household. A row naming a service line on
+        the day its application opened is the contact that opened it: on the day of the household's first contact it
+        is that contact, which the households file made, and rows for lines opened by one later contact are one."""
+        opened_by: set[date] = {stored.first} if stored.first else set()
         for m in group:
+            opening = m.line is not None and openings.get(m.line) == m.on
             if m.on < household.first_enquiry_on:
                 self.report.error(m.number, "date", "Is before the household's first enquiry "
                                   f"({household.first_enquiry_on.isoformat()})", m.raw["date"])
-            elif stored[m.on] > 0:
-                stored[m.on] -= 1
+            elif opening and m.on in opened_by:
+                self.report.count("contacts", "unchanged")
+            elif stored.later[m.on] > 0:
+                stored.later[m.on] -= 1
                 self.report.count("contacts", "unchanged")
             else:
                 self._add_contact(household, m)
+            if opening:
+                opened_by.add(m.on)
 
     def _add_contact(self, household: Household, m: Milestone) -> None:
         received = received_at(m.on)
@@ -299,19 +310,32 @@ class MilestoneImport:
         self.report.count("contacts", "created")
 
 
-def _later_contact_days(household_ids: list[int]) -> dict[int, Counter]:
-    """The dates of each household's contacts after its first (the first comes from the households file)."""
-    days: dict[int, Counter] = {}
+@dataclass(slots=True)
+class StoredContacts:
+    """The day of a household's first contact (made by the households file) and the days of its later ones."""
+
+    first: date | None
+    later: Counter
+
+
+def _contact_days(household_ids: list[int]) -> dict[int, StoredContacts]:
+    """Each household's stored contacts by their London date."""
+    days: dict[int, StoredContacts] = {}
     for start in range(0, len(household_ids), lookups.CHUNK):
         query = (select(EnquiryContact.household_id, EnquiryContact.received_at)
                  .where(EnquiryContact.household_id.in_(household_ids[start:start + lookups.CHUNK]))
                  .order_by(EnquiryContact.household_id, EnquiryContact.received_at, EnquiryContact.id))
         for household_id, at in db.session.execute(query):
             if household_id in days:
-                days[household_id][clock.london_date(at)] += 1
+                days[household_id].later[clock.london_date(at)] += 1
             else:
-                days[household_id] = Counter()  # the first contact
+                days[household_id] = StoredContacts(clock.london_date(at), Counter())
     return days
+
+
+def _opening_days(household: Household) -> dict[str, date]:
+    """The day each of the household's applications opened (its first enquiry date for that service line)."""
+    return {a.service_line_code: live[0].occurred_on for a in household.applications if (live := machine.live(a.events))}
 
 
 def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance) -> None:
