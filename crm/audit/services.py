@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from crm.audit.models import AuditEvent
 
+CLI_ACTOR = "command line"  # who the audit log names when nobody is signed in
+
 
 def record_event(
     session: Session,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.households.authorities import authority_key
 from crm.households.models import Household, PartnerAuthority, ServiceLine
 from crm.marketing.models import Channel
 from crm.transfer.cells import CellProblem, word
@@ -28,7 +29,7 @@ class Lookups:
     def partner_authority(self, value: Value) -> int | None:
         if value == "":
             return None
-        found = self.authorities.get(" ".join(str(value).lower().split()))
+        found = self.authorities.get(authority_key(str(value)))
         if found is None:
             raise CellProblem("Unknown partner authority: an administrator adds partner authorities before an import")
         return found
@@ -53,7 +54,7 @@ def load() -> Lookups:
     lines = {}
     for line in db.session.scalars(select(ServiceLine)):
         lines[line.code] = lines[line.name.lower()] = line.code
-    authorities = {" ".join(a.name.lower().split()): a.id for a in db.session.scalars(select(PartnerAuthority))}
+    authorities = {authority_key(a.name): a.id for a in db.session.scalars(select(PartnerAuthority))}
     by_name: dict[str, list[int]] = {}
     for channel in db.session.scalars(select(Channel)):
         by_name.setdefault(channel_key(channel.name), []).append(channel.id)

@@ -10,7 +10,7 @@ from typing import BinaryIO
 from sqlalchemy.exc import DataError, IntegrityError
 
 from crm import clock
-from crm.audit.services import record_event
+from crm.audit.services import CLI_ACTOR, record_event
 from crm.extensions import db
 from crm.transfer import checks, exports, formats, households, milestones
 from crm.transfer.report import ImportReport
@@ -20,7 +20,6 @@ COLUMNS = {"households": (households.REQUIRED, households.OPTIONAL),
 IMPORTERS = {"households": households.import_rows, "milestones": milestones.import_rows, "checks": checks.import_rows}
 EXPORTERS = {"households": exports.household_rows, "milestones": exports.milestone_rows, "checks": exports.check_rows}
 KINDS = tuple(IMPORTERS)
-CLI_ACTOR = "command line"  # who the audit log names when nobody is signed in
 
 
 def _no_progress(total: int):

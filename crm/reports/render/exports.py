@@ -21,7 +21,7 @@ from crm.audit.services import record_event
 from crm.extensions import db
 from crm.reports.base import Report
 from crm.transfer.formats import neutralise
-from crm.transfer.services import CLI_ACTOR
+from crm.audit.services import CLI_ACTOR
 
 FORMATS = ("csv", "xlsx", "json")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
