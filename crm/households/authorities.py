@@ -41,7 +41,8 @@ def _check(names: list[str]) -> None:
         if not name:
             problems.append(("name", "A partner authority needs a name: a blank one was given"))
         elif len(name) > MAX_NAME:
-            problems.append(("name", f"A partner authority's name can be at most {MAX_NAME} characters: {name[:40]}..."))
+            problems.append(("name", f"A partner authority's name can be at most {MAX_NAME} characters: "
+                                     f"{name[:40]}..."))
         elif authority_key(name) in taken:
             problems.append(("name", f'"{name}" is already a partner authority ("{taken[authority_key(name)]}")'))
         else:

@@ -32,11 +32,12 @@ class ProgressBar:
             self.bar.close()
 
 
-def _run_import(kind: str, path: Path, dry_run: bool) -> None:
+def _run_import(kind: str, path: Path, dry_run: bool, **options) -> None:
     bar = ProgressBar(kind)
     try:
         with path.open("rb") as stream:
-            report = services.import_file(kind, path.name, stream, actor=None, dry_run=dry_run, progress=bar.start)
+            report = services.import_file(kind, path.name, stream, actor=None, dry_run=dry_run, progress=bar.start,
+                                          **options)
     finally:
         bar.close()
     if not report.applied:
@@ -49,12 +50,19 @@ def _run_import(kind: str, path: Path, dry_run: bool) -> None:
         click.get_current_context().exit(1)
 
 
-def _import_command(kind: str) -> None:
+ADD_AUTHORITIES = click.option("--add-authorities", is_flag=True, help="First add the partner authorities the file "
+                               "names that Hearth does not hold (audited; with --dry-run nothing is stored).")
+
+
+def _import_command(kind: str, *extra_options) -> None:
     @import_group.command(kind, help=f"Import the {kind} format from FILE (.csv or .xlsx); see the README.")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Check the file and report what would change; store nothing.")
-    def command(file: Path, dry_run: bool) -> None:
-        _run_import(kind, file, dry_run)
+    def command(file: Path, dry_run: bool, **options) -> None:
+        _run_import(kind, file, dry_run, **options)
+
+    for option in extra_options:
+        option(command)  # click adds an option to a command already made
 
 
 def _export_command(kind: str) -> None:
@@ -74,5 +82,5 @@ def _export_command(kind: str) -> None:
 
 
 for _kind in services.KINDS:
-    _import_command(_kind)
+    _import_command(_kind, *([ADD_AUTHORITIES] if _kind == "households" else []))
     _export_command(_kind)

@@ -25,6 +25,7 @@ from crm.funnel import services as funnel
 from crm.funnel.stages import EventKind, Stage
 from crm.households.models import Application, Household, Person, PersonRole
 from crm.transfer import cells, lookups
+from crm.transfer.authorities import UnknownAuthorities, add_unknown
 from crm.transfer.cells import CellProblem
 from crm.transfer.formats import Table, Value
 from crm.transfer.report import ImportReport, shown
@@ -134,14 +135,19 @@ def history_allows(application: Application, fast_track: bool, today: date) -> b
 class HouseholdImport:
     """One households file applied to the session; every problem goes to the report."""
 
-    def __init__(self, table: Table, report: ImportReport, *, actor, today: date):
+    def __init__(self, table: Table, report: ImportReport, *, actor, today: date, add_authorities: bool = False):
         self.table, self.report, self.actor, self.today = table, report, actor, today
         self.actor_id = getattr(actor, "id", None)
         self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
+        self.add_authorities, self.unknown = add_authorities, UnknownAuthorities()
 
     def run(self, advance: Callable[[int], None]) -> None:
-        parsers = _parsers(lookups.load(), self.today)
+        found = lookups.load()
+        if self.add_authorities:
+            found = add_unknown(self.table, found, self.report, actor=self.actor)
+        parsers = _parsers(found, self.today)
         rows = [row for number, raw in self.table.rows if (row := self._parse(number, raw, parsers))]
+        self.unknown.report_to(self.report)
         groups = self._groups(rows)
         stored = lookups.households(list(groups), selectinload(Household.people),
                                     selectinload(Household.applications).selectinload(Application.events))
@@ -157,6 +163,9 @@ class HouseholdImport:
             if column in parsers:
                 try:
                     values[column] = parsers[column](raw[column])
+                except lookups.UnknownAuthority:
+                    self.unknown.note(number, raw[column])
+                    ok = False
                 except CellProblem as problem:
                     self.report.error(number, column, str(problem), raw[column])
                     ok = False
@@ -348,5 +357,5 @@ def _first_contacts(household_ids: list[int]) -> dict[int, EnquiryContact]:
     return found
 
 
-def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance) -> None:
-    HouseholdImport(table, report, actor=actor, today=today).run(advance)
+def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance, add_authorities=False) -> None:
+    HouseholdImport(table, report, actor=actor, today=today, add_authorities=add_authorities).run(advance)

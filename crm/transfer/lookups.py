@@ -13,6 +13,10 @@ from crm.transfer.cells import CellProblem, word
 from crm.transfer.formats import Value
 
 
+class UnknownAuthority(CellProblem):
+    """A partner authority Hearth does not hold: a households import lists each once, with its rows."""
+
+
 @dataclass(frozen=True)
 class Lookups:
     service_lines: dict[str, str]  # code, or name in lower case -> code
@@ -31,7 +35,8 @@ class Lookups:
             return None
         found = self.authorities.get(authority_key(str(value)))
         if found is None:
-            raise CellProblem("Unknown partner authority: an administrator adds partner authorities before an import")
+            raise UnknownAuthority("Unknown partner authority: an administrator adds partner authorities before an "
+                                   "import")
         return found
 
     def channel(self, value: Value) -> int | None:

@@ -335,7 +335,8 @@ def _contact_days(household_ids: list[int]) -> dict[int, StoredContacts]:
 
 def _opening_days(household: Household) -> dict[str, date]:
     """The day each of the household's applications opened (its first enquiry date for that service line)."""
-    return {a.service_line_code: live[0].occurred_on for a in household.applications if (live := machine.live(a.events))}
+    return {a.service_line_code: live[0].occurred_on
+            for a in household.applications if (live := machine.live(a.events))}
 
 
 def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 SHOWN_VALUE_LENGTH = 80
-TALLIES = ("households", "applications", "contacts", "events", "checks")
+TALLIES = ("partner_authorities", "households", "applications", "contacts", "events", "checks")
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,9 @@ class _Counted:
 
 
 def import_file(kind: str, filename: str | None, stream: BinaryIO, *, actor, dry_run: bool = False, today=None,
-                progress=None) -> ImportReport:
-    """Check the file and apply it to the session. `progress(total)` returns a callable told of rows done."""
+                progress=None, add_authorities: bool = False) -> ImportReport:
+    """Check the file and apply it to the session. `progress(total)` returns a callable told of rows done.
+    `add_authorities` (households only) first adds the partner authorities the file names that Hearth lacks."""
     report = ImportReport(kind=kind, filename=filename or "", dry_run=dry_run)
     try:
         table = formats.read_table(filename, stream)
@@ -52,7 +53,8 @@ def import_file(kind: str, filename: str | None, stream: BinaryIO, *, actor, dry
     report.rows_read = len(table.rows)
     advance = _Counted((progress or _no_progress)(len(table.rows)))
     try:
-        IMPORTERS[kind](table, report, actor=actor, today=today or clock.today(), advance=advance)
+        options = {"add_authorities": True} if add_authorities else {}
+        IMPORTERS[kind](table, report, actor=actor, today=today or clock.today(), advance=advance, **options)
         db.session.flush()
     except (IntegrityError, DataError):
         # Only a race can get here (the rows were checked): another import stored the same references meanwhile.

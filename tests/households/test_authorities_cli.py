@@ -53,6 +53,7 @@ def test_list_prints_each_authority_by_name(runner, db_session):
 
 def test_an_added_authority_is_one_an_import_can_name(runner, db_session, tmp_path):
     assert runner.invoke(args=["authorities", "add", "Leeds City Council"]).exit_code == 0
-    (tmp_path / "h.csv").write_bytes(csv_bytes([HOUSEHOLD_HEADER, household_row("R1", authority="leeds  CITY council")]))
+    rows = [HOUSEHOLD_HEADER, household_row("R1", authority="leeds  CITY council")]
+    (tmp_path / "h.csv").write_bytes(csv_bytes(rows))
     result = runner.invoke(args=["import", "households", str(tmp_path / "h.csv")])
     assert result.exit_code == 0, result.output

@@ -1,4 +1,4 @@
-"""A tracker that lists each household's first enquiry among its milestones: that row is the first contact, not a second."""
+"""A tracker listing each household's first enquiry among its milestones: that row is the first contact, not a second."""
 from __future__ import annotations
 
 from datetime import date

@@ -37,7 +37,8 @@ def test_each_kind_of_bad_household_row_is_reported_and_nothing_is_stored(runner
     assert result.exit_code == 1
     for line in ("row 3, column service_line: Unknown service line", "row 4, column first_enquiry_date: Must be a real date",
                  "row 5, column first_enquiry_date: The date is in the future", "row 6, column channel: Unknown channel",
-                 "row 8, column partner_authority: Differs from row 7", "row 9, column partner_authority: Unknown partner",
+                 "row 8, column partner_authority: Differs from row 7",
+                 "file, column partner_authority: Unknown partner authority, named in row 9",
                  "row 10, column fast_track: Must be yes or no", "row 11, column ethnicity: Give one ethnicity"):
         assert line in result.stdout
     assert "8 problem(s); nothing from the file was stored." in result.stdout
