@@ -18,6 +18,7 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import services as funnel
 from crm.households.models import Household, Person, PersonRole, ServiceLine
+from crm.households.phones import normalise_phone
 from crm.marketing.attribution.touchpoints import resolve_contact
 from crm.workdays import add_working_days
 
@@ -56,12 +57,6 @@ def normalise_postcode(postcode: str | None) -> str:
     return "".join((postcode or "").split()).upper()
 
 
-def phone_digits(phone: str | None) -> str:
-    """Digits only, with a UK +44 prefix written as the leading 0 people dial."""
-    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
-    return "0" + digits[2:] if digits.startswith("44") and len(digits) == 12 else digits
-
-
 def find_matches(details: EnquiryDetails, *, limit: int = 5) -> list[Match]:
     """Households this enquiry may come from: same surname with the same email, phone or postcode,
     or the same email address whatever the name. The officer confirms; nothing is merged silently."""
@@ -79,20 +74,19 @@ def find_matches(details: EnquiryDetails, *, limit: int = 5) -> list[Match]:
 
 
 def _phone_matches(details: EnquiryDetails, seen: set[int], surname: str) -> list[Match]:
-    digits = phone_digits(details.phone)
-    if len(digits) < 6:
+    phone = normalise_phone(details.phone)
+    if phone is None or len(phone) < 6:
         return []
-    query = (select(Household).join(Person, Person.household_id == Household.id)
-             .where(func.lower(Person.last_name) == surname, Household.phone.is_not(None)).limit(200))
-    return [Match(h, _reasons(h, details)) for h in db.session.scalars(query).unique()
-            if h.id not in seen and phone_digits(h.phone) == digits]
+    same_surname = select(Person.household_id).where(func.lower(Person.last_name) == surname)
+    query = select(Household).where(Household.phone_normalised == phone, Household.id.in_(same_surname)).limit(50)
+    return [Match(h, _reasons(h, details)) for h in db.session.scalars(query) if h.id not in seen]
 
 
 def _reasons(household: Household, details: EnquiryDetails) -> tuple[str, ...]:
     reasons = []
     if details.email and (household.email or "").lower() == details.email.strip().lower():
         reasons.append("same email address")
-    if details.phone and phone_digits(household.phone) == phone_digits(details.phone):
+    if details.phone and household.phone_normalised == normalise_phone(details.phone):
         reasons.append("same phone number")
     if details.postcode and normalise_postcode(household.postcode) == normalise_postcode(details.postcode):
         reasons.append("same postcode")

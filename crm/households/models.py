@@ -5,12 +5,13 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm import clock
 from crm.db import Base, str_enum
 from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import Stage, Status
+from crm.households.phones import normalise_phone
 
 
 class ServiceLine(Base):
@@ -56,6 +57,8 @@ class Household(Base):
     allocated_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # Set with phone, whoever writes it (enquiries, imports, the demo): duplicate matching and search compare this.
+    phone_normalised: Mapped[str | None] = mapped_column(String(40), index=True)
     address_line_1: Mapped[str | None] = mapped_column(String(200))
     address_line_2: Mapped[str | None] = mapped_column(String(200))
     town: Mapped[str | None] = mapped_column(String(120))
@@ -69,6 +72,11 @@ class Household(Base):
     applications: Mapped[list[Application]] = relationship(back_populates="household", cascade="all, delete-orphan", order_by="Application.id")
     partner_authority: Mapped[PartnerAuthority | None] = relationship()
     allocated_worker = relationship("User", foreign_keys=[allocated_worker_id])
+
+    @validates("phone")
+    def _normalise_phone(self, _key: str, phone: str | None) -> str | None:
+        self.phone_normalised = normalise_phone(phone)
+        return phone
 
     @property
     def applicants(self) -> list[Person]:

@@ -8,11 +8,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from crm import clock
-from crm.enquiries.services import phone_digits
 from crm.extensions import db
 from crm.funnel.stages import Stage
 from crm.funnel.terms import APPROVED_AND_WAITING, is_open
 from crm.households.models import Application, Household, Person, ServiceLine
+from crm.households.phones import phone_search_key
 from crm.households.visibility import visible_households
 from crm.pagination import Page, paginate
 
@@ -89,10 +89,6 @@ def search(user, text: str, *, page: int = 1) -> Page:
         .order_by(Household.reference), page)
 
 
-# What people type around the digits of a phone number, removed in SQL before comparing.
-PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".")
-
-
 def household_matches(text: str):
     """A condition on Household: the text matches a name, the reference, email, phone or postcode; None if blank.
 
@@ -115,13 +111,9 @@ def household_matches(text: str):
 
 
 def _phone_matches(words: str) -> list:
-    """07700 900123, +44 7700 900123, +44 (0)7700 900123 and (07700) 900-123 are one number: compare the
-    digits after the 44 and the trunk 0, so any form typed finds any form stored."""
-    digits = phone_digits(words)
-    national = (digits[2:] if len(digits) > 11 and digits.startswith("44") else digits).lstrip("0")
-    if len(national) < 6:
+    """07700 900123, +44 7700 900123, +44 (0)7700 900123 and (07700) 900-123 are one number: the stored
+    normalised phone contains its national number, so any form typed finds any form stored."""
+    key = phone_search_key(words)
+    if len(key) < 6:
         return []
-    stored = Household.phone
-    for mark in PHONE_PUNCTUATION:
-        stored = func.replace(stored, mark, "")
-    return [stored.contains(national, autoescape=True)]
+    return [Household.phone_normalised.contains(key, autoescape=True)]

@@ -96,3 +96,24 @@ def test_first_response_once(app_context, officer):
     assert contact.first_responded_by_id == officer.id
     with pytest.raises(DomainError, match="already recorded"):
         services.record_first_response(contact, actor=officer)
+
+
+@pytest.mark.parametrize("stored, typed", [
+    ("+44(0)151 496 0660", "0151 496 0660"),
+    ("0151 496 0660", "+44(0)151 496 0660"),
+    ("+447700900123", "07700 900123"),
+    ("07700 900123", "+447700900123"),
+    ("0044 151 496 0660", "(0151) 496-0660"),
+])
+def test_a_phone_number_matches_however_it_is_written(app_context, db_session, officer, stored, typed):
+    first = services.log_enquiry(details(email=None, postcode=None, phone=stored), actor=officer)
+    matches = services.find_matches(details(first_name="P", email=None, postcode=None, phone=typed))
+    assert [m.household.id for m in matches] == [first.household_id]
+    assert "same phone number" in matches[0].reasons
+
+
+def test_what_is_not_a_phone_number_is_compared_by_its_digits(app_context, db_session, officer):
+    first = services.log_enquiry(details(email=None, postcode=None, phone="ext. 4960-660"), actor=officer)
+    assert first.household.phone_normalised == "4960660"
+    matches = services.find_matches(details(first_name="P", email=None, postcode=None, phone="4960660"))
+    assert [m.household.id for m in matches] == [first.household_id]

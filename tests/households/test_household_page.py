@@ -158,7 +158,8 @@ def test_workers_cannot_undo(client, auth):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("query", ["Zebedee", "zebedee quill", "AB12CD", "ab1 2cd", "01632960123", "REFQ1"])
+@pytest.mark.parametrize("query", ["Zebedee", "zebedee quill", "AB12CD", "ab1 2cd", "01632960123", "REFQ1",
+                                   "+44(0)1632 960 123", "+441632960123", "960 123"])
 def test_search_by_name_reference_email_phone_postcode(client, auth, query):
     household = household_at(first_name="Zebedee", last_name="Quill")
     household.reference = "REFQ1"

@@ -139,6 +139,25 @@ def test_append_only_triggers_are_removed_by_their_downgrade(fresh_url):
         engine.dispose()
 
 
+def test_existing_households_phones_are_normalised_by_their_migration(fresh_url):
+    revisions = history(fresh_url)
+    phones = next(r for r in revisions if "phone numbers in one comparable form" in (r.doc or ""))
+    migrate.upgrade(fresh_url, phones.down_revision)
+    engine = make_engine(fresh_url)
+    try:
+        with engine.begin() as connection:
+            for reference, phone in [("H1", "+44(0)151 496 0660"), ("H2", "ext 12"), ("H3", None)]:
+                connection.execute(text("INSERT INTO households (reference, phone, first_enquiry_on, created_at) "
+                                        "VALUES (:reference, :phone, '2026-11-23', '2026-11-23 09:00:00+00')"),
+                                   {"reference": reference, "phone": phone})
+        migrate.upgrade(fresh_url, phones.revision)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT reference, phone_normalised FROM households ORDER BY reference"))
+            assert rows.all() == [("H1", "+441514960660"), ("H2", "12"), ("H3", None)]
+    finally:
+        engine.dispose()
+
+
 def test_autogenerate_finds_nothing_to_do(database_url):
     engine = make_engine(database_url)
     try:
