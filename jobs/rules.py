@@ -59,14 +59,15 @@ def check_escalations(today: date, run_id: int | None = None) -> dict:
 
 
 def overdue_checks(due_by: date):
-    """Open checks of open applications due on or before `due_by`. The due checks are found first, in a
-    materialised CTE served by the partial index on due_on WHERE received_on IS NULL, so the job reads the checks
-    that are due, never every check of every open application (whatever a planner would make of tiny tables)."""
+    """Open checks (not received or withdrawn) of open applications due on or before `due_by`. The due checks are
+    found first, in a materialised CTE served by the partial index on due_on WHERE received_on IS NULL, so the job
+    reads the checks that are due, never every check of every open application (whatever a planner would make of
+    tiny tables)."""
     from crm.checks.models import CheckInstance, CheckType  # the checks area owns the model
 
     due = (select(CheckInstance.id, CheckInstance.due_on, CheckInstance.owner_id, CheckInstance.check_type_id,
                   CheckInstance.application_id)
-           .where(CheckInstance.received_on.is_(None), CheckInstance.due_on <= due_by)
+           .where(CheckInstance.is_open, CheckInstance.due_on <= due_by)
            .cte("due_checks").prefix_with("MATERIALIZED"))
     return (select(due.c.id, due.c.due_on, due.c.owner_id, CheckType.name,
                    Household.id, Household.reference, Household.team_id, Household.allocated_worker_id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm import clock
@@ -131,6 +132,8 @@ class CheckInstance(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # The latest of the chases (kept here so the queue and the escalation jobs need not read check_chases).
     last_chased_on: Mapped[date | None]
+    # Set when the stage that started the check is undone, cleared when it is recorded again (who and why: audit).
+    withdrawn_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     application = relationship("Application")
@@ -142,9 +145,15 @@ class CheckInstance(Base):
     parts: Mapped[list[CheckPart]] = relationship(back_populates="check", cascade="all, delete-orphan",
                                                   order_by="CheckPart.position")
 
-    @property
+    @hybrid_property
     def is_open(self) -> bool:
-        return self.received_on is None
+        """Outstanding: neither received nor withdrawn (also a SQL condition, for the queue and the jobs)."""
+        return self.received_on is None and self.withdrawn_at is None
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        return and_(cls.received_on.is_(None), cls.withdrawn_at.is_(None))
 
 
 class CheckChase(Base):

@@ -24,8 +24,9 @@ OWNER_SCOPES = {"all": "All I can see", "mine": "Mine", "team": "My team's"}
 
 
 def due_flag(check: CheckInstance, today: date) -> str | None:
-    """'overdue' past its due date, 'due_soon' within a week of it, else None (also when received or unrequested)."""
-    if check.due_on is None or check.received_on is not None:
+    """'overdue' past its due date, 'due_soon' within a week of it, else None (also when received, withdrawn or
+    unrequested)."""
+    if check.due_on is None or not check.is_open:
         return None
     if check.due_on < today:
         return "overdue"
@@ -69,7 +70,7 @@ def check_queue(viewer, filters: QueueFilters, page: int, today: date) -> Page:
 
 
 def _queue_conditions(viewer, filters: QueueFilters, today: date) -> list:
-    conditions = [CheckInstance.received_on.is_(None), is_open(), visible_households(viewer)]
+    conditions = [CheckInstance.is_open, is_open(), visible_households(viewer)]
     if filters.owner == "mine":
         conditions.append(CheckInstance.owner_id == viewer.id)
     elif filters.owner == "team":

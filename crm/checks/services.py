@@ -17,6 +17,7 @@ from crm.auth.roles import Role
 from crm.checks import catalogue
 from crm.checks.catalogue import Needed
 from crm.checks.models import CheckAppliesTo, CheckChase, CheckInstance, CheckOutcome, CheckPart
+from crm.checks.withdrawal import CHECK_STAGES, reopen_checks
 from crm.errors import DomainError
 from crm.escalations import services as escalations
 from crm.extensions import db
@@ -27,7 +28,6 @@ from crm.households.models import Application, Person
 
 # Who works on checks, owns them and may see their outcomes (special-category data, SPEC section 1).
 CHECK_ROLES = frozenset({Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER, Role.MANAGER})
-CHECK_STAGES = (Stage.STAGE_1, Stage.STAGE_1_COMPLETED, Stage.STAGE_2)
 JOB_LABEL = "daily job"
 MAX_MONTHS_ABROAD = 1200
 
@@ -49,8 +49,11 @@ def describe(check: CheckInstance) -> str:
 # Starting checks
 
 def on_stage_entered(application: Application, stage, on: date, *, actor) -> list[CheckInstance]:
-    """The funnel calls this after each recorded event. Entering Stage 1 starts every check the catalogue calls
-    for, except on fast track, where the worker chooses which checks to repeat (start_checks)."""
+    """The funnel calls this after each recorded event. Entering Stage 1 or 2 again reopens the checks withdrawn
+    when it was undone; entering Stage 1 starts every other check the catalogue calls for, except on fast track,
+    where the worker chooses which checks to repeat (start_checks)."""
+    if stage in (Stage.STAGE_1, Stage.STAGE_2):
+        reopen_checks(application, actor=actor)
     if stage != Stage.STAGE_1 or application.fast_track:
         return []
     return create_checks(application, missing_checks(application, on), actor=actor)
@@ -175,6 +178,7 @@ def due_date(check: CheckInstance, requested_on: date) -> date:
 
 def request_check(check: CheckInstance, requested_on: date, owner, *, actor, today: date | None = None) -> None:
     """Record (or correct) when the check was requested and who owns it; the due date follows the request."""
+    _not_withdrawn(check, "requested_on")
     _not_future(requested_on, today, "The date requested", "requested_on")
     first_later = min(_later_dates(check), default=None)
     if first_later is not None and requested_on > first_later:
@@ -213,6 +217,8 @@ def chase_checks(checks: list[CheckInstance], chased_on: date, *, actor, today: 
 
 def chase_problem(check: CheckInstance, chased_on: date, today: date, subject: str) -> str | None:
     """Why the check cannot be chased on that date, naming it as `subject`; None if it can."""
+    if check.withdrawn_at is not None:
+        return f"{subject} was withdrawn when its stage was undone, so there is nothing to chase"
     if check.received_on is not None:
         return f"{subject} has been received, so there is nothing to chase"
     if check.requested_on is None:
@@ -238,6 +244,7 @@ def _chase(check: CheckInstance, chased_on: date, note: str | None, actor) -> Ch
 def complete_part(part: CheckPart, completed_on: date, *, actor, today: date | None = None) -> None:
     """Record (or correct) the date one step of the check was done."""
     check = part.check
+    _not_withdrawn(check, "completed_on")
     if check.received_on is not None:
         raise DomainError("This check has been received: its parts can no longer change", "completed_on")
     if check.requested_on is None:
@@ -257,6 +264,7 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
         outcome = CheckOutcome(outcome)
     except ValueError:
         raise DomainError("Choose the outcome", "outcome") from None
+    _not_withdrawn(check, "received_on")
     _not_future(received_on, today, "The date received", "received_on")
     if check.requested_on is None and outcome is not CheckOutcome.NOT_REQUIRED:
         raise DomainError("Record when the check was requested before recording it received, or choose "
@@ -320,6 +328,12 @@ def _later_dates(check: CheckInstance, *, received: bool = True) -> list[date]:
     if received and check.received_on:
         dates.append(check.received_on)
     return dates
+
+
+def _not_withdrawn(check: CheckInstance, field: str) -> None:
+    if check.withdrawn_at is not None:
+        raise DomainError("This check was withdrawn when its stage was undone: it can change again once the stage "
+                          "is recorded again", field)
 
 
 def _not_future(value: date, today: date | None, what: str, field: str) -> None:

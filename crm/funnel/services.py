@@ -9,7 +9,7 @@ from datetime import date
 from crm import clock
 from crm.audit.services import record_event
 from crm.auth.roles import Role
-from crm.checks import services as checks
+from crm.checks import services as checks, withdrawal
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import machine
@@ -88,6 +88,7 @@ def undo(application: Application, reason: str, *, actor) -> StageEvent:
     event = machine.undo_last(application, actor=actor, reason=reason, now=clock.now())
     db.session.flush()
     _audit(application, "stage_event_undone", actor, {"kind": event.kind.value, "event_id": event.id})
+    withdrawal.on_event_undone(application, actor=actor, reason=event.undo_reason)
     return event
 
 

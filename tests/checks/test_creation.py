@@ -15,7 +15,7 @@ from crm.errors import DomainError
 from crm.funnel import services as funnel
 from crm.funnel.stages import Stage
 from crm.households.models import Person, PersonRole
-from tests.checks.conftest import STAGE_1_ON, TODAY, checks_of, family, into_stage_1
+from tests.checks.conftest import STAGE_1_ON, TODAY, check_of, checks_of, family, into_stage_1
 from tests.factories import PersonFactory, UserFactory
 from tests.helpers import count
 
@@ -67,13 +67,43 @@ def test_fostering_applications_get_the_previous_fostering_reference(app_context
     assert checks_of(db_session, application) == expected_family_checks(fostering=True)
 
 
-def test_entering_stage_1_again_after_an_undo_adds_nothing(app_context, db_session, worker):
+def test_entering_stage_1_again_after_an_undo_reopens_the_checks_and_adds_nothing(app_context, db_session, worker):
     manager = UserFactory(roles=[Role.MANAGER])
     application = into_stage_1(family(worker, names=("Ann",)), worker)
+    dbs = check_of(db_session, application, "dbs", "Ann")
+    services.request_check(dbs, date(2026, 3, 2), worker, actor=worker, today=TODAY)
     before = count(db_session, CheckInstance)
     funnel.undo(application, "Recorded too early", actor=manager)
     funnel.advance(application, Stage.STAGE_1, date(2026, 3, 3), actor=worker, today=TODAY)
     assert count(db_session, CheckInstance) == before == 9  # Ann's 7 and the application's 2
+    assert count(db_session, CheckInstance, CheckInstance.is_open) == 9
+    assert count(db_session, AuditEvent, AuditEvent.action == "check_reopened") == 9
+    assert dbs.requested_on == date(2026, 3, 2) and dbs.due_on is not None  # as it was left
+    services.receive_check(dbs, date(2026, 3, 20), "clear", actor=worker, today=TODAY)
+
+
+def test_undoing_the_stage_1_start_withdraws_its_checks_and_keeps_them(app_context, db_session, worker):
+    manager = UserFactory(roles=[Role.MANAGER])
+    application = into_stage_1(family(worker, names=("Ann",)), worker)
+    funnel.undo(application, "Recorded on the wrong application", actor=manager)
+    checks = db_session.scalars(select(CheckInstance).where(CheckInstance.application_id == application.id)).all()
+    assert len(checks) == 9 and all(check.withdrawn_at is not None and not check.is_open for check in checks)
+    assert count(db_session, CheckInstance, CheckInstance.is_open) == 0
+    withdrawn = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "check_withdrawn")).all()
+    assert sorted(int(e.object_id) for e in withdrawn) == sorted(c.id for c in checks)
+    assert {e.detail["reason"] for e in withdrawn} == {"Recorded on the wrong application"}
+    dbs = check_of(db_session, application, "dbs", "Ann")
+    with pytest.raises(DomainError, match="withdrawn"):
+        services.request_check(dbs, date(2026, 3, 2), worker, actor=worker, today=TODAY)
+    assert dbs.requested_on is None
+
+
+def test_undoing_a_later_stage_leaves_the_checks_open(app_context, db_session, worker):
+    manager = UserFactory(roles=[Role.MANAGER])
+    application = into_stage_1(family(worker, names=("Ann",)), worker)
+    funnel.advance(application, Stage.STAGE_1_COMPLETED, date(2026, 5, 1), actor=worker, today=TODAY)
+    funnel.undo(application, "Not decided yet", actor=manager)
+    assert count(db_session, CheckInstance, CheckInstance.is_open) == 9
 
 
 def test_other_stages_start_no_checks(app_context, db_session, worker):

@@ -199,6 +199,14 @@ def test_the_household_checks_page_groups_checks_by_person(client, auth, db_sess
         str(application.household_id)
 
 
+def test_checks_withdrawn_by_an_undo_are_shown_as_withdrawn(client, auth, services_as, worker, application, dbs):
+    services_as(lambda: funnel.undo(application, "Too early", actor=UserFactory(roles=[Role.MANAGER])))
+    auth.login(worker)
+    html = client.get(f"/households/{application.household_id}/checks").get_data(as_text=True)
+    assert html.count("its stage was undone") == 10 and "Not requested" not in html
+    assert 'id="check-withdrawn"' in client.get(f"/checks/{dbs.id}").get_data(as_text=True)
+
+
 def test_a_household_the_viewer_may_not_see_is_not_found(client, auth, application):
     auth.login(UserFactory(roles=[Role.STAGE_ONE_WORKER], team_id=TeamFactory().id))
     assert client.get(f"/households/{application.household_id}/checks").status_code == 404

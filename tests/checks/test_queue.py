@@ -94,6 +94,8 @@ def test_only_open_checks_of_open_applications_the_viewer_may_see(client, auth, 
         into_stage_1(family(stranger, names=("Ann",)), stranger)
         withdrawn = into_stage_1(family(worker, names=("Ann",)), worker)
         funnel.withdraw(withdrawn, date(2026, 4, 1), "applicant", "Moved", actor=worker, today=TODAY)
+        undone = into_stage_1(family(worker, names=("Ann",)), worker)
+        funnel.undo(undone, "Stage 1 recorded on the wrong household", actor=UserFactory(roles=[Role.MANAGER]))
     services_as(build)
     auth.login(worker)
     shown = rows(client.get("/checks").get_data(as_text=True))

@@ -106,6 +106,21 @@ def test_a_withdrawn_application_stops_escalating(app_context, db_session):
     assert rules.check_escalations(date(2026, 11, 20))["cleared"] == 1
 
 
+def test_undoing_the_stage_1_start_clears_its_checks_escalations_and_no_new_one_comes(app_context, db_session):
+    from crm.auth.roles import Role
+    from crm.checks.services import request_check
+    from tests.checks.conftest import STAGE_1_ON, TODAY, check_of, family, into_stage_1
+    from tests.factories import UserFactory
+    owner = make_service().owner
+    application = into_stage_1(family(owner, names=("Ann",)), owner)
+    request_check(check_of(db_session, application, "dbs", "Ann"), STAGE_1_ON, owner, actor=owner, today=TODAY)
+    assert rules.check_escalations(date(2026, 4, 7))["raised"] >= 1
+    funnel.undo(application, "Recorded too early", actor=UserFactory(roles=[Role.MANAGER]))
+    db_session.flush()
+    assert all(resolved for *_, resolved in escalations(db_session))
+    assert rules.check_escalations(date(2026, 5, 20))["raised"] == 0
+
+
 def test_a_failed_smtp_server_is_retried_by_the_delivery_job(app, app_context, db_session, monkeypatch, smtp_server):
     controller, mailbox = smtp_server
     service = make_service()
