@@ -269,10 +269,9 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
     if check.requested_on is None and outcome is not CheckOutcome.NOT_REQUIRED:
         raise DomainError("Record when the check was requested before recording it received, or choose "
                           "‘Not required’", "received_on")
-    before = [day for day in (check.requested_on, *_later_dates(check, received=False)) if day]
-    if before and received_on < max(before):
-        raise DomainError(f"The date received must be on or after {long_date(max(before))}, when the check was "
-                          "requested, last chased or a part was completed", "received_on")
+    problem = _received_before_request(check.requested_on, received_on)
+    if problem:
+        raise problem
     previous = check.outcome
     check.received_on, check.outcome = received_on, outcome
     db.session.flush()
@@ -297,10 +296,15 @@ def state_problem(check: CheckInstance | None, requested_on: date | None, receiv
     if requested_on and later and requested_on > min(later):
         return DomainError(f"The date requested must be on or before {long_date(min(later))}, when the check was "
                            "first chased or a part was completed", "requested_on")
-    before = [day for day in (requested_on, *later) if day]
-    if received_on and before and received_on < max(before):
-        return DomainError(f"The date received must be on or after {long_date(max(before))}, when the check was "
-                           "requested, last chased or a part was completed", "received_on")
+    return _received_before_request(requested_on, received_on)
+
+
+def _received_before_request(requested_on: date | None, received_on: date | None) -> DomainError | None:
+    """A receipt may be dated any day from the request on, whatever chases or parts were recorded meanwhile:
+    a chase entered after the reply came back is common, and the receipt is the date that counts."""
+    if received_on and requested_on and received_on < requested_on:
+        return DomainError(f"The date received must be on or after {long_date(requested_on)}, when the check was "
+                           "requested", "received_on")
     return None
 
 

@@ -44,7 +44,7 @@ def test_a_file_with_a_bad_row_stores_nothing_and_exits_1(runner, db_session, fa
     assert result.stdout.splitlines()[1:] == [
         "2 problem(s); nothing from the file was stored.",
         '  row 3, column received_date: The date received must be on or after 10 March 2025, when the check was '
-        'requested, last chased or a part was completed (value: "2025-03-01")',
+        'requested (value: "2025-03-01")',
         '  row 4, column person: No one in household R1 has this name; it has Grace Mensah (applicant 1), Daniel '
         'Mensah (applicant 2), Ella Mensah (child) (value: "Grace Smith")']
     assert count(db_session, CheckInstance) == 0  # not even row 2, which was fine
