@@ -55,6 +55,13 @@ class BrowserLog:
     failed_requests: list[str] = field(default_factory=list)  # "URL (Chromium's error text)"
     responses: list[tuple[str, int]] = field(default_factory=list)  # (full URL, status), in order
 
+    @property
+    def broken_requests(self) -> list[str]:
+        """Failed requests other than those Chromium abandoned itself (net::ERR_ABORTED): a late
+        request such as the favicon is cancelled when the journey navigates on before it is served.
+        Anything else (refused, blocked by CSP, reset) is a fault."""
+        return [request for request in self.failed_requests if not request.endswith("(net::ERR_ABORTED)")]
+
 
 @pytest.fixture
 def browser_log() -> BrowserLog:

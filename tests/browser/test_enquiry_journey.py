@@ -106,5 +106,5 @@ def test_a_public_enquiry_is_answered_booked_and_attended(service, browser_page,
     # Chromium logs every error status as a console error: the empty form's 400 is the only one allowed.
     assert browser_log.console_errors == [
         "Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"], browser_log.console_errors
-    assert browser_log.page_errors == [] and browser_log.failed_requests == []
+    assert browser_log.page_errors == [] and browser_log.broken_requests == []
     assert [(url, status) for url, status in browser_log.responses if status >= 400] == [(f"{base_url}/enquire", 400)]

@@ -211,10 +211,7 @@ def test_a_worker_starts_stage_1_and_a_manager_undoes_it(journey, browser_page, 
     assert browser_log.console_errors == refusal_logged, (
         f"console errors (CSP violations among them): {browser_log.console_errors}")
     assert not browser_log.page_errors, f"uncaught script errors: {browser_log.page_errors}"
-    # The journey moves on as soon as a page shows what it expects, so Chromium may abandon a late request
-    # (the favicon) with net::ERR_ABORTED; any other failure (refused, blocked by CSP...) counts.
-    failed = [request for request in browser_log.failed_requests if not request.endswith("(net::ERR_ABORTED)")]
-    assert not failed, f"requests that failed: {failed}"
+    assert browser_log.broken_requests == [], browser_log.broken_requests
     broken = [(url, status) for url, status in browser_log.responses if status >= 400]
     # The one refusal (the date in the future) answers 400, as a form with errors should.
     assert broken == [(f"{base_url}/applications/{journey.application_id}/events", 400)], broken

@@ -59,6 +59,6 @@ def test_a_manager_signs_in_and_sees_the_home_page(base_url, browser_page, brows
     assert 200 in statuses.get("/assets/js/init.js", set())
     assert not browser_log.console_errors, f"console errors (CSP violations among them): {browser_log.console_errors}"
     assert not browser_log.page_errors, f"uncaught script errors: {browser_log.page_errors}"
-    assert not browser_log.failed_requests, f"requests that failed: {browser_log.failed_requests}"
+    assert not browser_log.broken_requests, f"requests that failed: {browser_log.broken_requests}"
     broken = [(path, status) for path, status in responses if status >= 400]
     assert not broken, f"responses with an error status: {broken}"
