@@ -17,8 +17,9 @@ from openpyxl.utils import get_column_letter
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-# A spreadsheet runs a cell starting with one of these as a formula: exports put a quote in front, imports take it off.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# A spreadsheet runs a cell starting with one of these as a formula (it reads past a leading tab or carriage
+# return): exports put a quote in front, imports take it off.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # An .xlsx is a zip; one that unpacks past this is a zip bomb, not a tracker.
 MAX_UNPACKED_BYTES = 1 << 30
 
@@ -136,6 +137,12 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def spreadsheet_text(text: str) -> str:
+    """Text as every export writes it, CSV or XLSX: control characters removed first (XLSX forbids them, and a
+    `\\x01` in front of `=` would hide the formula from a check made before removing it), then neutralised."""
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
 def render(fmt: str, title: str, columns: list[str], rows: Iterable[list], *, bom: bool = False) -> bytes:
     """The table as file contents; a BOM helps Excel open a downloaded CSV as UTF-8."""
     return _render_xlsx(title, columns, rows) if fmt == "xlsx" else _render_csv(columns, rows, bom)
@@ -155,7 +162,7 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return neutralise(value) if isinstance(value, str) else str(value)
+    return spreadsheet_text(value) if isinstance(value, str) else str(value)
 
 
 def _render_xlsx(title: str, columns: list[str], rows: Iterable[list]) -> bytes:
@@ -171,5 +178,5 @@ def _render_xlsx(title: str, columns: list[str], rows: Iterable[list]) -> bytes:
 
 def _xlsx_cell(value):
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))  # control characters are not allowed in XLSX
+        return spreadsheet_text(value)
     return value

@@ -1,7 +1,7 @@
 """A report as a file: CSV (its tables, one after another), XLSX (a sheet per table) or JSON (its stable shape).
 
 Text cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) get a quote in front, as the
-tracker exports do (crm.transfer.formats.neutralise); numbers stay numbers, so -3 is a number, not a formula.
+tracker exports do (crm.transfer.formats.spreadsheet_text); numbers stay numbers, so -3 is a number, not a formula.
 """
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from crm.audit.services import record_event
 from crm.extensions import db
 from crm.reports.base import Report
-from crm.transfer.formats import neutralise
+from crm.transfer.formats import spreadsheet_text
 from crm.audit.services import CLI_ACTOR
 
 FORMATS = ("csv", "xlsx", "json")
@@ -124,13 +123,13 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return neutralise(value) if isinstance(value, str) else str(value)
+    return spreadsheet_text(value) if isinstance(value, str) else str(value)
 
 
 def _xlsx_cell(value):
     value = plain(value)
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))  # control characters are not allowed in XLSX
+        return spreadsheet_text(value)
     return value
 
 
