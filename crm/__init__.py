@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.load_secret_key(instance_path)
+    settings.name_session_cookie(app.config)
     _init_templates(app)
     _init_extensions(app)
     _register_blueprints(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,10 +25,24 @@ def sqlite_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'hearth.sqlite3'}"
 
 
+class MissingSecretKey(RuntimeError):
+    """Production (gunicorn) started without SECRET_KEY: each host would sign sessions with a key of its own."""
+
+
+def under_gunicorn() -> bool:
+    return "gunicorn.arbiter" in sys.modules
+
+
 def load_secret_key(instance_path: Path) -> str:
-    """The SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    """The SECRET_KEY from the environment, else (embedded start only) one generated once into the instance folder.
+    Under gunicorn a missing key stops the start: a key per host signs out every user whose next request
+    reaches another host, and a lost instance folder would sign everyone out."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if under_gunicorn():
+        raise MissingSecretKey("SECRET_KEY is not set. In production set SECRET_KEY in the environment, the same "
+                               "long random value on every host (for example: python -c 'import secrets; "
+                               "print(secrets.token_hex(32))').")
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -50,7 +65,9 @@ def from_environment(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
+        # Secure by default: only the embedded start (`crm run`, plain HTTP on this machine) turns it off. A secure
+        # cookie takes the __Host- prefix (create_app), so no other host or path can set or shadow it.
+        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", True),
         "SESSION_COOKIE_NAME": "hearth_session",
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT": timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))),
@@ -71,6 +88,8 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT", "30")),
+        # STARTTLS verifies the server's certificate against the system's authorities, or this file's.
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", ""),
         # A delivery claimed this long ago and never finished (its process died) is tried again.
         "MAIL_CLAIM_TIMEOUT_SECONDS": int(os.environ.get("MAIL_CLAIM_TIMEOUT_SECONDS", "900")),
         # The check escalation ladder: working days after the due date, and who hears (SPEC section 4).
@@ -82,3 +101,18 @@ def from_environment(instance_path: Path) -> dict:
         # make run starts the scheduler inside the web process; production runs `crm scheduler` instead.
         "SCHEDULER_IN_PROCESS": env_bool("HEARTH_SCHEDULER_IN_PROCESS", True),
     }
+
+
+def name_session_cookie(config: dict) -> None:
+    """A secure session cookie is named __Host-...: browsers then refuse it unless it is Secure, for the whole host
+    (Path=/, no Domain), so a sibling subdomain or plain-HTTP page cannot plant or overwrite it."""
+    name = config["SESSION_COOKIE_NAME"].removeprefix("__Host-")
+    config["SESSION_COOKIE_NAME"] = f"__Host-{name}" if config["SESSION_COOKIE_SECURE"] else name
+
+
+def embedded(config: dict) -> None:
+    """The embedded start (`crm run`) serves plain HTTP on this machine: its cookie cannot be Secure, unless the
+    environment says otherwise (behind a local TLS proxy)."""
+    if os.environ.get("SESSION_COOKIE_SECURE") is None:
+        config["SESSION_COOKIE_SECURE"] = False
+        name_session_cookie(config)

@@ -1,7 +1,9 @@
 """Unbound extensions, and the engine and per-request session that every area uses."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from flask import Flask, current_app, g
@@ -18,12 +20,28 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """An engine; SQLite connections get WAL, foreign keys and a busy timeout."""
+    """An engine; SQLite connections get WAL, foreign keys and a busy timeout, and the file is the owner's alone.
+    A failing statement's parameters (names, notes, equality answers) never reach an error or the log."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
+        _keep_private(engine.url.database)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _keep_private(path: str | None) -> None:
+    """The database file (and the WAL and shared-memory files SQLite creates with the same mode) readable and
+    writable by the owner only: it holds personal data, and the default umask leaves it world-readable."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    database = Path(path)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+import ssl
 from email.message import EmailMessage
 
 from flask import current_app
@@ -22,7 +23,8 @@ def send(to: str, subject: str, body: str) -> None:
         raise MailNotConfigured
     with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]) as smtp:
         if config["SMTP_STARTTLS"]:
-            smtp.starttls()
+            # A verified certificate, or the password and the messages go to whoever answers.
+            smtp.starttls(context=ssl.create_default_context(cafile=config["SMTP_CA_FILE"] or None))
         if config["SMTP_USERNAME"]:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
         smtp.send_message(message)

@@ -84,6 +84,7 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "SECRET_KEY": "test-secret-key-not-for-production",
         "INSTANCE_PATH": str(instance_path),
         "RATELIMIT_ENABLED": False,  # the limiter has its own test, on its own app
+        "SESSION_COOKIE_SECURE": False,  # served over plain HTTP, as the embedded start is (tests/security)
     }
     config.update(overrides)
     return create_app(config)

@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from crm import clock, migrate
+from crm import config as settings
 from crm.demo.services import has_data, load_demo
 from crm.extensions import db
 
@@ -66,6 +67,7 @@ def _run_jobs_once() -> None:
 @click.option("--port", default=5000, show_default=True)
 def run_command(host, port):
     """Migrate, load demo data on first start, print a sign-in, start the scheduled jobs, and serve."""
+    settings.embedded(current_app.config)
     migrate.upgrade(current_app.config["DATABASE_URL"])
     if not has_data():
         click.echo("First start: loading demo data...")
