@@ -79,6 +79,9 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Any request body larger than this is refused with 413 before it is read (an upload of a tracker may be
+        # this much larger than its file limit: crm/security.py).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("HEARTH_MAX_REQUEST_BYTES", str(1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which has its own timeouts
         "FIRST_RESPONSE_WORKING_DAYS": int(os.environ.get("FIRST_RESPONSE_WORKING_DAYS", "2")),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

@@ -1,8 +1,9 @@
-"""Security headers on every response, and the idle and absolute session timeouts."""
+"""Security headers on every response, the request size limits, and the idle and absolute session timeouts."""
 from __future__ import annotations
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm import clock
 
@@ -66,6 +67,23 @@ def start_session_clock() -> None:
     session.permanent = True
 
 
+# Endpoints that take a tracker upload: their requests may be as large as the upload limit, every other request
+# is held to MAX_CONTENT_LENGTH. A larger body is refused (413) from its Content-Length, before it is read.
+UPLOAD_ENDPOINTS = frozenset({"transfer.imports"})
+
+
+def limit_request_size():
+    """before_request, first of all: the size a request's body may have. A declared length past it is refused at
+    once, before sign-in, tokens or CSRF are looked at; a body with no length is cut off at the limit as it is read."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        from crm.transfer.forms import MAX_UPLOAD_BYTES
+
+        request.max_content_length = MAX_UPLOAD_BYTES + current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > request.max_content_length:
+        raise RequestEntityTooLarge()
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(limit_request_size)
     app.before_request(expire_idle_sessions)
     app.after_request(set_security_headers)
