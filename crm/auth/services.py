@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from crm import clock
 from crm.audit.services import record_event
@@ -21,19 +21,29 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+# One answer for every refusal: a wrong password, an unknown address, a deactivated or a locked account look the
+# same from outside, so the form tells nobody which addresses have accounts or are locked.
+REFUSED = ("Enter a correct email address and password. After {limit} failed attempts in a row an account is "
+           "locked for {minutes} minutes.")
+
+
 def authenticate(email: str, password: str, *, now: datetime | None = None) -> User:
-    """The user whose credentials these are; failures are counted, audited and lock the account."""
+    """The user whose credentials these are. An attempt on an account is claimed in the database, and the claim
+    committed, before the password is checked: parallel attempts (several workers or hosts) cannot check more
+    passwords than the limit. Refusals are audited: against the account when the address names one, otherwise
+    without the text typed (which is sometimes a password)."""
     now = now or clock.now()
     user = find_user(email)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        record_event(db.session, "login_refused_locked", actor=user)
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise DomainError(f"This account is locked after too many failed sign-ins. Try again in {minutes} minutes.",
-                          "password")
-    if user is None or not verify_password(user.password_hash if user else None, password) or not user.active:
-        _count_failure(user, now)
-        record_event(db.session, "login_failed", actor=user, actor_label=None if user else email.strip()[:254])
-        raise DomainError("Enter a correct email address and password", "password")
+    stored_hash = _claim_attempt(user, now) if user is not None else None
+    claimed = stored_hash is not None
+    checked = verify_password(stored_hash, password)  # the same work whether or not there is a hash to check
+    if not (claimed and checked and user.active):
+        locked = user is not None and not claimed
+        record_event(db.session, "login_refused_locked" if locked else "login_failed", actor=user,
+                     actor_label=None if user else "unknown account")
+        config = current_app.config
+        raise DomainError(REFUSED.format(limit=config["LOGIN_MAX_FAILURES"],
+                                         minutes=int(config["LOGIN_LOCKOUT"].total_seconds() // 60)), "password")
     user.failed_login_count = 0
     user.locked_until = None
     user.last_login_at = now
@@ -41,23 +51,23 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     return user
 
 
-def _count_failure(user: User | None, now: datetime) -> None:
-    """Count in one UPDATE, so failures from several app workers at once all count."""
-    if user is None:
-        return
+def _claim_attempt(user: User, now: datetime) -> str | None:
+    """Count this attempt before it is checked, in one UPDATE committed at once: the password hash to check, or
+    None if the account is locked. No transaction stays open while the (slow, on purpose) hash is checked.
+    The attempt that reaches the limit locks the account as it is claimed (a right password then unlocks it),
+    so no attempt past the limit is ever checked, however many arrive together."""
     limit = current_app.config["LOGIN_MAX_FAILURES"]
-    until = now + current_app.config["LOGIN_LOCKOUT"]
     reached = User.failed_login_count + 1 >= limit
-    db.session.execute(
+    stored_hash = db.session.scalar(
         update(User)
-        .where(User.id == user.id)
-        .values(
-            failed_login_count=case((reached, 0), else_=User.failed_login_count + 1),
-            locked_until=case((reached, until), else_=User.locked_until),
-        )
+        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_login_count=case((reached, 0), else_=User.failed_login_count + 1),
+                locked_until=case((reached, now + current_app.config["LOGIN_LOCKOUT"]), else_=None))
+        .returning(User.password_hash)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(user, ["failed_login_count", "locked_until"])
+    db.session.commit()  # the claim stands whatever happens next, and the row (SQLite: the file) is free at once
+    return stored_hash
 
 
 def start_session(user: User) -> None:

@@ -1,6 +1,7 @@
 """Signing in and out: good and bad credentials, lockout, rate limit, CSRF, redirects."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from markupsafe import escape
@@ -49,11 +50,13 @@ def test_wrong_password_shows_an_error_beside_the_field(client, auth, db_session
     assert user.failed_login_count == 1
 
 
-def test_unknown_user_gets_the_same_message_and_an_audit_row(client, auth, db_session):
-    response = auth.login(email="nobody@hearth.example", password="whatever whatever")
+def test_unknown_user_gets_the_same_message_and_an_audit_row_without_what_was_typed(client, auth, db_session):
+    # People type their password into the email field: an address that names no account is not kept.
+    response = auth.login(email="correct horse battery staple", password="whatever whatever")
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
     row = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "login_failed")).one()
-    assert row.actor_id is None and row.actor_label == "nobody@hearth.example"
+    assert row.actor_id is None and row.actor_label == "unknown account"
+    assert "horse" not in str(row.detail) and "horse" not in (row.actor_label or "")
 
 
 def test_empty_form_gets_field_errors(client):
@@ -69,9 +72,20 @@ def test_five_failures_lock_the_account_even_against_the_right_password(client, 
         auth.login(user, password="wrong password again")
     response = auth.login(user)
     assert response.status_code == 200
-    assert "This account is locked" in response.get_data(as_text=True)
     assert audit_actions(db_session, user)[-1] == "login_refused_locked"
     assert client.get("/").status_code == 302  # still not signed in
+
+
+def test_a_locked_account_answers_as_an_unknown_address_does(client, auth, db_session, app):
+    """No enumeration: the page cannot tell a locked account from one that does not exist."""
+    user = UserFactory()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        auth.login(user, password="wrong password again")
+    locked = auth.login(user, password="wrong password again").get_data(as_text=True)
+    unknown = auth.login(email="nobody@hearth.example", password="wrong password again").get_data(as_text=True)
+    assert "locked for 15 minutes" in locked and "This account is locked" not in locked
+    strip = lambda page: re.sub(r'name="csrf_token"[^>]*>|value="[^"]*"', "", page)  # noqa: E731
+    assert strip(locked) == strip(unknown)
 
 
 def test_lock_expires(client, auth, db_session):
