@@ -79,7 +79,7 @@ def event_page(event_id: int) -> InformationEvent | None:
 
 
 def visible_household_ids(user, household_ids) -> set[int]:
-    """Of these households, the ones this user may open (the rest are shown by reference only)."""
+    """Of these households, the ones this user may open (the rest are shown as bookings only, without their reference)."""
     ids = set(household_ids)
     if not ids:
         return set()

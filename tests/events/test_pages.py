@@ -139,7 +139,9 @@ def test_bulk_attendance_moves_the_attenders_and_lists_what_the_officer_may_see(
     auth.login(officer)
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Ada Attender" in page and f'href="/households/{came.id}"' in page
-    assert "Cy Hidden" not in page and beyond.reference in page and "Not in your caseload" in page
+    # Outside the officer's scope: neither the name nor the reference, only the booking (issue 16, finding 13).
+    assert "Cy Hidden" not in page and beyond.reference not in page and "Not in your caseload" in page
+    assert f"Booking {bookings[2].id}" in page
 
     response = post(client, f"/events/{event.id}", f"/events/{event.id}/attendance",
                     {"attended": [str(bookings[0].id), str(bookings[2].id)]})
