@@ -41,8 +41,9 @@ def document(service_name: str) -> dict:
             "summary": "Record an enquiry",
             "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
                             "schema": {"type": "string", "minLength": 1, "maxLength": 100},
-                            "description": "A key unique to this submission (a UUID). A retry with the same key "
-                                           "returns the enquiry already stored, with status 200."}],
+                            "description": "A key unique to this submission (a UUID), per token. A retry with the same "
+                                           "key and the same body returns the enquiry already stored, with status "
+                                           "200; the same key with a different body is refused (422)."}],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Enquiry"}}}},
             "responses": {
@@ -52,7 +53,8 @@ def document(service_name: str) -> dict:
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
                 "401": _error("No token, or a token that is unknown or revoked."),
                 "415": _error("The body is not JSON."),
-                "422": _error("The body is not a valid enquiry: every problem, by field."),
+                "422": _error("The body is not a valid enquiry: every problem, by field; or its idempotency key was "
+                              "already used for a different body."),
                 "429": _error("Too many requests for this token; retry after the Retry-After header's seconds."),
             },
         }}},

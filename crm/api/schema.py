@@ -2,6 +2,8 @@
 its checking, which reuses the public form's rules and messages so both give the same answers."""
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -64,8 +66,9 @@ FORM_FIELDS = {"second_applicant.first_name": "second_first_name", "second_appli
 BODY_PATHS = {form: body for body, form in FORM_FIELDS.items()}
 
 
-def parse(body, idempotency_header: str | None) -> EnquiryDetails:
-    """The enquiry the body describes, or a DomainError naming every field that is wrong."""
+def parse(body, idempotency_header: str | None, token_id: int) -> EnquiryDetails:
+    """The enquiry the body describes, or a DomainError naming every field that is wrong. The idempotency key is
+    the token's own: another token's same key is another submission."""
     if not isinstance(body, dict):
         raise DomainError("The body must be a JSON object")
     errors = _shape_errors(body)
@@ -91,7 +94,19 @@ def parse(body, idempotency_header: str | None) -> EnquiryDetails:
         second_applicant=(second["first_name"], second["last_name"]) if second else None,
         channel_id=channel_id, campaign=body.get("campaign") or None, utm=dict(body.get("utm") or {}),
         referrer=body.get("referrer") or None, notes=form.message.data or None, received_at=received_at,
-        idempotency_key=f"api:{key}" if key else None)
+        idempotency_key=_scoped_key(token_id, key) if key else None,
+        idempotency_fingerprint=_fingerprint(body) if key else None)
+
+
+def _scoped_key(token_id: int, key: str) -> str:
+    """The key as stored: hashed with its token's id (fits the column whatever the key's length)."""
+    return "api:" + hashlib.sha256(f"{token_id}:{key}".encode()).hexdigest()
+
+
+def _fingerprint(body: dict) -> str:
+    """What the submission says, whatever the order of its members; the key itself is not part of it."""
+    said = {name: value for name, value in body.items() if name != "idempotency_key"}
+    return hashlib.sha256(json.dumps(said, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _refused(errors: list[dict]) -> DomainError:

@@ -60,7 +60,7 @@ def create_enquiry():
     if not request.is_json:
         return _errors(415, [{"field": None, "message": "Send the enquiry as JSON (Content-Type: application/json)"}])
     try:
-        details = schema.parse(request.get_json(silent=True), request.headers.get("Idempotency-Key"))
+        details = schema.parse(request.get_json(silent=True), request.headers.get("Idempotency-Key"), token.id)
     except DomainError as error:
         db.session.commit()  # the token's last use stands
         return _errors(422, error.as_json())

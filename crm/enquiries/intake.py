@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crm.enquiries.models import EnquiryContact
+from crm.errors import DomainError
 from crm.enquiries.services import EnquiryDetails, find_matches, log_enquiry
 from crm.extensions import db
 from crm.households.models import Household
@@ -23,9 +24,10 @@ class Receipt:
 
 
 def receive(details: EnquiryDetails) -> Receipt:
-    """Store the enquiry and commit, or return the contact an earlier copy of it stored."""
+    """Store the enquiry and commit, or return the contact an earlier copy of it stored. A key reused for a
+    different submission is refused (DomainError), never answered with the earlier one."""
     if details.idempotency_key and (earlier := _by_key(details.idempotency_key)) is not None:
-        return Receipt(earlier, created=False)
+        return _retry_of(earlier, details)
     try:
         contact = log_enquiry(details, actor=None, household=unambiguous_household(details))
         db.session.commit()
@@ -34,8 +36,15 @@ def receive(details: EnquiryDetails) -> Receipt:
         earlier = _by_key(details.idempotency_key) if details.idempotency_key else None
         if earlier is None:
             raise
-        return Receipt(earlier, created=False)
+        return _retry_of(earlier, details)
     return Receipt(contact, created=True)
+
+
+def _retry_of(earlier: EnquiryContact, details: EnquiryDetails) -> Receipt:
+    if earlier.idempotency_fingerprint != details.idempotency_fingerprint:
+        raise DomainError("This idempotency key was already used for a different enquiry: send a new key with each "
+                          "new submission, and the same body when you retry one", "idempotency_key")
+    return Receipt(earlier, created=False)
 
 
 def _by_key(key: str) -> EnquiryContact | None:

@@ -46,6 +46,8 @@ class EnquiryContact(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # A retried web or API submission carries the same key and is stored once.
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # SHA-256 of what the submission said (API): a retry under the same key must say the same.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
     first_response_due_at: Mapped[datetime | None]

@@ -45,6 +45,7 @@ class EnquiryDetails:
     notes: str | None = None
     received_at: datetime | None = None
     idempotency_key: str | None = None
+    idempotency_fingerprint: str | None = None  # what the submission said, where a retry must say the same
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None =
         household=household, received_at=received, method=details.method, channel_id=details.channel_id,
         campaign=details.campaign, utm_source=details.utm.get("source"), utm_medium=details.utm.get("medium"),
         utm_campaign=details.utm.get("campaign"), referrer=details.referrer, notes=details.notes,
-        idempotency_key=details.idempotency_key, recorded_by_id=getattr(actor, "id", None),
+        idempotency_key=details.idempotency_key, idempotency_fingerprint=details.idempotency_fingerprint,
+        recorded_by_id=getattr(actor, "id", None),
         first_response_due_at=add_working_days(received, _response_days()),
     )
     db.session.add(contact)

@@ -155,3 +155,40 @@ def test_only_an_administrator_manages_tokens_and_sees_a_secret_once(client, aut
     assert empty.status_code == 400 and "Enter what the token is for" in empty.get_data(as_text=True)
     revoked = client.post(f"/admin/api-tokens/{stored.id}/revoke", data={"csrf_token": csrf_token(page)})
     assert revoked.status_code == 302 and post(client, secret, body()).status_code == 401
+
+
+@pytest.fixture
+def second_token(db_session):
+    secret = tokens.PREFIX + secrets.token_urlsafe(32)
+    db_session.add(ApiToken(name="Events kiosk", token_hash=tokens.digest(secret), prefix=secret[:12]))
+    db_session.flush()
+    return secret
+
+
+def test_an_idempotency_key_belongs_to_its_token(client, db_session, token, second_token):
+    """Finding 3: token B replaying token A's key got A's enquiry back, and B's was never stored."""
+    first = post(client, token, body(), key="order-1")
+    other = post(client, second_token, body(), key="order-1")
+    assert (first.status_code, other.status_code) == (201, 201)
+    assert first.json["id"] != other.json["id"]
+    assert count(db_session, EnquiryContact) == 2
+
+
+def test_the_same_key_with_a_different_body_is_refused(client, db_session, token):
+    payload = body()
+    assert post(client, token, payload, key="order-2").status_code == 201
+    reordered = dict(reversed(list(payload.items())))  # the same submission, members in another order
+    assert post(client, token, reordered, key="order-2").status_code == 200
+    changed = post(client, token, {**payload, "first_name": "Someone-Else"}, key="order-2")
+    assert changed.status_code == 422
+    assert changed.json["errors"] == [{"field": "idempotency_key", "message": (
+        "This idempotency key was already used for a different enquiry: send a new key with each new submission, "
+        "and the same body when you retry one")}]
+    assert count(db_session, EnquiryContact) == 1
+
+
+def test_a_key_of_a_hundred_characters_is_stored_within_its_column(client, db_session, token):
+    response = post(client, token, body(), key="k" * 100)
+    assert response.status_code == 201
+    stored = db_session.get(EnquiryContact, response.json["id"]).idempotency_key
+    assert len(stored) <= 100 and "k" * 100 not in stored
