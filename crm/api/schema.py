@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,8 +20,17 @@ from crm.marketing.models import Channel
 from crm.public.forms import EnquirerFields
 
 
-def _text(max_length: int, description: str) -> dict:
-    return {"type": "string", "maxLength": max_length, "description": description}
+# Control characters are refused in every text (PostgreSQL cannot store NUL, and none belongs in a name); a message
+# may have line breaks and tabs.
+SINGLE_LINE = "^[^\\u0000-\\u001f\\u007f]*$"
+MULTI_LINE = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+# The earliest date an enquiry may carry: anything before is a typing error (and year 1 overflows in UTC).
+EARLIEST_RECEIVED = 2000
+
+
+def _text(max_length: int, description: str, *, min_length: int = 0, pattern: str = SINGLE_LINE) -> dict:
+    limits = {"minLength": min_length} if min_length else {}
+    return {"type": "string", **limits, "maxLength": max_length, "pattern": pattern, "description": description}
 
 
 ENQUIRY_SCHEMA = {
@@ -29,22 +39,23 @@ ENQUIRY_SCHEMA = {
     "required": ["first_name", "last_name", "service_lines"],
     "description": "One enquiry. Give an email address, a phone number, or both.",
     "properties": {
-        "first_name": _text(100, "The enquirer's first name."),
-        "last_name": _text(100, "The enquirer's last name."),
+        "first_name": _text(100, "The enquirer's first name.", min_length=1),
+        "last_name": _text(100, "The enquirer's last name.", min_length=1),
         "email": {**_text(254, "Email address to reply to."), "format": "email"},
         "phone": _text(40, "Phone number: digits, spaces, +, ( ) and - (9 to 15 digits)."),
         "postcode": _text(10, "UK postcode."),
         "second_applicant": {
             "type": "object", "additionalProperties": False, "required": ["first_name", "last_name"],
             "description": "A second person applying with the enquirer, such as a partner.",
-            "properties": {"first_name": _text(100, "First name."), "last_name": _text(100, "Last name.")},
+            "properties": {"first_name": _text(100, "First name.", min_length=1),
+                           "last_name": _text(100, "Last name.", min_length=1)},
         },
         "service_lines": {
             "type": "array", "minItems": 1, "uniqueItems": True,
             "items": {"type": "string", "enum": [line.value for line in ServiceLineCode]},
             "description": "What the enquirer is interested in.",
         },
-        "message": _text(4000, "What the enquirer wrote."),
+        "message": _text(4000, "What the enquirer wrote.", pattern=MULTI_LINE),
         "channel": _text(241, "How they heard: a channel of the service's taxonomy, by name or as "
                               "'parent > child' (for example 'digital > Facebook'). Case does not matter."),
         "campaign": _text(200, "The campaign the enquirer or the website attributes the enquiry to."),
@@ -54,9 +65,9 @@ ENQUIRY_SCHEMA = {
             "properties": {name: _text(200, f"utm_{name}") for name in ("source", "medium", "campaign")},
         },
         "referrer": _text(500, "The page that referred the enquirer."),
-        "received_at": {"type": "string", "format": "date-time",
+        "received_at": {"type": "string", "format": "date-time", "maxLength": 40,
                         "description": "When the enquiry was made, with a time zone offset; default: now. "
-                                       "Never in the future."},
+                                       f"Never in the future, nor before {EARLIEST_RECEIVED}."},
         "idempotency_key": _text(100, "Same as the Idempotency-Key header; the header wins if both are given."),
     },
 }
@@ -79,6 +90,7 @@ def parse(body, idempotency_header: str | None, token_id: int) -> EnquiryDetails
     form.validate()
     errors = [{"field": BODY_PATHS.get(name, name), "message": message}
               for name, messages in form.errors.items() for message in messages]
+    errors += _length_errors(body)
     channel_id = _channel_id(body.get("channel"), errors)
     received_at = _received_at(body.get("received_at"), errors)
     key = idempotency_header if idempotency_header is not None else body.get("idempotency_key")
@@ -132,7 +144,28 @@ def _shape_errors(body: dict) -> list[dict]:
             errors.append({"field": name, "message": "Must be a list of strings"})
         elif kind == "object":
             errors.extend(_object_errors(name, value))
-    return errors
+    return errors or _control_errors(body)
+
+
+def _texts(body: dict) -> list[tuple[str, dict, str]]:
+    """(path, schema, value) of every text in the body, nested ones included."""
+    properties = ENQUIRY_SCHEMA["properties"]
+    texts = [(name, properties[name], value) for name, value in body.items() if isinstance(value, str)]
+    return texts + [(f"{name}.{key}", properties[name]["properties"][key], value) for name in NESTED
+                    if isinstance(body.get(name), dict) for key, value in body[name].items() if isinstance(value, str)]
+
+
+def _control_errors(body: dict) -> list[dict]:
+    """Texts with control characters: refused before anything else reads them (a NUL cannot reach PostgreSQL)."""
+    return [{"field": path, "message": "Must not contain control characters"} for path, schema, value in _texts(body)
+            if "pattern" in schema and not re.fullmatch(schema["pattern"], value)]
+
+
+def _length_errors(body: dict) -> list[dict]:
+    """Texts past their schema's length, for the fields no form checks (the form words its own)."""
+    checked_by_form = {"first_name", "last_name", "email", "phone", "postcode", "message", *FORM_FIELDS}
+    return [{"field": path, "message": f"Must be {schema['maxLength']} characters or fewer"}
+            for path, schema, value in _texts(body) if path not in checked_by_form and len(value) > schema["maxLength"]]
 
 
 def _object_errors(name: str, value) -> list[dict]:
@@ -176,5 +209,8 @@ def _received_at(value: str | None, errors: list[dict]) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         errors.append({"field": "received_at", "message": "Give a date and time with a time zone, like "
                                                           "2026-11-23T14:05:00+00:00"})
+        return None
+    if moment.year < EARLIEST_RECEIVED:  # before converting: year 1 in a time zone east of UTC overflows
+        errors.append({"field": "received_at", "message": f"An enquiry cannot be dated before {EARLIEST_RECEIVED}"})
         return None
     return moment

@@ -1,6 +1,8 @@
 """`POST /api/v1/enquiries` for website integrations, and its OpenAPI document. Token, not session, auth."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -42,6 +44,15 @@ def _http_error(error: HTTPException):
     return _errors(error.code or 500, [{"field": None, "message": error.description or error.name}], **headers)
 
 
+def _json_body():
+    """The body's JSON, or None when it is not JSON: malformed, not UTF-8, or nested past Python's recursion limit
+    (5,000 brackets), which json raises as RecursionError, not as a ValueError."""
+    try:
+        return json.loads(request.get_data())
+    except (ValueError, RecursionError):
+        return None
+
+
 @bp.route("/openapi.json")
 @public
 def openapi_document():
@@ -60,7 +71,7 @@ def create_enquiry():
     if not request.is_json:
         return _errors(415, [{"field": None, "message": "Send the enquiry as JSON (Content-Type: application/json)"}])
     try:
-        details = schema.parse(request.get_json(silent=True), request.headers.get("Idempotency-Key"), token.id)
+        details = schema.parse(_json_body(), request.headers.get("Idempotency-Key"), token.id)
     except DomainError as error:
         db.session.commit()  # the token's last use stands
         return _errors(422, error.as_json())

@@ -192,3 +192,37 @@ def test_a_key_of_a_hundred_characters_is_stored_within_its_column(client, db_se
     assert response.status_code == 201
     stored = db_session.get(EnquiryContact, response.json["id"]).idempotency_key
     assert len(stored) <= 100 and "k" * 100 not in stored
+
+
+HOSTILE_BODIES = [  # finding 2: each of these was a 500 (17 in 983 hostile requests)
+    (body(campaign="Autumn\x00radio"), [("campaign", "Must not contain control characters")]),
+    (body(utm={"source": "face\x00book"}), [("utm.source", "Must not contain control characters")]),
+    (body(referrer="https://agency.example/\x00"), [("referrer", "Must not contain control characters")]),
+    (body(second_applicant={"first_name": "Sa\x00m", "last_name": "Okafor"}),
+     [("second_applicant.first_name", "Must not contain control characters")]),
+    (body(campaign="c" * 201), [("campaign", "Must be 200 characters or fewer")]),
+    (body(utm={"medium": "m" * 201}), [("utm.medium", "Must be 200 characters or fewer")]),
+    (body(received_at="0001-01-01T00:00:00+01:00"), [("received_at", "An enquiry cannot be dated before 2000")]),
+    (body(received_at="1900-01-01T00:00:00+00:00"), [("received_at", "An enquiry cannot be dated before 2000")]),
+]
+
+
+@pytest.mark.parametrize("payload, errors", HOSTILE_BODIES)
+def test_hostile_text_and_dates_get_422_not_a_server_error(client, db_session, token, payload, errors):
+    response = post(client, token, payload)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert [(e["field"], e["message"]) for e in response.json["errors"]] == errors
+    assert count(db_session, EnquiryContact) == 0
+
+
+def test_a_message_keeps_its_line_breaks(client, db_session, token):
+    response = post(client, token, body(message="Hello,\r\n\tCan we foster?\nThanks"))
+    assert response.status_code == 201
+    assert db_session.get(EnquiryContact, response.json["id"]).notes.endswith("Thanks")
+
+
+def test_five_thousand_nested_brackets_are_refused_as_not_json(client, db_session, token):
+    response = client.post("/api/v1/enquiries", data="[" * 5000 + "]" * 5000, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422 and response.json["errors"] == [
+        {"field": None, "message": "The body must be a JSON object"}]
