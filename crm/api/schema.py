@@ -37,12 +37,14 @@ ENQUIRY_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": ["first_name", "last_name", "service_lines"],
+    "anyOf": [{"required": ["email"]}, {"required": ["phone"]}],
     "description": "One enquiry. Give an email address, a phone number, or both.",
     "properties": {
         "first_name": _text(100, "The enquirer's first name.", min_length=1),
         "last_name": _text(100, "The enquirer's last name.", min_length=1),
         "email": {**_text(254, "Email address to reply to."), "format": "email"},
-        "phone": _text(40, "Phone number: digits, spaces, +, ( ) and - (9 to 15 digits)."),
+        "phone": _text(40, "Phone number: digits, spaces, +, ( ) and - (9 to 15 digits).",
+                       pattern="^[ ()+\\-]*([0-9][ ()+\\-]*){9,15}$"),
         "postcode": _text(10, "UK postcode."),
         "second_applicant": {
             "type": "object", "additionalProperties": False, "required": ["first_name", "last_name"],
@@ -71,6 +73,10 @@ ENQUIRY_SCHEMA = {
         "idempotency_key": _text(100, "Same as the Idempotency-Key header; the header wins if both are given."),
     },
 }
+# An optional member may be sent as null: the same as leaving it out.
+for _name, _member in ENQUIRY_SCHEMA["properties"].items():
+    if _name not in ENQUIRY_SCHEMA["required"]:
+        _member["type"] = [_member["type"], "null"]
 NESTED = {"second_applicant": ("first_name", "last_name"), "utm": ("source", "medium", "campaign")}
 # Body path -> the form field that checks it, where they differ.
 FORM_FIELDS = {"second_applicant.first_name": "second_first_name", "second_applicant.last_name": "second_last_name"}
@@ -137,7 +143,7 @@ def _shape_errors(body: dict) -> list[dict]:
     for name, value in body.items():
         if name not in properties or value is None:
             continue
-        kind = properties[name]["type"]
+        kind = _kind(properties[name])
         if kind == "string" and not isinstance(value, str):
             errors.append({"field": name, "message": "Must be a string"})
         elif kind == "array" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -158,7 +164,7 @@ def _texts(body: dict) -> list[tuple[str, dict, str]]:
 def _control_errors(body: dict) -> list[dict]:
     """Texts with control characters: refused before anything else reads them (a NUL cannot reach PostgreSQL)."""
     return [{"field": path, "message": "Must not contain control characters"} for path, schema, value in _texts(body)
-            if "pattern" in schema and not re.fullmatch(schema["pattern"], value)]
+            if not re.fullmatch(MULTI_LINE if schema.get("pattern") == MULTI_LINE else SINGLE_LINE, value)]
 
 
 def _length_errors(body: dict) -> list[dict]:
@@ -166,6 +172,12 @@ def _length_errors(body: dict) -> list[dict]:
     checked_by_form = {"first_name", "last_name", "email", "phone", "postcode", "message", *FORM_FIELDS}
     return [{"field": path, "message": f"Must be {schema['maxLength']} characters or fewer"}
             for path, schema, value in _texts(body) if path not in checked_by_form and len(value) > schema["maxLength"]]
+
+
+def _kind(member: dict) -> str:
+    """A member's JSON type, leaving out the null an optional one may also be."""
+    kinds = member["type"] if isinstance(member["type"], list) else [member["type"]]
+    return next(kind for kind in kinds if kind != "null")
 
 
 def _object_errors(name: str, value) -> list[dict]:
