@@ -71,6 +71,8 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT", "30")),
+        # The service's address as its users reach it, for links sent by email or printed by `crm` commands.
+        "BASE_URL": os.environ.get("BASE_URL", "").rstrip("/"),
         # A delivery claimed this long ago and never finished (its process died) is tried again.
         "MAIL_CLAIM_TIMEOUT_SECONDS": int(os.environ.get("MAIL_CLAIM_TIMEOUT_SECONDS", "900")),
         # The check escalation ladder: working days after the due date, and who hears (SPEC section 4).
