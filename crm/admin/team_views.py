@@ -53,13 +53,13 @@ def _render(team: Team, failed: FlaskForm | None = None):
     """The team's page; `failed` is the form whose errors to show, as it was sent."""
     rename, manager, member = NameForm(formdata=None, data={"name": team.name}), ManagerForm(formdata=None), \
         MemberForm(formdata=None)
-    rename.submit.label.text = "Rename"
     if isinstance(failed, NameForm):
         rename = failed
     elif isinstance(failed, ManagerForm):
         manager = failed
     elif isinstance(failed, MemberForm):
         member = failed
+    rename.submit.label.text = "Rename"
     _choices(team, manager, member)
     if failed is None:
         manager.manager.data = str(team.manager_id or "")

@@ -135,10 +135,13 @@ def unlock(user: User, *, actor: User | None) -> None:
 
 
 def _keep_an_administrator(user: User, change: str) -> None:
-    others = db.session.scalar(
-        select(func.count()).select_from(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.ADMINISTRATOR, User.active.is_(True), User.id != user.id))
-    if not others:
+    """Refuse the change if no other active administrator would be left. Every active administrator's row is
+    locked (PostgreSQL) in id order, so two administrators removing each other at once cannot both pass."""
+    administrators = db.session.scalars(
+        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMINISTRATOR, User.active.is_(True)).order_by(User.id)
+        .with_for_update(of=User)).all()
+    if not set(administrators) - {user.id}:
         raise DomainError(f"{user.full_name} is the last active administrator and cannot {change}: "
                           "give another user the administrator role first", "roles")
 
