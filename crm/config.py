@@ -93,6 +93,8 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT", "30")),
         # STARTTLS verifies the server's certificate against the system's authorities, or this file's.
         "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", ""),
+        # The service's address as its users reach it, for links sent by email or printed by `crm` commands.
+        "BASE_URL": os.environ.get("BASE_URL", "").rstrip("/"),
         # A delivery claimed this long ago and never finished (its process died) is tried again.
         "MAIL_CLAIM_TIMEOUT_SECONDS": int(os.environ.get("MAIL_CLAIM_TIMEOUT_SECONDS", "900")),
         # The check escalation ladder: working days after the due date, and who hears (SPEC section 4).

@@ -26,14 +26,14 @@ NAVIGATION: list[tuple[str, tuple[str, ...]]] = [
     ("Reports", ("reports.index", "targets.index")),
     ("Marketing", ("marketing_dashboard.index", "marketing.campaigns", "marketing.channels")),
     ("Information events", ("events.index",)),
-    ("Users", ("admin.users",)),
-    ("API tokens", ("admin.api_tokens",)),
+    ("Administration", ("admin.index", "admin.users", "admin.teams", "admin.partner_authorities", "admin.api_tokens")),
     ("Check catalogue", ("checks.catalogue_list",)),
     ("Import and export", ("transfer.imports",)),
     ("Audit log", ("audit.search",)),
 ]
 # Pages of these blueprints highlight the entry of the area they belong to.
-AREA_BLUEPRINTS = {"Reports": {"reports", "targets"}, "Marketing": {"marketing", "marketing_dashboard", "attribution"}}
+AREA_BLUEPRINTS = {"Reports": {"reports", "targets"}, "Marketing": {"marketing", "marketing_dashboard", "attribution"},
+                   "Administration": {"admin"}}
 
 
 def navigation() -> list[dict]:

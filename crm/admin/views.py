@@ -1,29 +1,50 @@
-"""Administration: the users of the service, their roles and teams, and the API tokens of integrations."""
+"""Administration: its index and sub-navigation, and the API tokens of integrations. The users, teams and partner
+authorities pages are in this blueprint's other modules."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm import clock
 from crm.admin.forms import ApiTokenForm
 from crm.api import tokens
 from crm.api.models import ApiToken
-from crm.auth.models import User
-from crm.auth.policy import allow
+from crm.auth.policy import allow, may_use
 from crm.auth.roles import Role
 from crm.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# The administration pages (the check catalogue is the checks area's), in the order of the sub-navigation.
+SECTIONS = [("Users", "admin.users", "Accounts, roles, teams, set-password links, deactivation."),
+            ("Teams", "admin.teams", "Teams, their members and their manager, who hears about escalations."),
+            ("Partner authorities", "admin.partner_authorities", "The local authorities the service recruits for."),
+            ("API tokens", "admin.api_tokens", "Tokens for website integrations that send enquiries."),
+            ("Check catalogue", "checks.catalogue_list", "The statutory checks and their timescales.")]
 
 
-@bp.route("/users")
+@bp.app_context_processor
+def admin_navigation() -> dict:
+    return {"admin_sections": admin_sections}
+
+
+def admin_sections() -> list[dict]:
+    """The administration pages that exist and that the user may use, for the index and the sub-navigation."""
+    app = current_app._get_current_object()
+    links = []
+    for label, endpoint, description in SECTIONS:
+        if endpoint in app.view_functions and may_use(current_user, app, endpoint):
+            href = url_for(endpoint)
+            links.append({"text": label, "href": href, "description": description,
+                          "current": request.path == href or request.path.startswith(href + "/")})
+    return links
+
+
+@bp.route("/")
 @allow(Role.ADMINISTRATOR)
-def users():
-    query = select(User).options(selectinload(User.team)).order_by(User.full_name)
-    return render_template("admin/users.html", users=db.session.scalars(query).all(), now=clock.now())
+def index():
+    return render_template("admin/index.html")
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
@@ -51,3 +72,7 @@ def revoke_api_token(token_id: int):
     db.session.commit()
     flash(f"Token ‘{token.name}’ revoked: integrations using it are refused from now on.", "success")
     return redirect(url_for(".api_tokens"))
+
+
+# The routes of the other pages, on this blueprint.
+from crm.admin import authority_views, team_views, user_views  # noqa: E402,F401

@@ -27,3 +27,14 @@ class ChangePasswordForm(HearthForm):
         validators=[InputRequired("Confirm your new password"),
                     EqualTo("new_password", "The passwords do not match")])
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class SetPasswordForm(HearthForm):
+    new_password = PasswordField(
+        "Password", widget=GovPasswordInput(),
+        description="At least 12 characters. Three random words make a strong password that is easy to remember.",
+        validators=[InputRequired("Enter a password"), Length(max=1000)])
+    confirm_password = PasswordField(
+        "Confirm password", widget=GovPasswordInput(),
+        validators=[InputRequired("Confirm your password"), EqualTo("new_password", "The passwords do not match")])
+    submit = SubmitField("Set password", widget=GovSubmitInput())

@@ -22,8 +22,11 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # The team's manager: first on the escalation ladder's "team manager" rung (crm/escalations/recipients.py).
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True), index=True)
 
-    members: Mapped[list[User]] = relationship(back_populates="team")
+    members: Mapped[list[User]] = relationship(back_populates="team", foreign_keys="User.team_id")
+    manager: Mapped[User | None] = relationship(foreign_keys=[manager_id], post_update=True)
 
 
 class UserRole(Base):
@@ -50,8 +53,11 @@ class User(UserMixin, Base):
     password_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # The one-time set-password link: only its SHA-256 is kept; used or replaced, it is cleared.
+    password_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_link_expires_at: Mapped[datetime | None]
 
-    team: Mapped[Team | None] = relationship(back_populates="members")
+    team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property

@@ -11,6 +11,8 @@ MIN_LENGTH = 12
 # zxcvbn's score 3 is "safely unguessable": common passwords and their variants score 0-2.
 MIN_SCORE = 3
 _hasher = PasswordHasher()
+# The password hash of an account whose owner has not yet chosen a password: no password matches it.
+NO_PASSWORD = "!"
 # Verified against when the user does not exist, so timing does not tell who has an account.
 _DUMMY_HASH = _hasher.hash("hearth-dummy-password-for-timing")
 

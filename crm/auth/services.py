@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import case, func, or_, select, update
 
 from crm import clock
-from crm.audit.services import record_event
+from crm.audit.services import CLI_ACTOR, record_event
 from crm.auth.models import Team, User, UserRole, new_session_token
-from crm.auth.passwords import hash_password, password_problem, verify_password
+from crm.auth.passwords import NO_PASSWORD, hash_password, password_problem, verify_password
 from crm.auth.roles import Role
 from crm.errors import DomainError
 from crm.extensions import db
@@ -98,23 +99,52 @@ def change_password(user: User, current: str, new: str) -> None:
     record_event(db.session, "password_changed", actor=user, object_type="user", object_id=user.id)
 
 
-def create_user(email: str, full_name: str, password: str, roles: list[Role], *,
+def create_user(email: str, full_name: str, password: str | None, roles: list[Role], *,
                 team: Team | None = None, actor: User | None = None) -> User:
-    email = email.strip().lower()
+    """A new account; with no password its owner chooses one through a set-password link (crm.auth.accounts)."""
+    email = valid_email(email)
+    full_name = valid_name(full_name)
     if find_user(email) is not None:
         raise DomainError(f"A user with the email address {email} already exists", "email")
-    problem = password_problem(password, personal=(email, full_name))
-    if problem:
-        raise DomainError(problem, "password")
+    if password is not None:
+        problem = password_problem(password, personal=(email, full_name))
+        if problem:
+            raise DomainError(problem, "password")
     if not roles:
         raise DomainError("Choose at least one role", "roles")
-    user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password), team=team,
+    user = User(email=email, full_name=full_name, team=team,
+                password_hash=NO_PASSWORD if password is None else hash_password(password),
                 role_rows=[UserRole(role=role) for role in dict.fromkeys(roles)])
     db.session.add(user)
     db.session.flush()
-    record_event(db.session, "user_created", actor=actor, object_type="user", object_id=user.id,
-                 detail={"roles": sorted(r.value for r in user.roles)})
+    record_event(db.session, "user_created", actor=actor, actor_label=None if actor else CLI_ACTOR,
+                 object_type="user", object_id=user.id,
+                 detail={"email": user.email, "roles": sorted(r.value for r in user.roles),
+                         "team": team.name if team else None})
     return user
+
+
+def valid_email(email: str) -> str:
+    """The address, trimmed and in lower case, or a DomainError on the email field saying what is wrong."""
+    email = (email or "").strip().lower()
+    if not email:
+        raise DomainError("Enter an email address", "email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise DomainError("Enter an email address in the correct format, like name@example.com", "email") from error
+    if len(email) > 254:
+        raise DomainError("The email address must be 254 characters or fewer", "email")
+    return email
+
+
+def valid_name(full_name: str) -> str:
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise DomainError("Enter the person's full name", "full_name")
+    if len(full_name) > 200:
+        raise DomainError("The full name must be 200 characters or fewer", "full_name")
+    return full_name
 
 
 def load_user(session_token: str) -> User | None:

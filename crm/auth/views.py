@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 
-from crm.auth import services
-from crm.auth.forms import ChangePasswordForm, SignInForm
+from crm.auth import accounts, services
+from crm.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from crm.auth.policy import public, signed_in
-from crm.errors import errors_on
+from crm.errors import DomainError, errors_on
 from crm.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -64,3 +64,23 @@ def change_password():
             flash("Your password has been changed. You have been signed out everywhere else.")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@public
+def set_password(token: str):
+    """A one-time link from an administrator: its holder chooses a password, then signs in with it."""
+    try:
+        user = accounts.link_holder(token)
+    except DomainError as error:
+        return render_template("auth/set_password.html", problem=error.message, form=None), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        with errors_on(form):
+            accounts.set_password_with_link(token, form.new_password.data)
+            db.session.commit()
+            logout_user()  # whoever was signed in on this browser, the link's holder now signs in afresh
+            session.clear()
+            flash("Your password is set. Sign in with your email address and your new password.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user, problem=None), 400 if form.errors else 200

@@ -18,7 +18,8 @@ from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.errors import errors_on
 from crm.extensions import db
 from crm.formatting import date_time
-from crm.households.models import Household, PartnerAuthority, ServiceLine
+from crm.households import authorities
+from crm.households.models import Household, ServiceLine
 from crm.households.visibility import may_see
 from crm.marketing.models import Channel
 from crm.pagination import requested_page
@@ -39,7 +40,7 @@ SERVICE_FIELDS = {"received_at": "received_on"}
 def _choices(form: EnquiryForm) -> None:
     form.service_lines.choices = [(s.code, s.name) for s in db.session.scalars(select(ServiceLine).order_by(ServiceLine.code))]
     form.partner_authority.choices = [("", "Not known")] + [
-        (str(p.id), p.name) for p in db.session.scalars(select(PartnerAuthority).order_by(PartnerAuthority.name))]
+        (str(p.id), p.name) for p in authorities.offered()]
     channels = sorted(db.session.scalars(select(Channel).where(Channel.active.is_(True))), key=lambda c: c.path)
     form.channel.choices = [("", "Not known")] + [(str(c.id), c.path) for c in channels]
 

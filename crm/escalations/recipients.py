@@ -5,7 +5,7 @@ from functools import cached_property
 
 from sqlalchemy import select
 
-from crm.auth.models import User, UserRole
+from crm.auth.models import Team, User, UserRole
 from crm.auth.roles import Role
 from crm.extensions import db
 
@@ -18,6 +18,12 @@ class Directory:
         return db.session.execute(
             select(User.id, User.team_id).join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role == Role.MANAGER, User.active.is_(True)).order_by(User.id)).all()
+
+    @cached_property
+    def _team_manager(self) -> dict[int, int]:
+        """Each team's own manager, where one is set and active."""
+        return dict(db.session.execute(
+            select(Team.id, Team.manager_id).join(User, User.id == Team.manager_id).where(User.active.is_(True))).all())
 
     @cached_property
     def _active(self) -> dict[int, int | None]:
@@ -36,7 +42,10 @@ class Directory:
         return self._active.get(user_id) if user_id is not None else None
 
     def team_managers(self, team_id: int | None) -> list[int]:
-        """Managers in the team; with no team (or none in it), the service managers."""
+        """The team's own manager when one is set and active; else the managers in the team; with no team (or none
+        in it), the service managers."""
+        if team_id in self._team_manager:
+            return [self._team_manager[team_id]]
         in_team = [uid for uid, team in self._managers if team_id is not None and team == team_id]
         return in_team or self.service_managers()
 

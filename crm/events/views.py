@@ -14,7 +14,8 @@ from crm.events.forms import AttendanceForm, BookingForm, ConsultationForm, Even
 from crm.events.models import EventBooking, InformationEvent
 from crm.errors import DomainError, errors_on
 from crm.extensions import db
-from crm.households.models import PartnerAuthority, ServiceLine
+from crm.households import authorities
+from crm.households.models import ServiceLine
 from crm.households.views import load, render_household
 
 bp = Blueprint("events", __name__)
@@ -36,7 +37,7 @@ def new():
     form.service_line.choices = [("", "All service lines")] + [
         (s.code, s.name) for s in db.session.scalars(select(ServiceLine).order_by(ServiceLine.code))]
     form.partner_authority.choices = [("", "None")] + [
-        (str(p.id), p.name) for p in db.session.scalars(select(PartnerAuthority).order_by(PartnerAuthority.name))]
+        (str(p.id), p.name) for p in authorities.offered()]
     if form.validate_on_submit():
         with errors_on(form):
             event = services.create_event(form.details(), actor=current_user)

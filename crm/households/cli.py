@@ -30,6 +30,33 @@ def list_():
     """Every partner authority, by name."""
     found = authorities.partner_authorities()
     for authority in found:
-        click.echo(authority.name)
+        click.echo(authority.name if authority.active else f"{authority.name} (deactivated)")
     if not found:
         click.echo("No partner authorities yet: add them with crm authorities add NAME.")
+
+
+@authorities_group.command("deactivate")
+@click.argument("name")
+def deactivate(name):
+    """Stop offering the authority NAME for new records; those that name it keep it."""
+    _set_active(name, False)
+
+
+@authorities_group.command("reactivate")
+@click.argument("name")
+def reactivate(name):
+    """Offer the deactivated authority NAME for new records again."""
+    _set_active(name, True)
+
+
+def _set_active(name: str, active: bool) -> None:
+    authority = authorities.find_authority(name)
+    if authority is None:
+        raise click.ClickException(f'There is no partner authority called "{name}"')
+    try:
+        authorities.set_active(authority, active, actor=None)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"{'Reactivated' if active else 'Deactivated'} {authority.name}.")

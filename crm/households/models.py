@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm import clock
@@ -39,6 +39,8 @@ class PartnerAuthority(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # A deactivated authority stays on the records that name it but is not offered for new ones.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
 
 class PersonRole(StrEnum):
