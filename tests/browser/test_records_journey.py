@@ -102,7 +102,8 @@ def test_a_phone_enquiry_answered_during_the_call_and_equality_monitoring(servic
     assert (before.count, after.count) == (6, 5)
 
     # A manager records the approved applicant's sexual orientation; the equality report counts it.
-    page.context.clear_cookies()
+    page.locator("header").get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in"))
     sign_in(page, base_url, MANAGER_EMAIL, MANAGER_NAME)
     page.goto(f"{base_url}/households/{household_id}")
     section = page.locator("#equality-monitoring")
