@@ -85,8 +85,10 @@ class Needed:
 
 
 def needed_checks(application: Application, on: date, people=None) -> list[Needed]:
-    """Every check the active catalogue calls for on this application on this date (of `people`, default all)."""
-    people = application.household.people if people is None else people
+    """Every check the active catalogue calls for on this application on this date (of `people`, default all who
+    are still in the household)."""
+    people = [person for person in (application.household.people if people is None else people)
+              if person.left_on is None]  # someone who has left the household needs no new check
     needed = []
     for check_type in active_check_types():
         if not serves(check_type, application.service_line_code):

@@ -108,6 +108,19 @@ def _new_check(application: Application, needed: Needed) -> CheckInstance:
                                 for index, name in enumerate(needed.check_type.parts or [])])
 
 
+def add_checks_for_person(person: Person, on: date, *, actor) -> list[CheckInstance]:
+    """Someone joins the household (or their date of birth is corrected) while an application's checks are under
+    way (open in Stage 1 or 2, checks begun): they get what the catalogue calls for them on that day, so an adult
+    gets the every-adult checks and a child of 18 next year gets them from the daily job. Nothing once they left."""
+    if person.left_on is not None:
+        return []
+    created = []
+    for application in person.household.applications:
+        if may_start_checks(application) and existing_keys(application.id):
+            created += create_checks(application, missing_checks(application, on, [person]), actor=actor)
+    return created
+
+
 def add_checks_for_new_adults(today: date) -> int:
     """The daily job: someone who turned 18 after their application's checks began, while it is open in Stage 1
     or 2, gets the every-adult checks they lack. Running it again creates nothing more. Returns how many."""
@@ -124,7 +137,7 @@ def _new_adults(today: date) -> list[tuple[Application, Person]]:
     rows = db.session.execute(
         select(Application, Person).join(Person, Person.household_id == Application.household_id)
         .where(Application.stage.in_(CHECK_STAGES), is_open(), began,
-               Person.date_of_birth.is_not(None),
+               Person.date_of_birth.is_not(None), Person.left_on.is_(None),
                Person.date_of_birth <= catalogue.latest_adult_birth_date(today))
         .options(selectinload(Application.events)).order_by(Application.id, Person.id))
     return [(application, person) for application, person in rows

@@ -1,6 +1,6 @@
 """The officer's enquiry form: shape only; matching and the rules live in crm.enquiries.services."""
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from crm.enquiries.models import ContactMethod
@@ -29,6 +29,9 @@ class EnquiryForm(HearthForm):
     channel = SelectField("How did they hear about us?", widget=GovSelect(), validators=[Optional()])
     received_on = GovDateField("Date of the enquiry", description="Leave blank for today.")
     notes = TextAreaField("Notes", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
+    answered = BooleanField("Answered during this call", widget=GovCheckboxInput(),
+                            description="Tick if you answered their questions while you were speaking with them: "
+                                        "the first response is recorded now, so it does not wait in Awaiting response.")
     # Offered only when matches are found; the view checks the answer against them.
     match = RadioField("Is this a household we already know?", widget=RadioInput(), validators=[Optional()],
                        choices=[], validate_choice=False)

@@ -22,6 +22,7 @@ from crm.households.phones import normalise_phone
 from crm.marketing.attribution.touchpoints import resolve_contact
 from crm.workdays import add_working_days
 
+ANSWERABLE_DURING_CONTACT = (ContactMethod.PHONE, ContactMethod.WALK_IN)
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
 
 
@@ -46,6 +47,8 @@ class EnquiryDetails:
     received_at: datetime | None = None
     idempotency_key: str | None = None
     idempotency_fingerprint: str | None = None  # what the submission said, where a retry must say the same
+    # The officer answered while speaking with them (phone, in person): the first response is the contact itself.
+    answered_during_contact: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,9 @@ def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None =
     received = details.received_at or clock.now()
     if received > clock.now() + timedelta(minutes=5):
         raise DomainError("An enquiry cannot be dated in the future", "received_at")
+    if details.answered_during_contact and details.method not in ANSWERABLE_DURING_CONTACT:
+        raise DomainError("Only a phone call or a visit in person can be answered during the contact: "
+                          "untick ‘Answered during this call’, or change how they got in touch", "answered")
     household = household or _new_household(details, actor, received)
     contact = EnquiryContact(
         household=household, received_at=received, method=details.method, channel_id=details.channel_id,
@@ -125,6 +131,8 @@ def log_enquiry(details: EnquiryDetails, *, actor, household: Household | None =
     resolve_contact(db.session, contact)
     record_event(db.session, "enquiry_logged", actor=actor, object_type="household", object_id=household.id,
                  detail={"contact_id": contact.id, "method": details.method.value})
+    if details.answered_during_contact:
+        record_first_response(contact, actor=actor, at=received)
     return contact
 
 

@@ -55,7 +55,7 @@ def _details(form: EnquiryForm) -> services.EnquiryDetails:
         postcode=form.postcode.data or None, address_line_1=form.address_line_1.data or None,
         town=form.town.data or None, partner_authority_id=int(form.partner_authority.data or 0) or None,
         second_applicant=second if all(second) else None, channel_id=int(form.channel.data or 0) or None,
-        notes=form.notes.data or None, received_at=received)
+        notes=form.notes.data or None, received_at=received, answered_during_contact=bool(form.answered.data))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -84,8 +84,9 @@ def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Househ
     with errors_on(form, fields=SERVICE_FIELDS):
         contact = services.log_enquiry(details, actor=current_user, household=household)
         db.session.commit()
-        flash(f"Enquiry saved for household {contact.household.reference}. First response due by "
-              f"{date_time(contact.first_response_due_at)}.", "success")
+        response = ("First response recorded: answered during the call." if contact.first_responded_at else
+                    f"First response due by {date_time(contact.first_response_due_at)}.")
+        flash(f"Enquiry saved for household {contact.household.reference}. {response}", "success")
         return redirect(url_for("households.show", household_id=contact.household_id))
     return render_template("enquiries/new.html", form=form, matches=[]), 400
 

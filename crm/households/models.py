@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true as sa_true
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm import clock
@@ -82,7 +82,8 @@ class Household(Base):
 
     @property
     def applicants(self) -> list[Person]:
-        return [p for p in self.people if p.role is PersonRole.APPLICANT]
+        """The applicants still in the household."""
+        return [p for p in self.people if p.role is PersonRole.APPLICANT and p.left_on is None]
 
     @property
     def display_name(self) -> str:
@@ -102,6 +103,9 @@ class Person(Base):
     ethnicity: Mapped[str | None] = mapped_column(String(80))
     sexual_orientation: Mapped[str | None] = mapped_column(String(60))
     disability: Mapped[str | None] = mapped_column(String(60))
+    religion: Mapped[str | None] = mapped_column(String(60))
+    # The day they left the household: kept on the record (history, checks already made), out of what comes next.
+    left_on: Mapped[date | None]
     # Circumstances that decide which statutory checks a person needs (crm/checks/catalogue.py); None = not known.
     lived_abroad_months: Mapped[int | None]
     employed: Mapped[bool | None]
@@ -113,6 +117,29 @@ class Person(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class RecordChange(Base):
+    """One correction of a household's or a person's details, field by field: the household timeline shows it.
+
+    Kept here rather than in the audit log (which names only the fields), so that special-category values can be
+    shown to those who may see them, hidden from the rest, and erased with the household's record.
+    """
+
+    __tablename__ = "record_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(40))
+    # {"field": [before, after]}; values as shown to people (dates as ISO text), None for not given.
+    changes: Mapped[dict] = mapped_column(JSON)
+    changed_at: Mapped[datetime] = mapped_column(default=clock.now)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    household: Mapped[Household] = relationship()
+    person: Mapped[Person | None] = relationship()
+    changed_by = relationship("User")
 
 
 class Application(Base):

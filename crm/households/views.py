@@ -17,6 +17,8 @@ from crm.funnel.forms import RecordEventForm, UndoForm
 from crm.funnel.stages import EVENT_LABELS
 from crm.funnel.timescales import timescale
 from crm.households import services
+from crm.households.monitoring import PERSON_QUESTIONS, may_see_monitoring
+from crm.households.timeline import household_timeline
 from crm.pagination import requested_page
 
 bp = Blueprint("households", __name__)
@@ -65,9 +67,14 @@ def render_household(household, forms: dict | None = None, status: int = 200):
         panels.append({"application": application, "timescale": timescale(application, today),
                        "event_form": event_form, "undo_form": undo_form})
     household_checks = check_queries.household_checks(household, current_user)
-    db.session.commit()  # the outcomes shown are audited (special-category data)
+    monitoring = may_see_monitoring(current_user)
+    if monitoring:
+        record_event(db.session, "viewed_equality_monitoring", actor=current_user, object_type="household",
+                     object_id=household.id)
+    db.session.commit()  # the outcomes and monitoring answers shown are audited (special-category data)
     return render_template("households/show.html", household=household, panels=panels, today=today,
-                           household_checks=household_checks,
+                           household_checks=household_checks, monitoring=monitoring, questions=PERSON_QUESTIONS,
+                           timeline=household_timeline(household, current_user),
                            labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles,
                            events=events_panel.section(household, forms or {})), status
 

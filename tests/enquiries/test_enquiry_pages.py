@@ -110,3 +110,24 @@ def test_a_forged_match_id_cannot_attach_to_another_household(client, auth, db_s
     other = [(k, v) for k, v in FORM if k not in ("email", "phone", "postcode", "last_name")]
     submit(client, [*other, ("last_name", "Unrelated"), ("match", str(stranger.id))])
     assert count(db_session, Household) == 2
+
+
+def test_a_call_answered_while_on_the_phone_never_waits_for_a_response(client, auth, db_session):
+    auth.login(UserFactory(roles=[Role.RECRUITMENT_OFFICER]))
+    response = submit(client, [*FORM, ("answered", "y"), ("notes", "Talked through adoption; sent the pack")])
+    assert response.status_code == 302
+    contact = db_session.scalars(select(EnquiryContact)).one()
+    assert contact.first_responded_at == contact.received_at
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "answered during the call" in page and "Answered during the contact." in page
+    assert "Talked through adoption; sent the pack" in page
+    assert "Quillfeather" not in client.get("/enquiries/awaiting-response").get_data(as_text=True)
+
+
+def test_only_a_call_or_a_visit_can_be_answered_during_it(client, auth, db_session):
+    auth.login(UserFactory(roles=[Role.RECRUITMENT_OFFICER]))
+    email = [(key, "email" if key == "method" else value) for key, value in FORM]
+    response = submit(client, [*email, ("answered", "y")])
+    assert response.status_code == 400
+    assert "Only a phone call or a visit in person can be answered" in response.get_data(as_text=True)
+    assert count(db_session, EnquiryContact) == 0 and count(db_session, Household) == 0

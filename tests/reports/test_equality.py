@@ -156,8 +156,9 @@ def test_the_households_behind_each_count_number_exactly_that_count(history):
         report = equality.compute(params)
         lines = equality.drill_lines(params)
         selectors = equality.drill(report)
-        # 2 totals + 4 + 8 age bands + 3 + 3 + 3 + 2 values, each once for the total and once per split value.
-        assert len(selectors) == 25 * (1 + len(report.splits))
+        # 2 totals + 4 + 8 age bands + 3 + 3 + 1 (religion) + 3 + 2 values, each once for the total and once per
+        # split value.
+        assert len(selectors) == 26 * (1 + len(report.splits))
         for (table, position, column), selector in selectors.items():
             chosen = lines
             for key, value in selector.items():
@@ -184,8 +185,8 @@ def test_the_page_and_the_list_behind_a_count(client, auth, services_as):
     assert page.status_code == 200
     assert "Black Caribbean" in html and "Age band at approval" in html and "<svg" in html
     links = re.findall(r'href="(/reports/equality/households\?[^"]*)"', html)
-    # Every count that is not 0 links: 21 of the 25 in the total column, 18 for adoption, 8 for fostering.
-    assert len(links) == 21 + 18 + 8
+    # Every count that is not 0 links: 22 of the 26 in the total column, 19 for adoption, 9 for fostering.
+    assert len(links) == 22 + 19 + 9
     assert any("dimension=ethnicity&amp;value=White" in link and "split" not in link for link in links)
     listed = client.get(f"/reports/equality/households?{query}&dimension=ethnicity&value=White+British")
     text = listed.get_data(as_text=True)
@@ -217,3 +218,16 @@ def test_an_empty_period_gives_zeros_and_no_percentages(app_context):
     assert figures["fast_track"] == cells(("First time", 0, None), ("Fast track", 0, None))
     assert pd.isna(equality.compute(ReportParams(date(2001, 4, 1), date(2002, 3, 31))).tables["age_band"]
                    ["percent"]).all()
+
+
+def test_religion_is_counted_and_an_applicant_who_left_before_approval_is_not(app_context):
+    officer = UserFactory(roles=[Role.MANAGER])
+    household = HouseholdFactory(relationship_status="Married")
+    PersonFactory(household=household, sexual_orientation="Bisexual", religion="Prefers not to say")
+    PersonFactory(household=household, sexual_orientation="Gay or lesbian", religion="Sikh",
+                  left_on=date(2028, 6, 1))
+    adopted(officer, household, date(2028, 6, 10))
+    figures = equality.compute(YEAR).figures
+    assert figures["applicants"] == 1
+    assert figures["religion"] == cells(("Prefers not to say", 1, 100.0), ("Not recorded", 0, 0.0))
+    assert figures["sexual_orientation"] == cells(("Bisexual", 1, 100.0), ("Not recorded", 0, 0.0))

@@ -1,12 +1,14 @@
 """Equality monitoring of approvals (SPEC section 5): approvals by each characteristic monitored.
 
-SPEC: "ethnicity, relationship status, age band, sexual orientation, disability, first-time vs fast-track".
+SPEC: "ethnicity, relationship status, age band, sexual orientation, disability, first-time vs fast-track"; religion or
+belief too, which the household page records with them (crm.households.monitoring).
 
 The approvals are those the activity report counts (crm.reports.families.activity.approvals): live `approved` events
 dated in the period, one per application. Two units, named in every table:
 
 - applicants: ethnicity, age band, sexual orientation and disability are a person's, so they count the applicants
-  (people with the role `applicant` in the approved application's household, as recorded now) of each approval.
+  (people with the role `applicant` in the approved application's household, as recorded now, less anyone who had
+  left the household by the approval date) of each approval.
   A couple counts 2; a household approved in two service lines in the period counts its applicants under each
   approval.
 - approvals: relationship status (the household's) and first time or fast track (the application's) count
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
@@ -46,10 +48,11 @@ DIMENSIONS = {
     "age_band": ("Age band at approval", "applicants", (*AGE_BANDS, NOT_RECORDED)),
     "sexual_orientation": ("Sexual orientation", "applicants", None),
     "disability": ("Disability", "applicants", None),
+    "religion": ("Religion or belief", "applicants", None),
     "relationship_status": ("Relationship status", "approvals", None),
     "fast_track": ("First time or fast track", "approvals", ROUTES),
 }
-PERSONAL = ("ethnicity", "sexual_orientation", "disability")
+PERSONAL = ("ethnicity", "sexual_orientation", "disability", "religion")
 TOTAL = "total"
 TOTALS_COLUMNS = ("measure", "label", "total")
 LINE_COLUMNS = ["household_id", "application_id", "person_id", "service_line", "approved_on", "split", "dimension",
@@ -150,7 +153,8 @@ def age_bands(born: pd.Series, on: pd.Series) -> pd.Series:
 
 
 _QUERY_COLUMNS = ["application_id", "household_id", "service_line", "fast_track", "approved_on",
-                  "relationship_status", "person_id", "date_of_birth", "ethnicity", "sexual_orientation", "disability"]
+                  "relationship_status", "person_id", "date_of_birth", "ethnicity", "sexual_orientation", "disability",
+                  "religion"]
 
 
 def _rows(params: ReportParams) -> pd.DataFrame:
@@ -160,10 +164,11 @@ def _rows(params: ReportParams) -> pd.DataFrame:
                     Application.service_line_code.label("service_line"), Application.fast_track,
                     StageEvent.occurred_on.label("approved_on"), Household.relationship_status,
                     Person.id.label("person_id"), Person.date_of_birth, Person.ethnicity, Person.sexual_orientation,
-                    Person.disability)
+                    Person.disability, Person.religion)
              .join(Application, Application.id == StageEvent.application_id)
              .join(Household, Household.id == Application.household_id)
-             .outerjoin(Person, and_(Person.household_id == Household.id, Person.role == PersonRole.APPLICANT))
+             .outerjoin(Person, and_(Person.household_id == Household.id, Person.role == PersonRole.APPLICANT,
+                                     or_(Person.left_on.is_(None), Person.left_on > StageEvent.occurred_on)))
              .where(StageEvent.undone_at.is_(None), StageEvent.kind == EventKind.APPROVED,
                     StageEvent.occurred_on >= params.date_from, StageEvent.occurred_on <= params.date_to)
              .order_by(StageEvent.occurred_on, Application.id, Person.id))
