@@ -8,12 +8,15 @@ scheduler, a re-run, or a run after a crash is safe.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Callable
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from flask import Flask
 
+from crm import clock
 from crm.clock import LONDON
 from jobs import attribution, rules, snapshot
 
@@ -58,13 +61,55 @@ JOBS_BY_ID = {job.id: job for job in JOBS}
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add every job: coalesce missed runs into one, one instance of a job at a time, and a long misfire
-    grace so that a scheduler restarted after hours still runs the day's jobs."""
+    grace. The job store is in memory, so a scheduler (re)started after a job was due knows nothing of it:
+    each job whose last due time has no run since (job_runs, shared by every scheduler) runs once at start."""
     scheduler.configure(timezone=LONDON, job_defaults={"coalesce": True, "max_instances": 1,
                                                        "misfire_grace_time": 6 * 3600})
     for job in JOBS:
         scheduler.add_job(_in_app_context, CronTrigger(timezone=LONDON, **job.trigger), args=[app, job.id],
                           id=job.id, name=job.description, replace_existing=True)
+    with app.app_context():
+        now = clock.now()
+        missed = missed_jobs(now)
+    for job_id in missed:
+        scheduler.add_job(_in_app_context, DateTrigger(run_date=now, timezone=LONDON), args=[app, job_id],
+                          id=f"{CATCH_UP}{job_id}", name=f"Catch up: {JOBS_BY_ID[job_id].description}",
+                          replace_existing=True)
     return scheduler
+
+
+CATCH_UP = "catch-up:"
+# How far back a start looks for a missed run: every job runs at least daily.
+CATCH_UP_WINDOW = timedelta(hours=25)
+
+
+def last_due(job: Job, now: datetime) -> datetime | None:
+    """When the job was last due at or before `now` (looking back a day and an hour), on London's clock."""
+    trigger = CronTrigger(timezone=LONDON, **job.trigger)
+    due, at = None, trigger.get_next_fire_time(None, now - CATCH_UP_WINDOW)
+    while at is not None and at <= now:
+        due, at = at, trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+    return due
+
+
+def missed_jobs(now: datetime) -> list[str]:
+    """The jobs, in schedule order, last due before `now` with no run started since (a failed run counts as
+    none: it is tried again)."""
+    from sqlalchemy import func, select
+
+    from crm.escalations.models import JobRun, JobRunStatus
+    from crm.extensions import db
+
+    latest = dict(db.session.execute(
+        select(JobRun.job_id, func.max(JobRun.started_at))
+        .where(JobRun.status != JobRunStatus.FAILED, JobRun.started_at >= now - CATCH_UP_WINDOW)
+        .group_by(JobRun.job_id)).all())
+    missed = []
+    for job in JOBS:
+        due = last_due(job, now)
+        if due is not None and (job.id not in latest or latest[job.id] < due):
+            missed.append(job.id)
+    return missed
 
 
 def _in_app_context(app: Flask, job_id: str) -> None:
