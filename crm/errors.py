@@ -67,9 +67,16 @@ def show_on(form, error: DomainError, fields: dict[str, str] | None = None) -> N
 
 
 def error_summary(form) -> dict:
-    """govukErrorSummary's parameters: the form's own errors, which have no field to link to, then each field's."""
+    """govukErrorSummary's parameters: the form's own errors, which have no field to link to, then every error of
+    each field (govuk-frontend-wtf lists only a field's first; a list of ticked rows can have one per row)."""
     params = wtforms_errors(form)
-    linked = [item for item in params["errorList"] if item["href"] != "#"]
+    linked = []
+    for item in params["errorList"]:
+        if item["href"] == "#":
+            continue
+        field = next((field for field in form if f"#{field.id}" == item["href"]), None)
+        messages = field.errors if field is not None and all(isinstance(m, str) for m in field.errors) else None
+        linked += [{"text": message, "href": item["href"]} for message in messages] if messages else [item]
     params["errorList"] = [{"text": message} for message in form.form_errors] + linked
     return params
 
