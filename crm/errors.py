@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 from flask import Flask, current_app, flash, render_template
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import wtforms_errors
+from jinja2 import Undefined
 from werkzeug.exceptions import HTTPException
 
 from crm.extensions import db
@@ -79,6 +80,20 @@ def error_summary(form) -> dict:
         linked += [{"text": message, "href": item["href"]} for message in messages] if messages else [item]
     params["errorList"] = [{"text": message} for message in form.form_errors] + linked
     return params
+
+
+def page_has_errors(*forms) -> bool:
+    """Whether any form given (or any in a list given) has errors: layout.html's test for the 'Error: ' prefix of
+    the <title>. An undefined template variable or None counts as no form."""
+    for item in forms:
+        if item is None or isinstance(item, Undefined):
+            continue
+        if isinstance(item, (list, tuple)):
+            if page_has_errors(*item):
+                return True
+        elif getattr(item, "errors", None):
+            return True
+    return False
 
 
 MESSAGES = {

@@ -138,6 +138,7 @@ def test_manager_undoes_and_the_history_keeps_it(client, auth, db_session):
     page = client.get(f"/households/{household.id}")
     empty = client.post(f"/applications/{application.id}/undo", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
     assert empty.status_code == 400 and "Give a reason for undoing" in empty.get_data(as_text=True)
+    assert "<title>Error: " in empty.get_data(as_text=True)  # the undo form is not the page's `form`
     response = client.post(f"/applications/{application.id}/undo", data={
         "reason": "Recorded in error", "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert response.status_code == 302

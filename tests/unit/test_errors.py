@@ -106,3 +106,12 @@ def test_the_summary_lists_every_error_of_every_field(form):
     assert error_summary(form)["errorList"] == [
         {"text": "Enter a shorter name", "href": "#name"},
         {"text": "Dogs are not allowed", "href": "#species"}, {"text": "Cats are not allowed", "href": "#species"}]
+
+
+def test_a_page_has_errors_when_any_of_its_forms_has(app, form):
+    from jinja2 import Undefined
+
+    from crm.errors import page_has_errors
+    assert not page_has_errors(form, None, Undefined(name="error_forms"), [None, form])
+    form.species.errors = ["Choose a species"]
+    assert page_has_errors(None, [None, form]) and page_has_errors(form)
