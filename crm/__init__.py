@@ -41,13 +41,14 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
     WTFormsHelpers(app)
-    from crm.errors import error_summary
+    from crm.errors import error_summary, page_has_errors
     from crm.pagination import links
     from crm.web import FILTERS, template_context
     app.jinja_env.filters.update(FILTERS)
     app.context_processor(template_context)
     # Globals, not context: macros imported from another template see no context.
-    app.jinja_env.globals.update(pagination_links=links, error_summary=error_summary)
+    app.jinja_env.globals.update(pagination_links=links, error_summary=error_summary,
+                                  page_has_errors=page_has_errors)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -60,6 +60,8 @@ def from_environment(instance_path: Path) -> dict:
         "SERVICE_NAME": os.environ.get("HEARTH_SERVICE_NAME", "Hearth"),
         # What the public enquiry form calls the service: the agency's name, not the software's.
         "PUBLIC_SERVICE_NAME": os.environ.get("HEARTH_PUBLIC_SERVICE_NAME", "Adopt and foster with us"),
+        # The agency's privacy notice, linked from the public enquiry form; blank: Hearth's own short notice.
+        "PRIVACY_NOTICE_URL": os.environ.get("HEARTH_PRIVACY_NOTICE_URL", "").strip(),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=idle_minutes),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "10"))),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=idle_minutes),

@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 from flask import Flask, current_app, flash, render_template
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import wtforms_errors
+from jinja2 import Undefined
 from werkzeug.exceptions import HTTPException
 
 from crm.extensions import db
@@ -67,11 +68,32 @@ def show_on(form, error: DomainError, fields: dict[str, str] | None = None) -> N
 
 
 def error_summary(form) -> dict:
-    """govukErrorSummary's parameters: the form's own errors, which have no field to link to, then each field's."""
+    """govukErrorSummary's parameters: the form's own errors, which have no field to link to, then every error of
+    each field (govuk-frontend-wtf lists only a field's first; a list of ticked rows can have one per row)."""
     params = wtforms_errors(form)
-    linked = [item for item in params["errorList"] if item["href"] != "#"]
+    linked = []
+    for item in params["errorList"]:
+        if item["href"] == "#":
+            continue
+        field = next((field for field in form if f"#{field.id}" == item["href"]), None)
+        messages = field.errors if field is not None and all(isinstance(m, str) for m in field.errors) else None
+        linked += [{"text": message, "href": item["href"]} for message in messages] if messages else [item]
     params["errorList"] = [{"text": message} for message in form.form_errors] + linked
     return params
+
+
+def page_has_errors(*forms) -> bool:
+    """Whether any form given (or any in a list given) has errors: layout.html's test for the 'Error: ' prefix of
+    the <title>. An undefined template variable or None counts as no form."""
+    for item in forms:
+        if item is None or isinstance(item, Undefined):
+            continue
+        if isinstance(item, (list, tuple)):
+            if page_has_errors(*item):
+                return True
+        elif getattr(item, "errors", None):
+            return True
+    return False
 
 
 MESSAGES = {

@@ -1,6 +1,7 @@
 """How Hearth writes numbers, money, percentages and dates for people (Babel, British English)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -52,6 +53,28 @@ def short_date_time(moment: datetime, *, seconds: bool = False) -> str:
 def month_name(month: date) -> str:
     """December 2026."""
     return format_date(month, "MMMM y", locale=LOCALE)
+
+
+# A UK postcode without its space: the outward code (2 to 4 characters) then the inward code (a digit, 2 letters).
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+
+
+def postcode(value: str | None) -> str:
+    """SW1A 1AA, however it was typed (sw1a1aa, SW1A  1AA); anything that is not a UK postcode is shown as typed,
+    trimmed. None is ''."""
+    if not value:
+        return ""
+    match = _POSTCODE.match("".join(value.split()).upper())
+    return f"{match.group(1)} {match.group(2)}" if match else value.strip()
+
+
+_MONTH_KEY = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def month_label(value) -> str:
+    """A month key of the reports ('2026-04') written as people read it ('April 2026'); anything else as it is."""
+    match = _MONTH_KEY.match(str(value))
+    return month_name(date(int(match.group(1)), int(match.group(2)), 1)) if match else str(value)
 
 
 def number(value: int | float | Decimal, places: int | None = None) -> str:

@@ -10,7 +10,8 @@ from crm.auth.policy import may_use
 # The formatting rules as Jinja filters, for every template: {{ day|long_date }}, {{ spend|money }}.
 FILTERS = {"long_date": formatting.long_date, "date_time": formatting.date_time, "short_date": formatting.short_date,
            "short_date_time": formatting.short_date_time, "number": formatting.number, "money": formatting.money,
-           "percent": formatting.percent}
+           "percent": formatting.percent, "postcode": formatting.postcode, "month_name": formatting.month_name,
+           "month_label": formatting.month_label}
 
 # (label, endpoints): shown when the access policy lets the user use one of the endpoints, linking to the first such;
 # highlighted on any page of the endpoints' blueprints. An area with several pages has one entry and its own

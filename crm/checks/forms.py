@@ -66,6 +66,17 @@ class BulkChaseForm(HearthForm):
     checks = IdsField("Checks", validators=[DataRequired("Select the checks you chased")])
 
 
+class BulkRequestForm(HearthForm):
+    """Several of a household's unrequested checks requested on one date for one owner."""
+
+    checks = IdsField("Checks", validators=[DataRequired("Select the checks you requested")])
+    requested_on = GovDateField("Date requested", validators=[DateRequired("Enter the date the checks were requested")],
+                                description="For example, 27 3 2026. Each check's due date follows from it.")
+    owner = SelectField("Owner", widget=GovSelect(), validators=[InputRequired("Choose who owns the checks")],
+                        validate_choice=False)
+    submit = SubmitField("Request selected checks", widget=GovSubmitInput())
+
+
 class StartChecksForm(HearthForm):
     checks = SelectMultipleField("Which checks should start?", widget=CheckboxesInput(), validate_choice=False,
                                  validators=[DataRequired("Choose at least one check to start")])

@@ -110,10 +110,26 @@ def visible_check(viewer, check_id: int) -> CheckInstance | None:
         .options(selectinload(CheckInstance.parts), selectinload(CheckInstance.chases)))
 
 
-def check_owners() -> list[User]:
-    """Who may own a check: active users who work on checks."""
+def check_owners(current: User | None = None) -> list[User]:
+    """Who may own a check: active users who work on checks; and `current`, a check's owner now, even if they no
+    longer do (a list without them would change the owner on save, unseen)."""
     workers = select(UserRole.user_id).where(UserRole.role.in_(services.CHECK_ROLES))
-    return list(db.session.scalars(select(User).where(User.active, User.id.in_(workers)).order_by(User.full_name)))
+    owners = list(db.session.scalars(select(User).where(User.active, User.id.in_(workers)).order_by(User.full_name)))
+    if current is not None and current not in owners:
+        owners = sorted([*owners, current], key=lambda user: user.full_name)
+    return owners
+
+
+def household_checks_with_ids(household_id: int, check_ids: list[int]) -> list[CheckInstance]:
+    """The checks with these ids among one household's (the bulk request acts on no others)."""
+    if not check_ids:
+        return []
+    return list(db.session.scalars(
+        select(CheckInstance).join(CheckInstance.application)
+        .where(CheckInstance.id.in_(check_ids), Application.household_id == household_id)
+        .options(selectinload(CheckInstance.chases), selectinload(CheckInstance.parts),
+                 selectinload(CheckInstance.person), selectinload(CheckInstance.check_type))
+        .order_by(CheckInstance.id)))
 
 
 # One household's checks
@@ -147,7 +163,10 @@ def household_checks(household: Household, viewer, *, today: date | None = None)
         if own or missing:
             sections.append(ApplicationChecks(application, _by_person(household, own), missing))
     shown = services.record_outcome_views(checks, viewer, "household")
+    unrequested = [check for check in checks if check.is_open and check.requested_on is None]
+    may_request = bool(unrequested) and _may(viewer, "checks.request_many")
     return {"household": household, "applications": sections, "outcomes_shown": shown,
+            "unrequested": unrequested if may_request else [], "may_request": may_request,
             "flags": {check.id: due_flag(check, today) for check in checks},
             "show_outcomes": services.may_see_outcomes(viewer), "may_open": _may(viewer, "checks.show"),
             "may_start": may_start, "may_edit_circumstances": _may(viewer, "checks.circumstances")}

@@ -190,20 +190,61 @@ def due_date(check: CheckInstance, requested_on: date) -> date:
 
 
 def request_check(check: CheckInstance, requested_on: date, owner, *, actor, today: date | None = None) -> None:
-    """Record (or correct) when the check was requested and who owns it; the due date follows the request."""
+    """Record (or correct) when the check was requested and who owns it; the due date follows the request. Every
+    problem is reported at once. The check's current owner may stay its owner even if they no longer work on
+    checks: only a change of owner needs someone who does."""
     _not_withdrawn(check, "requested_on")
-    _not_future(requested_on, today, "The date requested", "requested_on")
+    problems = []
+    if requested_on > (today or clock.today()):
+        problems.append(("requested_on", "The date requested must be today or in the past"))
     first_later = min(_later_dates(check), default=None)
     if first_later is not None and requested_on > first_later:
-        raise DomainError(f"The date requested must be on or before {long_date(first_later)}, when the check was "
-                          "first chased, a part was completed or it was received", "requested_on")
-    if not may_own(owner):
-        raise DomainError("Choose an owner who works on checks", "owner")
+        problems.append(("requested_on", f"The date requested must be on or before {long_date(first_later)}, when "
+                         "the check was first chased, a part was completed or it was received"))
+    if not (owner is not None and owner.id == check.owner_id) and not may_own(owner):
+        problems.append(("owner", "Choose an owner who works on checks"))
+    if problems:
+        raise DomainError.several(problems)
+    _record_request(check, requested_on, owner, actor)
+
+
+def _record_request(check: CheckInstance, requested_on: date, owner, actor, detail: dict | None = None) -> None:
     action = "check_request_changed" if check.requested_on else "check_requested"
     check.requested_on, check.due_on, check.owner = requested_on, due_date(check, requested_on), owner
     db.session.flush()
     _audit(check, action, actor, {"requested_on": requested_on.isoformat(), "due_on": check.due_on.isoformat(),
-                                  "owner_id": owner.id})
+                                  "owner_id": owner.id, **(detail or {})})
+
+
+def request_checks(checks: list[CheckInstance], requested_on: date, owner, *, actor,
+                   today: date | None = None) -> int:
+    """Several unrequested checks requested at once, on one date, for one owner: all of them, or none, with every
+    problem reported. Each check's audit row names the others requested with it. Returns how many."""
+    problems = []
+    if not checks:
+        problems.append(("checks", "Select the checks you requested"))
+    if requested_on is not None and requested_on > (today or clock.today()):
+        problems.append(("requested_on", "The date requested must be today or in the past"))
+    if not may_own(owner):
+        problems.append(("owner", "Choose an owner who works on checks"))
+    problems += [("checks", problem) for check in checks if (problem := request_problem(check, describe(check)))]
+    if problems:
+        raise DomainError.several(problems)
+    together = [check.id for check in checks]
+    for check in checks:
+        _record_request(check, requested_on, owner, actor, {"requested_together": together})
+    return len(checks)
+
+
+def request_problem(check: CheckInstance, subject: str) -> str | None:
+    """Why the check cannot be requested from the list of unrequested checks, naming it as `subject`."""
+    if check.withdrawn_at is not None:
+        return f"{subject} was withdrawn when its stage was undone, so it cannot be requested"
+    if check.received_on is not None:
+        return f"{subject} has been received, so there is nothing to request"
+    if check.requested_on is not None:
+        return f"{subject} was requested on {long_date(check.requested_on)}: change its request on its own page"
+    return None
 
 
 def chase_check(check: CheckInstance, chased_on: date, note: str | None, *, actor,
@@ -221,8 +262,8 @@ def chase_checks(checks: list[CheckInstance], chased_on: date, *, actor, today: 
     today = today or clock.today()
     problems = [problem for check in checks if (problem := chase_problem(check, chased_on, today, describe(check)))]
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise DomainError(f"{problems[0]}{more}. Nothing was marked as chased", "checks")
+        raise DomainError.several(("checks", f"{problem}. Nothing was marked as chased" if index == 0 else problem)
+                                  for index, problem in enumerate(problems))
     for check in checks:
         _chase(check, chased_on, None, actor)
     return len(checks)

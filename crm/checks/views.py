@@ -12,7 +12,7 @@ from crm.auth.models import User
 from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.checks import catalogue, queries, services
-from crm.checks.forms import (BulkChaseForm, ChaseForm, CheckTypeForm, CircumstancesForm, PartForm, ReceiveForm,
+from crm.checks.forms import (BulkChaseForm, BulkRequestForm, ChaseForm, CheckTypeForm, CircumstancesForm, PartForm, ReceiveForm,
                               RequestForm, StartChecksForm, start_value)
 from crm.checks.models import CheckAppliesTo, CheckType
 from crm.errors import DomainError, errors_on
@@ -140,7 +140,7 @@ def _check_forms(check, submitted: dict) -> dict:
         "receive": submitted.get("receive") or ReceiveForm(
             formdata=None, received_on=check.received_on, outcome=check.outcome.value if check.outcome else None),
     }
-    forms["request"].owner.choices = [(str(user.id), user.full_name) for user in queries.check_owners()]
+    forms["request"].owner.choices = [(str(user.id), user.full_name) for user in queries.check_owners(check.owner)]
     for part in check.parts:
         forms[("part", part.id)] = submitted.get(("part", part.id)) or PartForm(formdata=None,
                                                                                   completed_on=part.completed_on)
@@ -187,9 +187,49 @@ def household(household_id: int):
     household = _household(household_id)
     record_event(db.session, "viewed_household_checks", actor=current_user, object_type="household",
                  object_id=household.id)
+    return _household_page(household, None)
+
+
+@bp.route("/households/<int:household_id>/checks/request", methods=["POST"])
+@allow(*CHECK_ROLES)
+def request_many(household_id: int):
+    """Several of the household's unrequested checks requested at once: all of them, or none."""
+    household = _household(household_id)
+    form = BulkRequestForm()
+    if form.validate():
+        with errors_on(form):
+            checks = queries.household_checks_with_ids(household.id, form.checks.data)
+            if len(checks) != len(set(form.checks.data)):
+                raise DomainError("Select checks from the list", "checks")
+            count = services.request_checks(checks, form.requested_on.data, _user(form.owner.data),
+                                            actor=current_user)
+            db.session.commit()
+            flash(f"{count} check{'' if count == 1 else 's'} requested: due dates follow from "
+                  f"{long_date(form.requested_on.data)}.", "success")
+            return redirect(url_for("checks.household", household_id=household.id))
+    return _household_page(_household(household_id), form, 400)
+
+
+def _household_page(household, form: BulkRequestForm | None, status: int = 200):
+    """The household's checks, with the form to request several unrequested ones for those who work on checks;
+    the outcomes shown are audited, and the page commits that."""
     household_checks = queries.household_checks(household, current_user)
+    if form is None and household_checks["may_request"]:
+        form = BulkRequestForm(formdata=None, requested_on=clock.today(),
+                               owner=str(_bulk_owner(household_checks["unrequested"]).id))
+    if form is not None:
+        form.owner.choices = [(str(user.id), user.full_name) for user in queries.check_owners()]
     db.session.commit()
-    return render_template("checks/household.html", household=household, household_checks=household_checks)
+    return render_template("checks/household.html", household=household, household_checks=household_checks,
+                           request_form=form, form=form if form is not None and form.errors else None), status
+
+
+def _bulk_owner(unrequested) -> User:
+    """The owner the unrequested checks share, if they share one who works on checks; else the user."""
+    owners = {check.owner for check in unrequested}
+    if len(owners) == 1 and services.may_own(next(iter(owners))):
+        return next(iter(owners))
+    return current_user._get_current_object()
 
 
 @bp.route("/people/<int:person_id>/circumstances", methods=["GET", "POST"])

@@ -70,14 +70,29 @@ def enquire():
         receipt = intake.receive(details_from(form))
         session[REPLY_BY] = receipt.contact.first_response_due_at.isoformat()
         return redirect(url_for(".thank_you"))
-    return render_template("public/enquire.html", form=form), 400 if form.errors else 200
+    return render_template("public/enquire.html", form=form, privacy_url=privacy_notice_url()), \
+        400 if form.errors else 200
 
 
 @bp.route("/enquire/thank-you")
 @public
 def thank_you():
+    """Shown once, to the browser that sent the enquiry: the session forgets it here, so the page cannot be brought
+    back (by Back, by typing its address, by the next person at a shared computer) to show an earlier enquiry's
+    reply date. Without one it leads to an empty form."""
     if REPLY_BY not in session:
         return redirect(url_for(".enquire"))
-    reply_by = session[REPLY_BY]
+    reply_by = session.pop(REPLY_BY)
     reply_by = clock.in_london(datetime.fromisoformat(reply_by)) if reply_by else None
     return render_template("public/thank_you.html", reply_by=reply_by)
+
+
+@bp.route("/enquire/privacy")
+@public
+def privacy():
+    """Hearth's short privacy notice, linked when the agency has not configured its own."""
+    return render_template("public/privacy.html")
+
+
+def privacy_notice_url() -> str:
+    return current_app.config.get("PRIVACY_NOTICE_URL") or url_for("public.privacy")

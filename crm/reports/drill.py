@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.audit.services import record_event
 from crm.extensions import db
-from crm.formatting import short_date
+from crm.formatting import month_label, short_date
 from crm.funnel.stages import EVENT_LABELS
 from crm.households.models import SHORT_NAMES, Household
 from crm.pagination import Page, clamp, offset
@@ -95,7 +95,8 @@ def cell(report: Report, wanted: dict[str, str]) -> Cell | None:
     table, position, column = found
     frame = report.tables[table]
     frame = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
-    labels = [str(value) for key, value in frame.iloc[position].items() if key != "measure" and isinstance(value, str)]
+    labels = [month_label(value) for key, value in frame.iloc[position].items()
+              if key != "measure" and isinstance(value, str)]
     return Cell("" if table == report.name else humanise(table).capitalize(), ", ".join(labels), humanise(column))
 
 
@@ -160,7 +161,8 @@ def display(value, column: str = "") -> str:
 
 
 def humanise(code: str) -> str:
-    return str(code).replace("_", " ")
+    """A table or column code as the page names it: a month key ('2025-05') as 'May 2025'."""
+    return month_label(code).replace("_", " ")
 
 
 PAGE_SIZE = 100

@@ -151,3 +151,23 @@ def test_bad_bulk_chases_store_nothing(client, auth, services_as, db_session, wo
     html = response.get_data(as_text=True)
     assert message in html and "There is a problem" in html
     assert count(db_session, CheckChase) == 0
+
+
+def test_select_all_is_offered_to_scripts_and_every_row_stays_tickable_without(client, auth, worker, annes):
+    auth.login(worker)
+    html = client.get("/checks").get_data(as_text=True)
+    table = html[html.index('<table'):html.index('</table>')]
+    assert 'data-module="moj-multi-select"' in table and 'data-id-prefix="queue-"' in table
+    assert 'id="queue-select-all"' in table  # where MOJ Frontend's script puts the 'Select all' checkbox
+    assert len(re.findall(r'name="checks" type="checkbox"', table)) == 3  # the requested ones, ticked one by one
+    assert "<script>" not in html
+
+
+def test_a_bulk_chase_shows_every_check_that_cannot_be_chased(client, auth, db_session, worker, annes):
+    auth.login(worker)
+    response = post(client, "/checks", "/checks/chased", {"checks": [annes["dbs"], annes["ofsted"], annes["overseas"]]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<title>Error: " in html
+    assert html.count("has not been requested yet") == 4  # both, beside the table and in the summary
+    assert "Ofsted information request for Ann Example" in html and "for Ann Example has not" in html
+    assert count(db_session, CheckChase) == 0

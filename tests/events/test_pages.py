@@ -125,6 +125,7 @@ def test_booking_an_unknown_event_is_a_clear_error(client, auth, db_session, ser
     auth.login(officer)
     response = post(client, f"/households/{household.id}", f"/households/{household.id}/bookings", {"event": value})
     assert response.status_code == 400 and "Choose an event" in response.get_data(as_text=True)
+    assert "<title>Error: " in response.get_data(as_text=True)
     assert count(db_session, EventBooking) == 0
 
 

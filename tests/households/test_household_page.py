@@ -138,6 +138,7 @@ def test_manager_undoes_and_the_history_keeps_it(client, auth, db_session):
     page = client.get(f"/households/{household.id}")
     empty = client.post(f"/applications/{application.id}/undo", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
     assert empty.status_code == 400 and "Give a reason for undoing" in empty.get_data(as_text=True)
+    assert "<title>Error: " in empty.get_data(as_text=True)  # the undo form is not the page's `form`
     response = client.post(f"/applications/{application.id}/undo", data={
         "reason": "Recorded in error", "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert response.status_code == 302
@@ -195,3 +196,13 @@ def test_a_refusal_sits_beside_the_field_it_is_about(client, auth):
                                                         *date_parts(clock.today() + timedelta(days=3))]).get_data(as_text=True)
     assert f'href="#event-{application.id}-occurred_on"' in html
     assert f'id="event-{application.id}-occurred_on-error"' in html
+
+
+def test_a_postcode_stored_without_its_space_is_shown_with_it(client, auth):
+    household = household_at(first_name="Zebedee", last_name="Quill")
+    household.postcode = "ab12cd"
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    search = client.get("/households", query_string={"q": "Zebedee"}).get_data(as_text=True)
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert ">AB1 2CD</td>" in search and "ab12cd" not in search
+    assert "AB1 2CD" in page and "ab12cd" not in page

@@ -89,6 +89,7 @@ def test_a_household_counted_in_two_months_is_listed_in_each_and_once_in_the_tot
     assert "Enquiries (households), total" in html
     may = client.get(f"/reports/activity/households?{year}&by=month&measure=enquiry_households&split=2025-05")
     assert "1 household," in may.get_data(as_text=True) and "Adams" in may.get_data(as_text=True)
+    assert "Enquiries (households), May 2025" in may.get_data(as_text=True)  # the month as people write it
     contacts = client.get(f"/reports/activity/households?{year}&measure=enquiry_contacts").get_data(as_text=True)
     assert "7 contacts" in contacts and contacts.count("Adams") >= 3  # one row per contact
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from crm import clock
 from crm.auth.roles import Role
 from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.formatting import month_label
 from crm.funnel.stages import Stage
 from crm.marketing.models import Channel
 from crm.reports import registry
@@ -120,8 +121,8 @@ def page_tables(html: str) -> dict[str, list[dict[str, str]]]:
 
 
 def heading(column) -> str:
-    """A column's heading on the page."""
-    text = str(column).replace("_", " ")
+    """A column's heading on the page: a month key of the downloads ('2027-04') is written 'April 2027'."""
+    text = month_label(column).replace("_", " ")
     return text[:1].upper() + text[1:]
 
 

@@ -157,6 +157,7 @@ def test_a_bad_year_in_the_address_is_answered_not_a_500(client, auth, manager):
         response = client.get(f"/targets/?year={year}")
         assert response.status_code == 400
         assert "govuk-error-message" in response.get_data(as_text=True)
+        assert "<title>Error: " in response.get_data(as_text=True)  # the year chooser's error
     assert "Targets for 2027-28" in client.get("/targets/?year=2027").get_data(as_text=True)
 
 

@@ -97,3 +97,21 @@ def test_the_api_list_of_a_refusal():
     error = DomainError.several([("a", "One"), (None, "Two")])
     assert (error.message, error.field, str(error)) == ("One", "a", "One")
     assert error.as_json() == [{"field": "a", "message": "One"}, {"field": None, "message": "Two"}]
+
+
+def test_the_summary_lists_every_error_of_every_field(form):
+    with errors_on(form):
+        raise DomainError.several([("species", "Dogs are not allowed"), ("species", "Cats are not allowed"),
+                                   ("name", "Enter a shorter name")])
+    assert error_summary(form)["errorList"] == [
+        {"text": "Enter a shorter name", "href": "#name"},
+        {"text": "Dogs are not allowed", "href": "#species"}, {"text": "Cats are not allowed", "href": "#species"}]
+
+
+def test_a_page_has_errors_when_any_of_its_forms_has(app, form):
+    from jinja2 import Undefined
+
+    from crm.errors import page_has_errors
+    assert not page_has_errors(form, None, Undefined(name="error_forms"), [None, form])
+    form.species.errors = ["Choose a species"]
+    assert page_has_errors(None, [None, form]) and page_has_errors(form)

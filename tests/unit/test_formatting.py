@@ -72,3 +72,20 @@ def test_filters_are_registered_once_for_every_template(app):
     rendered = app.jinja_env.from_string(
         "{{ day|long_date }}; {{ 1234.5|money }}; {{ 0.5|percent }}; {{ 1234|number }}").render(day=date(2027, 4, 1))
     assert rendered == "1 April 2027; £1,234.50; 50%; 1,234"
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("SW1A1AA", "SW1A 1AA"), ("sw1a 1aa", "SW1A 1AA"), (" M1  1AE ", "M1 1AE"), ("B338TH", "B33 8TH"),
+    ("CR26XH", "CR2 6XH"), ("DN551PT", "DN55 1PT"), ("W1A0AX", "W1A 0AX"), ("EC1A1BB", "EC1A 1BB"),
+    ("not a postcode", "not a postcode"), ("", ""), (None, ""),
+])
+def test_postcodes_are_shown_with_their_space(typed, shown):
+    assert formatting.postcode(typed) == shown
+
+
+@pytest.mark.parametrize(("key", "shown"), [
+    ("2026-04", "April 2026"), ("2025-12", "December 2025"), ("2026-13", "2026-13"),
+    ("2026 Q2 (Apr-Jun)", "2026 Q2 (Apr-Jun)"), ("adoption", "adoption"),
+])
+def test_month_keys_are_written_as_months(key, shown):
+    assert formatting.month_label(key) == shown

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm.formatting import percent
+from crm.formatting import month_label, percent
 from crm.funnel.stages import EventKind, WithdrawingParty
 from crm.reports.base import Report, ReportParams, Split
 from crm.reports.data.months import period_keys
@@ -289,7 +289,8 @@ def charts(report: Report) -> list[tuple[str, str]]:
               funnel(bars, "Funnel in the period"))]
     if report.splits and report.params.by in (Split.MONTH, Split.QUARTER):
         # "2026 Q2 (Apr-Jun)" is too long under a bar: the year and quarter say it.
-        trend = [Bar(" ".join(key.split()[:2]), _chart_value(split, "enquiry_contacts"))
+        trend = [Bar(month_label(key) if report.params.by is Split.MONTH else " ".join(key.split()[:2]),
+                     _chart_value(split, "enquiry_contacts"))
                  for key, split in report.splits.items()]
         shown.append((f"Enquiry contacts by {report.params.by.value}", columns(trend, "Enquiry contacts trend")))
     return shown

@@ -78,7 +78,7 @@ def website_visits(report: Report) -> list[tuple[str, str]]:
     table = report.tables["monthly_metrics"]
     if "website_visits" not in table.columns:
         return []
-    bars = [charts.Bar(date.fromisoformat(f"{row.month}-01").strftime("%b %y"), row.website_visits)
+    bars = [charts.Bar(formatting.month_label(row.month), row.website_visits)
             for row in table.itertuples() if _drawable(row.website_visits)]
     return [("Website visits by month", charts.columns(bars, "Website visits by month"))] if bars else []
 

@@ -1,7 +1,7 @@
 """How a report's table cell reads on a page: shares and percentages with a % sign, blanks, thousands separated."""
 from __future__ import annotations
 
-from crm.formatting import number, percent
+from crm.formatting import month_label, number, percent
 
 
 def report_cell(value, column: str = "") -> str:
@@ -18,7 +18,7 @@ def report_cell(value, column: str = "") -> str:
         return percent(value / 100, 1)
     if isinstance(value, (int, float)):
         return number(value)
-    return str(value)
+    return month_label(value)
 
 
 def _is_share(column: str) -> bool:
