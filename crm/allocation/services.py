@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from crm import clock
 from crm.allocation.models import Allocation, AllocationReason
-from crm.audit.services import record_event
+from crm.audit.services import CLI_ACTOR, record_event
 from crm.auth.models import Team, User, UserRole
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.checks import services as checks
@@ -140,8 +140,8 @@ def move_caseload(leaving: User | None, to: User | None, *, actor, expected: tup
                                                                 CheckInstance.owner_id == leaving.id)):
         check.owner_id = to.id
     db.session.flush()
-    record_event(db.session, "caseload_reallocated", actor=actor, object_type="user", object_id=leaving.id,
-                 detail={"to_worker_id": to.id, "households": len(plan.household_ids),
+    record_event(db.session, "caseload_reallocated", actor=actor, actor_label=None if actor else CLI_ACTOR,
+                 object_type="user", object_id=leaving.id, detail={"to_worker_id": to.id, "households": len(plan.household_ids),
                          "checks": len(plan.check_ids)})
     return plan
 
@@ -174,8 +174,8 @@ def _change(household: Household, worker: User, team_id: int, reason: Allocation
                             checks_moved=moved, changed_by_id=getattr(actor, "id", None))
     db.session.add(allocation)
     db.session.flush()
-    record_event(db.session, "household_allocated", actor=actor, object_type="household", object_id=household.id,
-                 detail={"reason": reason.value, "from_worker_id": previous_worker, "to_worker_id": worker.id,
+    record_event(db.session, "household_allocated", actor=actor, actor_label=None if actor else CLI_ACTOR,
+                 object_type="household", object_id=household.id, detail={"reason": reason.value, "from_worker_id": previous_worker, "to_worker_id": worker.id,
                          "from_team_id": previous_team, "to_team_id": team_id, "checks_moved": moved})
     return allocation
 
