@@ -141,8 +141,8 @@ def move_caseload(leaving: User | None, to: User | None, *, actor, expected: tup
         check.owner_id = to.id
     db.session.flush()
     record_event(db.session, "caseload_reallocated", actor=actor, actor_label=None if actor else CLI_ACTOR,
-                 object_type="user", object_id=leaving.id, detail={"to_worker_id": to.id, "households": len(plan.household_ids),
-                         "checks": len(plan.check_ids)})
+                 object_type="user", object_id=leaving.id,
+                 detail={"to_worker_id": to.id, "households": len(plan.household_ids), "checks": len(plan.check_ids)})
     return plan
 
 
@@ -175,7 +175,8 @@ def _change(household: Household, worker: User, team_id: int, reason: Allocation
     db.session.add(allocation)
     db.session.flush()
     record_event(db.session, "household_allocated", actor=actor, actor_label=None if actor else CLI_ACTOR,
-                 object_type="household", object_id=household.id, detail={"reason": reason.value, "from_worker_id": previous_worker, "to_worker_id": worker.id,
+                 object_type="household", object_id=household.id,
+                 detail={"reason": reason.value, "from_worker_id": previous_worker, "to_worker_id": worker.id,
                          "from_team_id": previous_team, "to_team_id": team_id, "checks_moved": moved})
     return allocation
 
