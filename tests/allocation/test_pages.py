@@ -190,3 +190,33 @@ def test_the_team_caseload_lets_a_manager_choose_the_team_and_reallocate(client,
     html = client.get(f"/caseload/team?team={people['team_b'].id}").get_data(as_text=True)
     assert "South team" in html and "Reallocate all of a worker" in html
     assert client.get("/caseload/team?team=999999").status_code == 404
+
+
+def test_the_household_page_costs_the_same_statements_whatever_its_allocation_history(client, app, auth, services_as,
+                                                                                     people, today):
+    household, _application = services_as(lambda: household_at_roi(people["officer"]))
+    services_as(lambda: services.reallocate(household, people["sam"], None, actor=people["manager"]))
+    auth.login(people["manager"])
+    with StatementCounter(app) as few:
+        client.get(f"/households/{household.id}")
+    for worker in ("tess", "asw", "sam"):
+        services_as(lambda worker=worker: services.reallocate(household, people[worker], None,
+                                                              actor=people["manager"]))
+    with StatementCounter(app) as many:
+        html = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert html.count("Reallocated by a manager") == 4
+    assert many.count == few.count
+
+
+def test_search_finds_a_household_for_the_owner_of_one_of_its_open_checks(client, auth, services_as, db_session,
+                                                                          people, today):
+    household, application = services_as(lambda: household_at_roi(people["officer"]))
+    services_as(lambda: services.hand_over(application, EventKind.STAGE_1, STAGE_1_ON, people["sam"], None,
+                                           actor=people["manager"], today=TODAY))
+    auth.login(people["tess"])
+    link = f'href="/households/{household.id}"'
+    assert link not in client.get(f"/households?q={household.reference}").get_data(as_text=True)
+    check = db_session.scalars(select(CheckInstance).where(CheckInstance.application_id == application.id)).first()
+    check.owner_id = people["tess"].id
+    db_session.flush()
+    assert link in client.get(f"/households?q={household.reference}").get_data(as_text=True)
