@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from crm.auth.roles import Role
 from crm.checks.models import CheckInstance
 from crm.extensions import db
-from crm.funnel.stages import Stage
+from crm.funnel.stages import OPEN_STATUSES, Stage
 from crm.households.models import Application, Household
 
 BEYOND_ROI = [s for s in Stage if s.order > Stage.REGISTRATION_OF_INTEREST.order]
@@ -39,11 +39,12 @@ def visible_households(user):
 
 
 def _owns_open_check(user_id: int):
-    """The user owns an open check of one of the household's applications (a check reassigned to them)."""
+    """The user owns an open check of one of the household's open applications (a check reassigned to them); the
+    checks a reallocation moves (crm/allocation) are these."""
     application = aliased(Application)
     owned = (select(CheckInstance.id).join(application, application.id == CheckInstance.application_id)
-             .where(application.household_id == Household.id, CheckInstance.owner_id == user_id,
-                    CheckInstance.is_open).correlate(Household))
+             .where(application.household_id == Household.id, application.status.in_(OPEN_STATUSES),
+                    CheckInstance.owner_id == user_id, CheckInstance.is_open).correlate(Household))
     return owned.exists()
 
 

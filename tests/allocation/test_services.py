@@ -207,3 +207,17 @@ def test_checks_owned_by_someone_who_cannot_own_them_follow_but_an_officer_gets_
     assert owners(db_session, application) == {None}
     services.reallocate(household, people["sam"], None, actor=people["manager"])
     assert owners(db_session, application) == {people["sam"].id}
+
+
+def test_owning_an_open_check_shows_the_household_while_its_application_is_open(app_context, db_session, people):
+    household, application = household_at_roi(people["officer"])
+    start_stage_1(application, people["sam"], people["manager"])
+    assert not may_see(people["tess"], household.id)
+    check = db_session.scalars(select(CheckInstance).where(CheckInstance.application_id == application.id)).first()
+    check.owner_id = people["tess"].id
+    db_session.flush()
+    assert may_see(people["tess"], household.id)
+    funnel.hold(application, TODAY, "A family illness", actor=people["sam"], today=TODAY)
+    assert may_see(people["tess"], household.id)  # on hold is still open
+    funnel.withdraw(application, TODAY, "applicant", "Moved away", actor=people["sam"], today=TODAY)
+    assert not may_see(people["tess"], household.id)
