@@ -74,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from crm import errors
     from crm.admin.views import bp as admin_bp
+    from crm.allocation.views import bp as allocation_bp
     from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
     from crm.checks.views import bp as checks_bp
@@ -96,6 +97,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp,
                       public_bp, api_bp, escalations_bp, events_bp, queues_bp, transfer_bp, checks_bp, reports_bp,
-                      targets_bp, marketing_bp, attribution_bp, marketing_dashboard_bp, records_bp):
+                      targets_bp, marketing_bp, attribution_bp, marketing_dashboard_bp, records_bp, allocation_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -50,6 +50,7 @@ def db_revision(message):
 
 def register_commands(app) -> None:
     from bench.cli import bench_command
+    from crm.allocation.cli import caseload_group
     from crm.auth.cli import teams_group, users_group
     from crm.demo.cli import demo_group, run_command
     from crm.households.cli import authorities_group
@@ -58,6 +59,6 @@ def register_commands(app) -> None:
     from jobs.cli import jobs_group, scheduler_command
 
     for group in (db_group, users_group, authorities_group, demo_group, run_command, jobs_group, scheduler_command,
-                  import_group, export_group, report_command, bench_command):
+                  import_group, export_group, report_command, bench_command, caseload_group):
         app.cli.add_command(group)
     app.cli.add_command(teams_group)

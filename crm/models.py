@@ -1,4 +1,5 @@
 """Every area's models, imported in one place: the target of Alembic's autogenerate."""
+from crm.allocation.models import Allocation
 from crm.api.models import ApiToken
 from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
@@ -21,4 +22,5 @@ __all__ = [
     "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
     "AttributionCredit", "Campaign", "CampaignChannel", "CampaignSpend", "ChannelRule", "MarketingMetric",
     "ReportTarget",
+    "Allocation",
 ]

@@ -19,6 +19,8 @@ FILTERS = {"long_date": formatting.long_date, "date_time": formatting.date_time,
 NAVIGATION: list[tuple[str, tuple[str, ...]]] = [
     ("Home", ("home.index",)),
     ("Work queue", ("queues.applications",)),
+    ("My caseload", ("allocation.my_caseload",)),
+    ("Team caseload", ("allocation.team_caseload",)),
     ("Checks", ("checks.queue",)),
     ("Households", ("households.search",)),
     ("New enquiry", ("enquiries.new",)),

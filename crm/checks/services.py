@@ -101,9 +101,11 @@ def create_checks(application: Application, needed: list[Needed], *, actor,
 
 
 def _new_check(application: Application, needed: Needed) -> CheckInstance:
-    """Owned at first by the household's allocated worker, with one part per step of the check type."""
+    """Owned at first by the household's allocated worker if they work on checks (else by nobody, until the
+    hand-over passes them on: crm/allocation), with one part per step of the check type."""
+    worker = application.household.allocated_worker
     return CheckInstance(application=application, person=needed.person, check_type=needed.check_type,
-                         owner_id=application.household.allocated_worker_id,
+                         owner_id=worker.id if may_own(worker) else None,
                          parts=[CheckPart(name=name, position=index)
                                 for index, name in enumerate(needed.check_type.parts or [])])
 

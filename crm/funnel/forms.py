@@ -1,7 +1,7 @@
 """Recording an event on an application, and undoing one: shape only; the state machine has the rules."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from crm.forms import DateRequired, GovDateField, HearthForm, RadioInput
@@ -17,6 +17,12 @@ class RecordEventForm(HearthForm):
                            description="Needed for a hold, withdrawal, deferral, decision not to approve or extension.")
     extension_days = IntegerField("Length of the extension, in days", widget=GovTextInput(),
                                   validators=[Optional(), NumberRange(1, 366, "Enter a number of days from 1 to 366")])
+    # The hand-overs (crm/allocation): who runs the stage that starts, and in which team.
+    worker = SelectField("Hand over to (when Stage 1 or Stage 2 starts)", widget=GovSelect(), validate_choice=False,
+                         description="The stage-one worker for Stage 1, the assessing social worker for Stage 2. "
+                                     "Its open checks pass to them.")
+    team = SelectField("Team", widget=GovSelect(), validate_choice=False,
+                       description="Leave it as the worker's team unless the case sits with another.")
     submit = SubmitField("Record", widget=GovSubmitInput())
 
 

@@ -5,6 +5,9 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from crm.allocation import services as allocation
+from crm.allocation.forms import user_id
+from crm.auth.models import User
 from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.errors import errors_on
@@ -45,10 +48,15 @@ def record_event(application_id: int):
     form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in EventKind]
 
     def act() -> str:
-        services.record(application, EventKind(form.kind.data), form.occurred_on.data, actor=current_user,
-                        party=form.party.data or None, reason=form.reason.data,
-                        extension_days=form.extension_days.data)
-        return f"Recorded: {EVENT_LABELS[EventKind(form.kind.data)]}."
+        kind = EventKind(form.kind.data)
+        details = dict(party=form.party.data or None, reason=form.reason.data, extension_days=form.extension_days.data)
+        if kind not in allocation.HAND_OVERS:
+            services.record(application, kind, form.occurred_on.data, actor=current_user, **details)
+            return f"Recorded: {EVENT_LABELS[kind]}."
+        worker = db.session.get(User, user_id(form.worker.data)) if user_id(form.worker.data) else None
+        allocation.hand_over(application, kind, form.occurred_on.data, worker, user_id(form.team.data),
+                             actor=current_user, **details)
+        return f"Recorded: {EVENT_LABELS[kind]}. Handed over to {worker.full_name}."
 
     return _submit(household, application, form, "event", act)
 

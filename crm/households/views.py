@@ -5,6 +5,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from crm import clock
+from crm.allocation import panel as allocation_panel
 from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
@@ -57,10 +58,11 @@ def render_household(household, forms: dict | None = None, status: int = 200):
     """The household page; `forms` carries a submitted form (with its errors): ("event" or "undo", application id)
     for an application, or "booking" / "consultation" for its information events."""
     today = clock.today()
-    panels = []
+    panels, hand_over = [], allocation_panel.hand_over_choices()
     for application in household.applications:
         event_form = (forms or {}).get(("event", application.id)) or RecordEventForm(formdata=None)
         event_form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in machine.available(application, today=today)]
+        event_form.worker.choices, event_form.team.choices = hand_over
         undo_form = (forms or {}).get(("undo", application.id)) or UndoForm(formdata=None)
         for key, form in (("event", event_form), ("undo", undo_form)):
             _unique_ids(form, f"{key}-{application.id}")
@@ -76,7 +78,8 @@ def render_household(household, forms: dict | None = None, status: int = 200):
                            household_checks=household_checks, monitoring=monitoring, questions=PERSON_QUESTIONS,
                            timeline=household_timeline(household, current_user),
                            labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles,
-                           events=events_panel.section(household, forms or {})), status
+                           events=events_panel.section(household, forms or {}),
+                           allocation=allocation_panel.section(household, forms or {})), status
 
 
 def _unique_ids(form, prefix: str) -> None:

@@ -1,6 +1,7 @@
 """Which households a user may see (SPEC section 1): the record-level half of the access policy.
 
-One SQL condition serves both the lists (search, queues) and the single household page.
+One SQL condition serves the lists (search, queues), the single household page and its checks. What a worker sees
+follows the allocation (crm/allocation): the households allocated to them, and those where they own an open check.
 """
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from crm.auth.roles import Role
+from crm.checks.models import CheckInstance
 from crm.extensions import db
-from crm.funnel.stages import Stage
+from crm.funnel.stages import OPEN_STATUSES, Stage
 from crm.households.models import Application, Household
 
 BEYOND_ROI = [s for s in Stage if s.order > Stage.REGISTRATION_OF_INTEREST.order]
@@ -20,7 +22,7 @@ def visible_households(user):
     roles = user.roles
     if Role.MANAGER in roles:
         return true()
-    mine = Household.allocated_worker_id == user.id
+    mine = or_(Household.allocated_worker_id == user.id, _owns_open_check(user.id))
     team = Household.team_id == user.team_id if user.team_id is not None else false()
     clauses = []
     if Role.RECRUITMENT_OFFICER in roles:
@@ -34,6 +36,16 @@ def visible_households(user):
     if roles & {Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER}:
         clauses.append(or_(mine, team))
     return or_(*clauses) if clauses else false()
+
+
+def _owns_open_check(user_id: int):
+    """The user owns an open check of one of the household's open applications (a check reassigned to them); the
+    checks a reallocation moves (crm/allocation) are these."""
+    application = aliased(Application)
+    owned = (select(CheckInstance.id).join(application, application.id == CheckInstance.application_id)
+             .where(application.household_id == Household.id, application.status.in_(OPEN_STATUSES),
+                    CheckInstance.owner_id == user_id, CheckInstance.is_open).correlate(Household))
+    return owned.exists()
 
 
 def may_see(user, household_id: int) -> bool:

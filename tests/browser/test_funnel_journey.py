@@ -45,7 +45,9 @@ def journey(live_server) -> Journey:
         from crm.funnel import services
         from crm.households.models import Household, Person, PersonRole
 
-        worker = create_user(WORKER_EMAIL, WORKER_NAME, PASSWORD, [Role.STAGE_ONE_WORKER])
+        from crm.auth.models import Team
+
+        worker = create_user(WORKER_EMAIL, WORKER_NAME, PASSWORD, [Role.STAGE_ONE_WORKER], team=Team(name="North team"))
         manager = create_user(MANAGER_EMAIL, MANAGER_NAME, PASSWORD, [Role.MANAGER])
         household = Household(reference=REFERENCE, first_enquiry_on=today - timedelta(days=30),
                               allocated_worker=worker)
@@ -113,14 +115,16 @@ def test_a_worker_starts_stage_1_and_a_manager_undoes_it(journey, browser_page, 
     expect(stage_badge).to_have_text("Registration of interest")
     expect(undo_form).to_have_count(0)  # undoing is for managers
 
-    # Stage 1 starts, dated yesterday.
+    # Stage 1 starts, dated yesterday, and the worker keeps it (the hand-over asks who runs Stage 1).
     event_form.get_by_label(STAGE_1_LABEL).check()
     enter_date(event_form, yesterday)
+    event_form.get_by_label("Hand over to (when Stage 1 or Stage 2 starts)").select_option(
+        label=f"{WORKER_NAME} (North team)")
     event_form.get_by_role("button", name="Record").click()
 
     expect(page).to_have_url(f"{household_url}#application-{journey.application_id}")
     expect(banner).to_have_count(1)
-    expect(banner).to_contain_text(f"Recorded: {STAGE_1_LABEL}.")
+    expect(banner).to_contain_text(f"Recorded: {STAGE_1_LABEL}. Handed over to {WORKER_NAME}.")
     expect(stage_badge).to_have_text("Stage 1")
     expect(section).to_contain_text(f"In Stage 1 since {long_date(yesterday)}")
     expect(newest_entry.locator(".moj-timeline__title")).to_have_text(STAGE_1_LABEL)

@@ -119,7 +119,7 @@ def test_the_funnel_form_starts_the_checks(client, auth, services_as, db_session
     application = services_as(to_roi)
     auth.login(worker)
     response = post(client, f"/households/{household.id}", f"/applications/{application.id}/events",
-                    {"kind": "stage_1", **form_date("occurred_on", STAGE_1_ON)})
+                    {"kind": "stage_1", "worker": str(worker.id), **form_date("occurred_on", STAGE_1_ON)})
     assert response.status_code == 302
     assert len(checks_of(db_session, application)) == 9
 

@@ -82,12 +82,13 @@ def test_marketing_and_administrators_cannot_open_households(client, auth):
 
 
 def test_recording_a_stage_change(client, auth, db_session):
-    worker = UserFactory(roles=[Role.STAGE_ONE_WORKER])
+    worker = UserFactory(roles=[Role.STAGE_ONE_WORKER], team_id=TeamFactory().id)
     household = household_at(worker=worker)
     application = household.applications[0]
     auth.login(worker)
     day = clock.today() - timedelta(days=2)
-    response = post_event(client, household, application, [("kind", "stage_1"), *date_parts(day)])
+    response = post_event(client, household, application, [("kind", "stage_1"), ("worker", str(worker.id)),
+                                                           *date_parts(day)])
     assert response.status_code == 302
     db_session.expire_all()
     stored = db_session.get(Application, application.id)

@@ -1,0 +1,1 @@
+"""Allocation: which worker and team each household's open applications are with, and every hand-over."""

@@ -1,0 +1,59 @@
+"""The household page's allocation section: who has it now, its history as a timeline, and the forms."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.allocation import services
+from crm.allocation.forms import AllocateForm, team_choices, worker_choices
+from crm.allocation.models import Allocation
+from crm.auth.models import Team
+from crm.auth.policy import may_use
+from crm.auth.roles import Role
+from crm.extensions import db
+
+HAND_OVER_ROLES = (Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER)
+
+
+def section(household, forms: dict) -> dict:
+    """What the section shows; `forms` may carry a submitted "allocate" form with its errors."""
+    app = current_app._get_current_object()
+    may_reallocate = may_use(current_user, app, "allocation.reallocate")
+    team = db.session.get(Team, household.team_id) if household.team_id else None
+    return {"history": history(household.id), "team": team,
+            "may_take": may_use(current_user, app, "allocation.take")
+            and household.allocated_worker_id != current_user.id and not _beyond_roi(household),
+            "form": _allocate_form(household, forms.get("allocate")) if may_reallocate else None}
+
+
+def history(household_id: int) -> list[Allocation]:
+    """Every allocation of the household, latest first, with the people and teams it names (a fixed number of
+    statements)."""
+    return list(db.session.scalars(
+        select(Allocation).where(Allocation.household_id == household_id)
+        .options(selectinload(Allocation.worker), selectinload(Allocation.previous_worker),
+                 selectinload(Allocation.changed_by), selectinload(Allocation.team),
+                 selectinload(Allocation.previous_team))
+        .order_by(Allocation.changed_at.desc(), Allocation.id.desc())))
+
+
+def hand_over_choices() -> tuple[list, list]:
+    """The worker and team choices of the household page's event forms (read once for all its applications)."""
+    return (worker_choices(services.eligible_workers(HAND_OVER_ROLES), "Choose a worker"),
+            team_choices(services.teams()))
+
+
+def _allocate_form(household, submitted: AllocateForm | None) -> AllocateForm:
+    form = submitted or AllocateForm(formdata=None, worker=str(household.allocated_worker_id or ""),
+                                     team=str(household.team_id or ""))
+    form.worker.choices = worker_choices(services.eligible_workers(), "Choose a worker")
+    form.team.choices = team_choices(services.teams())
+    for field in form:
+        field.id = f"allocate-{field.name}"
+    return form
+
+
+def _beyond_roi(household) -> bool:
+    return any(a.stage in services.BEYOND_ROI and a.status in services.OPEN_STATUSES for a in household.applications)
