@@ -79,6 +79,10 @@ def from_environment(instance_path: Path) -> dict:
         # Per API token: a website integration posting its own form's submissions.
         "RATELIMIT_API": os.environ.get("RATELIMIT_API", "600 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many proxies in front of Hearth set X-Forwarded-For/-Proto/-Host: the client's address (what the
+        # rate limits count) is then the one the nearest trusted proxy saw. 0: the headers are ignored, so a
+        # client cannot choose its own address by sending them.
+        "TRUSTED_PROXIES": int(os.environ.get("HEARTH_TRUSTED_PROXIES", "0")),
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Any request body larger than this is refused with 413 before it is read (an upload of a tracker may be
