@@ -5,7 +5,7 @@ from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
 from crm.checks.models import CheckChase, CheckInstance, CheckPart, CheckType
 from crm.db import Base
-from crm.enquiries.models import EnquiryContact
+from crm.enquiries.models import EnquiryContact, PossibleMatch
 from crm.escalations.models import Escalation, JobRun, MonthlySnapshot
 from crm.events.models import AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.funnel.models import StageEvent
@@ -16,7 +16,7 @@ from crm.targets.models import ReportTarget
 
 __all__ = [
     "Escalation", "JobRun", "MonthlySnapshot",
-    "ApiToken", "Application", "AuditEvent", "Base", "Channel", "EnquiryContact", "Household", "PartnerAuthority", "Person",
+    "ApiToken", "Application", "AuditEvent", "Base", "Channel", "EnquiryContact", "PossibleMatch", "Household", "PartnerAuthority", "Person",
     "ServiceLine", "StageEvent", "Team", "User", "UserRole",
     "CheckChase", "CheckInstance", "CheckPart", "CheckType",
     "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",

@@ -1,5 +1,9 @@
 """Enquiries that arrive with nobody to confirm a match: the public form and the JSON API.
 
+Each is stored as a household of its own; one that looks like a known household is recorded as a possible match
+for an officer to settle (crm.enquiries.matches), never added to that household by itself: anyone who knows an
+email address and a surname could otherwise write into someone else's record.
+
 Each submission is stored once. A retry carries the same idempotency key; two copies racing each other are
 settled by the unique key in the database, not by a check that both could pass.
 """
@@ -10,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from crm.enquiries.matches import record_possible_matches
 from crm.enquiries.models import EnquiryContact
 from crm.errors import DomainError
 from crm.enquiries.services import EnquiryDetails, find_matches, log_enquiry
 from crm.extensions import db
-from crm.households.models import Household
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,9 @@ def receive(details: EnquiryDetails) -> Receipt:
     if details.idempotency_key and (earlier := _by_key(details.idempotency_key)) is not None:
         return _retry_of(earlier, details)
     try:
-        contact = log_enquiry(details, actor=None, household=unambiguous_household(details))
+        matches = find_matches(details)  # before the new household exists
+        contact = log_enquiry(details, actor=None)
+        record_possible_matches(contact, matches)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -49,15 +55,3 @@ def _retry_of(earlier: EnquiryContact, details: EnquiryDetails) -> Receipt:
 
 def _by_key(key: str) -> EnquiryContact | None:
     return db.session.scalar(select(EnquiryContact).where(EnquiryContact.idempotency_key == key))
-
-
-def unambiguous_household(details: EnquiryDetails) -> Household | None:
-    """The one known household with this email address and surname, or None.
-
-    Without an officer to confirm, only that strong a match is used; anything weaker becomes a new household,
-    and the officer sees the suggested matches when answering it.
-    """
-    if not details.email:
-        return None
-    strong = [m.household for m in find_matches(details) if {"same email address", "same surname"} <= set(m.reasons)]
-    return strong[0] if len(strong) == 1 else None

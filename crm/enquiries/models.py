@@ -57,3 +57,25 @@ class EnquiryContact(Base):
     household = relationship("Household")
     channel = relationship("Channel")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+
+
+class PossibleMatch(Base):
+    """A public or API enquiry that looks like a household Hearth already holds (same email and surname, same
+    phone...). Nobody has confirmed it, so it was stored as a household of its own: knowing someone's email and
+    surname must never let a stranger add to their record. An officer or manager says whether it is the same
+    household (the enquiry then joins it: crm.enquiries.matches) or not."""
+
+    __tablename__ = "possible_matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(BigIntKey, ForeignKey("enquiry_contacts.id", ondelete="CASCADE"),
+                                            index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    reasons: Mapped[str] = mapped_column(String(200))
+    found_at: Mapped[datetime] = mapped_column(default=clock.now)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # same | different | superseded
+
+    contact = relationship("EnquiryContact")
+    household = relationship("Household")

@@ -14,8 +14,9 @@ from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.enquiries import services
 from crm.enquiries.forms import METHOD_LABELS, EnquiryForm
-from crm.enquiries.models import ContactMethod, EnquiryContact
-from crm.errors import errors_on
+from crm.enquiries import matches
+from crm.enquiries.models import ContactMethod, EnquiryContact, PossibleMatch
+from crm.errors import DomainError, errors_on
 from crm.extensions import db
 from crm.formatting import date_time
 from crm.households import authorities
@@ -89,6 +90,30 @@ def _save(form: EnquiryForm, details: services.EnquiryDetails, household: Househ
         flash(f"Enquiry saved for household {contact.household.reference}. {response}", "success")
         return redirect(url_for("households.show", household_id=contact.household_id))
     return render_template("enquiries/new.html", form=form, matches=[]), 400
+
+
+@bp.route("/possible-matches/<int:match_id>", methods=["POST"])
+@allow(*ENQUIRY_ROLES)
+def settle_possible_match(match_id: int):
+    """Same household or not: only for a user who may see both households (else 404, as for any other)."""
+    match = db.session.get(PossibleMatch, match_id)
+    if match is None or not (may_see(current_user, match.contact.household_id)
+                             and may_see(current_user, match.household_id)):
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in ("same", "different"):
+        abort(400)
+    placeholder_id = match.contact.household_id
+    try:
+        household = matches.settle(match, decision == "same", actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message)
+        return redirect(url_for("households.show", household_id=placeholder_id))
+    db.session.commit()
+    flash(f"Enquiry added to household {household.reference}." if decision == "same" else
+          "Kept as a separate household.", "success")
+    return redirect(url_for("households.show", household_id=household.id))
 
 
 @bp.route("/awaiting-response")

@@ -17,8 +17,8 @@ def is_postcode(text: str | None) -> bool:
 
 
 def display_postcode(text: str | None) -> str:
-    """SW1A1AA and sw1a 1aa are shown SW1A 1AA; something that is not a postcode is shown as it was stored."""
-    code = compact(text)
-    if not POSTCODE.match(code):
-        return (text or "").strip()
-    return f"{code[:-3]} {code[-3:]}"
+    """SW1A1AA and sw1a 1aa are shown SW1A 1AA: the one display rule, crm.formatting.postcode (a looser shape than
+    POSTCODE, so a code stored before validation is still shown with its space)."""
+    from crm.formatting import postcode
+
+    return postcode(text)

@@ -16,7 +16,6 @@ from crm.households.postcodes import display_postcode
 from crm.households.views import HOUSEHOLD_ROLES, load
 
 bp = Blueprint("records", __name__, url_prefix="/households/<int:household_id>")
-bp.add_app_template_filter(display_postcode, "postcode")
 CONTACT_FIELDS = ("email", "phone", "address_line_1", "address_line_2", "town", "postcode")
 
 

@@ -79,7 +79,22 @@ def render_household(household, forms: dict | None = None, status: int = 200):
                            timeline=household_timeline(household, current_user),
                            labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles,
                            events=events_panel.section(household, forms or {}),
-                           allocation=allocation_panel.section(household, forms or {})), status
+                           allocation=allocation_panel.section(household, forms or {}),
+                           possible_matches=possible_matches_section(household)), status
+
+
+def possible_matches_section(household) -> list[dict]:
+    """The unsettled possible matches of this household's enquiries, for those who settle them (officers and
+    managers); a known household the user may not see is not named."""
+    from crm.enquiries.matches import open_matches
+    from crm.enquiries.views import ENQUIRY_ROLES
+    from crm.events.queries import visible_household_ids
+
+    if not current_user.roles & set(ENQUIRY_ROLES):
+        return []
+    matches = open_matches([household.id]).get(household.id, [])
+    visible = visible_household_ids(current_user, [match.household_id for match in matches])
+    return [{"match": match, "visible": match.household_id in visible} for match in matches]
 
 
 def _unique_ids(form, prefix: str) -> None:

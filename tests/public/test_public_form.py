@@ -7,7 +7,7 @@ from faker import Faker
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.enquiries.models import ContactMethod, EnquiryContact, PossibleMatch
 from crm.households.models import Household
 from crm.marketing.models import Channel
 from tests.conftest import csrf_token
@@ -69,13 +69,16 @@ def test_a_resubmitted_form_is_one_enquiry(client, db_session):
     assert count(db_session, EnquiryContact) == 1 and count(db_session, Household) == 1
 
 
-def test_the_same_person_enquiring_again_is_a_second_contact_on_their_household(client, db_session):
+def test_the_same_person_enquiring_again_is_kept_apart_as_a_possible_match_for_an_officer(client, db_session):
+    """Never merged by itself (issue 16, finding 8): tests/security/test_possible_matches.py settles it."""
     first = answers(client.get("/enquire").get_data(as_text=True))
     client.post("/enquire", data=first)
     again = answers(client.get("/enquire").get_data(as_text=True), first_name=first["first_name"],
                     last_name=first["last_name"], email=first["email"].upper(), service_lines=["adoption"])
     client.post("/enquire", data=again)
-    assert count(db_session, EnquiryContact) == 2 and count(db_session, Household) == 1
+    assert count(db_session, EnquiryContact) == 2 and count(db_session, Household) == 2
+    match = db_session.scalars(select(PossibleMatch)).one()
+    assert match.resolved_at is None and "same email address" in match.reasons
 
 
 def test_the_honeypot_stores_nothing_and_looks_like_success(client, db_session):
