@@ -53,10 +53,11 @@ def register_commands(app) -> None:
     from crm.auth.cli import users_group
     from crm.demo.cli import demo_group, run_command
     from crm.households.cli import authorities_group
+    from crm.funnel.reasons.cli import withdrawal_reasons_group
     from crm.reports.cli import report_command
     from crm.transfer.cli import export_group, import_group
     from jobs.cli import jobs_group, scheduler_command
 
     for group in (db_group, users_group, authorities_group, demo_group, run_command, jobs_group, scheduler_command,
-                  import_group, export_group, report_command, bench_command):
+                  import_group, export_group, report_command, bench_command, withdrawal_reasons_group):
         app.cli.add_command(group)

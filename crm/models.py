@@ -8,6 +8,7 @@ from crm.enquiries.models import EnquiryContact
 from crm.escalations.models import Escalation, JobRun, MonthlySnapshot
 from crm.events.models import AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.funnel.models import StageEvent
+from crm.funnel.reasons.models import WithdrawalReason
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
@@ -21,4 +22,5 @@ __all__ = [
     "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
     "AttributionCredit", "Campaign", "CampaignChannel", "CampaignSpend", "ChannelRule", "MarketingMetric",
     "ReportTarget",
+    "WithdrawalReason",
 ]

@@ -29,6 +29,7 @@ NAVIGATION: list[tuple[str, tuple[str, ...]]] = [
     ("Users", ("admin.users",)),
     ("API tokens", ("admin.api_tokens",)),
     ("Check catalogue", ("checks.catalogue_list",)),
+    ("Withdrawal reasons", ("withdrawal_reasons.index",)),
     ("Import and export", ("transfer.imports",)),
     ("Audit log", ("audit.search",)),
 ]

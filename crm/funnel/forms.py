@@ -1,7 +1,7 @@
 """Recording an event on an application, and undoing one: shape only; the state machine has the rules."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from crm.forms import DateRequired, GovDateField, HearthForm, RadioInput
@@ -13,11 +13,20 @@ class RecordEventForm(HearthForm):
                                description="For example, 27 3 2026. It may be in the past, not in the future.")
     party = RadioField("Who withdrew?", widget=RadioInput(), validators=[Optional()],
                        choices=[("applicant", "The applicant"), ("service", "The service")])
-    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
-                           description="Needed for a hold, withdrawal, deferral, decision not to approve or extension.")
+    # Choices: the reasons in use (crm.funnel.reasons), set by the views.
+    withdrawal_reason = SelectField("Reason for withdrawing (withdrawals only)", widget=GovSelect(),
+                                    validators=[Optional()], validate_choice=False)
+    reason = TextAreaField("Reason or note", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
+                           description="Needed for a hold, deferral, decision not to approve or extension, and for a "
+                                       "withdrawal whose reason is Other.")
     extension_days = IntegerField("Length of the extension, in days", widget=GovTextInput(),
                                   validators=[Optional(), NumberRange(1, 366, "Enter a number of days from 1 to 366")])
     submit = SubmitField("Record", widget=GovSubmitInput())
+
+
+def offer_reasons(form: RecordEventForm, reasons) -> None:
+    """The withdrawal reasons in use, in list order, after a blank first choice."""
+    form.withdrawal_reason.choices = [("", "Choose a reason")] + [(str(r.id), r.name) for r in reasons]
 
 
 class UndoForm(HearthForm):
