@@ -51,6 +51,7 @@ def db_revision(message):
 def register_commands(app) -> None:
     from bench.cli import bench_command
     from crm.auth.cli import users_group
+    from crm.checks.cli import check_types_group
     from crm.demo.cli import demo_group, run_command
     from crm.households.cli import authorities_group
     from crm.funnel.reasons.cli import withdrawal_reasons_group
@@ -59,5 +60,6 @@ def register_commands(app) -> None:
     from jobs.cli import jobs_group, scheduler_command
 
     for group in (db_group, users_group, authorities_group, demo_group, run_command, jobs_group, scheduler_command,
-                  import_group, export_group, report_command, bench_command, withdrawal_reasons_group):
+                  import_group, export_group, report_command, bench_command, withdrawal_reasons_group,
+                  check_types_group):
         app.cli.add_command(group)
