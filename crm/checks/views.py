@@ -252,15 +252,24 @@ def new_check_type():
     return render_template("checks/new_check_type.html", form=form), 400 if form.errors else 200
 
 
-@bp.route("/admin/checks/<int:check_type_id>/<any(retire, reactivate):action>", methods=["POST"])
+@bp.route("/admin/checks/<int:check_type_id>/retire", methods=["POST"])
 @allow(Role.ADMINISTRATOR)
-def set_check_type_active(check_type_id: int, action: str):
+def retire_check_type(check_type_id: int):
+    return _set_active(check_type_id, False, "Retired: {}. It is no longer started; checks already started stay.")
+
+
+@bp.route("/admin/checks/<int:check_type_id>/reactivate", methods=["POST"])
+@allow(Role.ADMINISTRATOR)
+def reactivate_check_type(check_type_id: int):
+    return _set_active(check_type_id, True, "Back in use: {}.")
+
+
+def _set_active(check_type_id: int, active: bool, message: str):
     check_type = db.session.get(CheckType, check_type_id) or abort(404)
     if CheckTypeActionForm().validate_on_submit():
-        catalogue.set_check_type_active(check_type, action == "reactivate", actor=current_user)
+        catalogue.set_check_type_active(check_type, active, actor=current_user)
         db.session.commit()
-        flash(f"Retired: {check_type.name}. It is no longer started; checks already started stay."
-              if action == "retire" else f"Back in use: {check_type.name}.", "success")
+        flash(message.format(check_type.name), "success")
     return redirect(url_for("checks.catalogue_list"))
 
 
