@@ -52,7 +52,8 @@ WITH counted AS (
     FROM enquiry_contacts c
     WHERE c.received_at >= :received_from AND c.received_at < :received_before
     UNION ALL
-    SELECT {event_month}, e.kind, a.household_id, e.party, coalesce(r.name, e.reason), CASE WHEN a.fast_track THEN 1 ELSE 0 END,
+    SELECT {event_month}, e.kind, a.household_id, e.party, coalesce(r.name, e.reason),
+           CASE WHEN a.fast_track THEN 1 ELSE 0 END,
            CASE WHEN m.booking_id IS NOT NULL THEN 'event' WHEN m.consultation_id IS NOT NULL THEN 'consultation'
                 ELSE 'recorded' END
     FROM stage_events e

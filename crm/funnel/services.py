@@ -41,8 +41,9 @@ def record(application: Application, kind: EventKind, on: date, *, actor, today:
            **details) -> StageEvent:
     """Record one event (a stage entered, or a status or milestone event) if the rules allow it. A withdrawal given
     only a reason's text has it matched to the list (crm.funnel.reasons.services.match)."""
-    if kind is EventKind.WITHDRAWN and details.get("withdrawal_reason") is None and (details.get("reason") or "").strip():
-        details["withdrawal_reason"], details["reason"] = reasons.from_text(details["reason"])
+    text = (details.get("reason") or "").strip()
+    if kind is EventKind.WITHDRAWN and details.get("withdrawal_reason") is None and text:
+        details["withdrawal_reason"], details["reason"] = reasons.from_text(text)
     event = machine.record(application, kind, on, today=today or clock.today(), actor=actor, **details)
     db.session.flush()
     _audit(application, "stage_event_recorded", actor, {"kind": kind.value, "on": on.isoformat(),

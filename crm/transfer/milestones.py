@@ -90,8 +90,8 @@ class Timeline:
 
     def rows(self, recorded_at) -> list[dict[str, Any]]:
         return [{"application_id": self.application.id, "kind": e.kind, "occurred_on": e.occurred_on, "party": e.party,
-                 "withdrawal_reason_id": e.withdrawal_reason_id, "reason": e.reason, "extension_days": e.extension_days, "recorded_by_id": e.recorded_by_id,
-                 "recorded_at": recorded_at} for e in self.added]
+                 "withdrawal_reason_id": e.withdrawal_reason_id, "reason": e.reason, "extension_days": e.extension_days,
+                 "recorded_by_id": e.recorded_by_id, "recorded_at": recorded_at} for e in self.added]
 
     def state(self) -> dict[str, Any]:
         """The application row's new values: the state its events now imply (what `machine.sync` computed here)."""
