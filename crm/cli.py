@@ -48,6 +48,21 @@ def db_revision(message):
     migrate.revision(current_app.config["DATABASE_URL"], message)
 
 
+def commit_or_fail(change):
+    """Run an administrative change for a command: commit what it returns, or roll back and exit with its
+    DomainError's message."""
+    from crm.errors import DomainError
+    from crm.extensions import db
+
+    try:
+        result = change()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    return result
+
+
 def register_commands(app) -> None:
     from bench.cli import bench_command
     from crm.auth.cli import users_group

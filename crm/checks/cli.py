@@ -4,10 +4,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from crm.cli import commit_or_fail
 from crm.checks import catalogue
 from crm.checks.models import CheckAppliesTo
-from crm.errors import DomainError
-from crm.extensions import db
 
 check_types_group = AppGroup("check-types", help="List, add and retire check types.")
 
@@ -29,7 +28,7 @@ def add(name, applies_to, days, lines):
     """Add the check type NAME, in use for applications entering Stage 1 from now on."""
     change = catalogue.CheckTypeChange(name=name, applies_to=CheckAppliesTo(applies_to), default_days=days,
                                        rule_months=None, service_line_codes=tuple(lines), active=True)
-    check_type = _apply(lambda: catalogue.add_check_type(change, actor=None))
+    check_type = commit_or_fail(lambda: catalogue.add_check_type(change, actor=None))
     click.echo(f"Added {check_type.name} ({check_type.code}).")
 
 
@@ -37,7 +36,7 @@ def add(name, applies_to, days, lines):
 @click.argument("name_or_code")
 def retire(name_or_code):
     """Stop starting the check type NAME_OR_CODE (checks already started stay)."""
-    check_type = _apply(lambda: _set(name_or_code, False))
+    check_type = commit_or_fail(lambda: _set(name_or_code, False))
     click.echo(f"Retired {check_type.name}.")
 
 
@@ -45,7 +44,7 @@ def retire(name_or_code):
 @click.argument("name_or_code")
 def reactivate(name_or_code):
     """Start the retired check type NAME_OR_CODE again for new applications."""
-    check_type = _apply(lambda: _set(name_or_code, True))
+    check_type = commit_or_fail(lambda: _set(name_or_code, True))
     click.echo(f"{check_type.name} is in use again.")
 
 
@@ -53,13 +52,3 @@ def _set(name_or_code: str, active: bool):
     check_type = catalogue.find_check_type(name_or_code)
     catalogue.set_check_type_active(check_type, active, actor=None)
     return check_type
-
-
-def _apply(change):
-    try:
-        result = change()
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from error
-    db.session.commit()
-    return result

@@ -4,8 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from crm.errors import DomainError
-from crm.extensions import db
+from crm.cli import commit_or_fail
 from crm.funnel.reasons import services
 
 withdrawal_reasons_group = AppGroup("withdrawal-reasons", help="Manage the list of withdrawal reasons.")
@@ -24,7 +23,7 @@ def list_():
 @click.option("--needs-text", is_flag=True, help="A withdrawal with this reason must say what it was (like Other).")
 def add(name, needs_text):
     """Add the reason NAME at the end of the list."""
-    reason = _apply(lambda: services.add_reason(name, needs_text=needs_text, actor=None))
+    reason = commit_or_fail(lambda: services.add_reason(name, needs_text=needs_text, actor=None))
     click.echo(f"Added {reason.name}.")
 
 
@@ -32,7 +31,7 @@ def add(name, needs_text):
 @click.argument("name")
 def retire(name):
     """Stop offering the reason NAME (recorded withdrawals keep it)."""
-    _apply(lambda: services.retire_reason(services.find(name), actor=None))
+    commit_or_fail(lambda: services.retire_reason(services.find(name), actor=None))
     click.echo(f"Retired {name}.")
 
 
@@ -40,15 +39,5 @@ def retire(name):
 @click.argument("name")
 def reactivate(name):
     """Offer the retired reason NAME again."""
-    _apply(lambda: services.reactivate_reason(services.find(name), actor=None))
+    commit_or_fail(lambda: services.reactivate_reason(services.find(name), actor=None))
     click.echo(f"{name} is in use again.")
-
-
-def _apply(change):
-    try:
-        result = change()
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from error
-    db.session.commit()
-    return result
