@@ -25,7 +25,8 @@ from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
 from crm.funnel.service_lines import ADOPTION_LIKE, ServiceLineCode
-from crm.funnel.stages import Stage
+from crm.funnel.reasons.models import WithdrawalReason
+from crm.funnel.stages import EventKind, Stage
 from crm.households.models import Application, Household, PartnerAuthority
 from crm.marketing.models import Channel
 from crm.workdays import add_working_days
@@ -71,6 +72,7 @@ class Setting:
     teams: list[int]
     channels: list[int]
     response_days: int
+    withdrawal_reasons: dict[str, int]  # name -> id: a withdrawal's reason is chosen from the managed list
 
 
 @dataclass
@@ -131,6 +133,7 @@ def _setting(session, households: int, today: date, response_days: int) -> Setti
         teams=_named(session, Team, "Bench team {:02d}", households // 10000, 3, 30),
         channels=list(session.scalars(select(Channel.id).order_by(Channel.id))),
         response_days=response_days,
+        withdrawal_reasons=dict(session.execute(select(WithdrawalReason.name, WithdrawalReason.id)).all()),
     )
 
 
@@ -235,11 +238,18 @@ def _event_row(event_id: int, application_id: int, event: Event, setting: Settin
     undone = event.undone_at is not None
     return {
         "id": event_id, "application_id": application_id, "kind": event.kind, "occurred_on": event.occurred_on,
-        "party": event.party, "reason": event.reason, "extension_days": event.extension_days,
+        "party": event.party, "extension_days": event.extension_days, **_reason(event, setting),
         "recorded_by_id": None, "recorded_at": _noon(event.occurred_on, setting),
         "undone_at": _noon(event.undone_at, setting) if undone else None, "undone_by_id": None,
         "undo_reason": "Recorded with the wrong date" if undone else None,
     }
+
+
+def _reason(event: Event, setting: Setting) -> dict:
+    """A withdrawal names a reason of the list (no note); other events keep their reason text."""
+    if event.kind is EventKind.WITHDRAWN:
+        return {"withdrawal_reason_id": setting.withdrawal_reasons[event.reason], "reason": None}
+    return {"withdrawal_reason_id": None, "reason": event.reason}
 
 
 def _noon(day: date, setting: Setting) -> datetime:

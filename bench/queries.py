@@ -52,11 +52,13 @@ WITH counted AS (
     FROM enquiry_contacts c
     WHERE c.received_at >= :received_from AND c.received_at < :received_before
     UNION ALL
-    SELECT {event_month}, e.kind, a.household_id, e.party, e.reason, CASE WHEN a.fast_track THEN 1 ELSE 0 END,
+    SELECT {event_month}, e.kind, a.household_id, e.party, coalesce(r.name, e.reason),
+           CASE WHEN a.fast_track THEN 1 ELSE 0 END,
            CASE WHEN m.booking_id IS NOT NULL THEN 'event' WHEN m.consultation_id IS NOT NULL THEN 'consultation'
                 ELSE 'recorded' END
     FROM stage_events e
     JOIN applications a ON a.id = e.application_id
+    LEFT JOIN withdrawal_reasons r ON r.id = e.withdrawal_reason_id
     LEFT JOIN attendance_stage_moves m ON m.stage_event_id = e.id
     WHERE e.undone_at IS NULL AND e.occurred_on BETWEEN :date_from AND :date_to AND e.kind IN ({counted})
 )

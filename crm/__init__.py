@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.escalations.views import bp as escalations_bp
     from crm.events.views import bp as events_bp
     from crm.funnel.views import bp as funnel_bp
+    from crm.funnel.reasons.views import bp as withdrawal_reasons_bp
     from crm.home.views import bp as home_bp
     from crm.public.views import bp as public_bp
     from crm.api.views import bp as api_bp
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp,
                       public_bp, api_bp, escalations_bp, events_bp, queues_bp, transfer_bp, checks_bp, reports_bp,
-                      targets_bp, marketing_bp, attribution_bp, marketing_dashboard_bp, records_bp, allocation_bp):
+                      targets_bp, marketing_bp, attribution_bp, marketing_dashboard_bp, records_bp, allocation_bp,
+                      withdrawal_reasons_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

@@ -48,17 +48,35 @@ def db_revision(message):
     migrate.revision(current_app.config["DATABASE_URL"], message)
 
 
+def commit_or_fail(change):
+    """Run an administrative change for a command: commit what it returns, or roll back and exit with its
+    DomainError's message."""
+    from crm.errors import DomainError
+    from crm.extensions import db
+
+    try:
+        result = change()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    return result
+
+
 def register_commands(app) -> None:
     from bench.cli import bench_command
     from crm.allocation.cli import caseload_group
     from crm.auth.cli import teams_group, users_group
+    from crm.checks.cli import check_types_group
     from crm.demo.cli import demo_group, run_command
     from crm.households.cli import authorities_group
+    from crm.funnel.reasons.cli import withdrawal_reasons_group
     from crm.reports.cli import report_command
     from crm.transfer.cli import export_group, import_group
     from jobs.cli import jobs_group, scheduler_command
 
     for group in (db_group, users_group, authorities_group, demo_group, run_command, jobs_group, scheduler_command,
-                  import_group, export_group, report_command, bench_command, caseload_group):
+                  import_group, export_group, report_command, bench_command, caseload_group, withdrawal_reasons_group,
+                  check_types_group):
         app.cli.add_command(group)
     app.cli.add_command(teams_group)

@@ -9,6 +9,7 @@ from crm.enquiries.models import EnquiryContact, PossibleMatch
 from crm.escalations.models import Escalation, JobRun, MonthlySnapshot
 from crm.events.models import AttendanceStageMove, Consultation, EventBooking, InformationEvent
 from crm.funnel.models import StageEvent
+from crm.funnel.reasons.models import WithdrawalReason
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
@@ -23,4 +24,5 @@ __all__ = [
     "AttributionCredit", "Campaign", "CampaignChannel", "CampaignSpend", "ChannelRule", "MarketingMetric",
     "ReportTarget",
     "Allocation",
+    "WithdrawalReason",
 ]

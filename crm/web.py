@@ -31,6 +31,7 @@ NAVIGATION: list[tuple[str, tuple[str, ...]]] = [
     ("Information events", ("events.index",)),
     ("Administration", ("admin.index", "admin.users", "admin.teams", "admin.partner_authorities", "admin.api_tokens")),
     ("Check catalogue", ("checks.catalogue_list",)),
+    ("Withdrawal reasons", ("withdrawal_reasons.index",)),
     ("Import and export", ("transfer.imports",)),
     ("Audit log", ("audit.search",)),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import factory
+from sqlalchemy import select
 from factory.alchemy import SQLAlchemyModelFactory
 
 from crm import clock
@@ -11,6 +12,7 @@ from crm.auth.models import Team, User, UserRole
 from crm.auth.passwords import hash_password
 from crm.auth.roles import Role
 from crm.funnel import machine, routes
+from crm.funnel.reasons.models import WithdrawalReason
 from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
 from crm.households.models import Application, Household, PartnerAuthority, Person, PersonRole
 
@@ -113,6 +115,13 @@ STATUS_EVENTS = {Status.ON_HOLD: dict(kind=EventKind.ON_HOLD, reason="On hold fo
                  Status.NOT_APPROVED: dict(kind=EventKind.NOT_APPROVED, reason="Not approved for the test")}
 
 
+def _other():
+    """The seeded "Other" withdrawal reason (its note is the event's reason)."""
+    session = ApplicationFactory._meta.sqlalchemy_session
+    with session.no_autoflush:  # the application being built is not in the session yet
+        return session.scalar(select(WithdrawalReason).where(WithdrawalReason.name == "Other"))
+
+
 def move(application: Application, stage: Stage, on: date, status: Status = Status.ACTIVE) -> None:
     """Record through the state machine each stage from the first to `stage`, then `status`, all on `on`."""
     path = [routes.first_stages(application.service_line_code)[0]]
@@ -121,6 +130,7 @@ def move(application: Application, stage: Stage, on: date, status: Status = Stat
     for step in path:
         machine.record(application, EventKind(step.value), on, today=on)
     if status in STATUS_EVENTS:
-        machine.record(application, on=on, today=on, **STATUS_EVENTS[status])
+        machine.record(application, on=on, today=on, **STATUS_EVENTS[status],
+                       **({"withdrawal_reason": _other()} if status is Status.WITHDRAWN else {}))
     if application.status is not status:
         raise ValueError(f"The state machine gives no way to {stage.label} and {status.label}: build it by hand")

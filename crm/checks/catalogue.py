@@ -3,6 +3,7 @@ administrator's changes to a check type.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.audit.services import record_event
+from crm.audit.services import CLI_ACTOR, record_event
 from crm.checks.models import CheckAppliesTo, CheckRule, CheckType
 from crm.errors import DomainError
 from crm.extensions import db
@@ -142,9 +143,62 @@ def update_check_type(check_type: CheckType, change: CheckTypeChange, *, actor) 
                  detail={"before": before, "after": _snapshot(check_type)})
 
 
+def add_check_type(change: CheckTypeChange, *, actor) -> CheckType:
+    """A new check type with no rule about circumstances or parts; applications entering Stage 1 from now on get it
+    (if `change.active`)."""
+    check_type = CheckType(code=_new_code(change.name), name="", applies_to=change.applies_to, default_days=1,
+                           parts=[], active=True)
+    _validate(check_type, change)
+    if _name_taken(change.name):
+        raise DomainError("There is already a check with this name", "name")
+    db.session.add(check_type)
+    lines = {line.code: line for line in service_lines()}
+    check_type.name, check_type.default_days = change.name.strip(), change.default_days
+    check_type.service_lines = [lines[code] for code in sorted(set(change.service_line_codes))]
+    check_type.active = change.active
+    db.session.flush()
+    record_event(db.session, "check_type_added", actor=actor, actor_label=None if actor else CLI_ACTOR,
+                 object_type="check_type", object_id=check_type.id, detail={"after": _snapshot(check_type)})
+    return check_type
+
+
+def set_check_type_active(check_type: CheckType, active: bool, *, actor) -> None:
+    """Retire (no longer started for new applications or people, nor offered; checks already made stay and are
+    shown) or bring back into use."""
+    if check_type.active is active:
+        return
+    check_type.active = active
+    db.session.flush()
+    record_event(db.session, "check_type_reactivated" if active else "check_type_retired", actor=actor,
+                 actor_label=None if actor else CLI_ACTOR, object_type="check_type", object_id=check_type.id,
+                 detail={"name": check_type.name})
+
+
+def find_check_type(name_or_code: str) -> CheckType:
+    key = name_or_code.strip().casefold()
+    found = next((t for t in all_check_types() if key in (t.code.casefold(), t.name.casefold())), None)
+    if found is None:
+        raise DomainError(f"No check type has the name or code {name_or_code.strip()!r}", "name")
+    return found
+
+
+def _name_taken(name: str) -> bool:
+    return any(t.name.casefold() == name.strip().casefold() for t in all_check_types())
+
+
+def _new_code(name: str) -> str:
+    """A stable code from the name ("Pet assessment" -> pet_assessment), made unique."""
+    base = re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")[:50] or "check"
+    taken = set(db.session.scalars(select(CheckType.code)))
+    return next(code for code in (base if n == 1 else f"{base}_{n}" for n in range(1, len(taken) + 2))
+                if code not in taken)
+
+
 def _validate(check_type: CheckType, change: CheckTypeChange) -> None:
     if not change.name.strip():
         raise DomainError("Enter the name of the check", "name")
+    if len(change.name.strip()) > 200:
+        raise DomainError("The name must be 200 characters or fewer", "name")
     if not 1 <= change.default_days <= MAX_DAYS:
         raise DomainError(f"Days to complete must be between 1 and {MAX_DAYS}", "default_days")
     if check_type.rule is not None and change.applies_to not in RULE_TARGETS:

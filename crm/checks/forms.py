@@ -143,3 +143,15 @@ class CheckTypeForm(HearthForm):
                                         invalid_choice_message="Choose service lines from the list")
     active = BooleanField("In use: new applications get this check", widget=GovCheckboxInput())
     submit = SubmitField("Save check", widget=GovSubmitInput())
+
+
+class NewCheckTypeForm(CheckTypeForm):
+    """A new check type: no rule about circumstances (those come with the catalogue), in use from the start."""
+
+    rule_months = None
+    active = None
+    submit = SubmitField("Add check", widget=GovSubmitInput())
+
+
+class CheckTypeActionForm(HearthForm):
+    """Retire or bring back a check type: a button and the CSRF token."""

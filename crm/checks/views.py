@@ -12,8 +12,9 @@ from crm.auth.models import User
 from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.checks import catalogue, queries, services
-from crm.checks.forms import (BulkChaseForm, BulkRequestForm, ChaseForm, CheckTypeForm, CircumstancesForm, PartForm, ReceiveForm,
-                              RequestForm, StartChecksForm, start_value)
+from crm.checks.forms import (BulkChaseForm, BulkRequestForm, ChaseForm, CheckTypeActionForm, CheckTypeForm,
+                              CircumstancesForm, NewCheckTypeForm, PartForm, ReceiveForm, RequestForm, StartChecksForm,
+                              start_value)
 from crm.checks.models import CheckAppliesTo, CheckType
 from crm.errors import DomainError, errors_on
 from crm.extensions import db
@@ -271,7 +272,46 @@ def _application(application_id: int) -> Application:
 @bp.route("/admin/checks")
 @allow(Role.ADMINISTRATOR)
 def catalogue_list():
-    return render_template("checks/catalogue.html", check_types=catalogue.all_check_types())
+    return render_template("checks/catalogue.html", check_types=catalogue.all_check_types(),
+                           action_form=CheckTypeActionForm())
+
+
+@bp.route("/admin/checks/new", methods=["GET", "POST"])
+@allow(Role.ADMINISTRATOR)
+def new_check_type():
+    form = NewCheckTypeForm() if request.method == "POST" else NewCheckTypeForm(formdata=None)
+    form.service_lines.choices = [(line.code, line.name) for line in catalogue.service_lines()]
+    if form.validate_on_submit():
+        with errors_on(form):
+            check_type = catalogue.add_check_type(catalogue.CheckTypeChange(
+                name=form.name.data, applies_to=CheckAppliesTo(form.applies_to.data),
+                default_days=form.default_days.data, rule_months=None,
+                service_line_codes=tuple(form.service_lines.data or ()), active=True), actor=current_user)
+            db.session.commit()
+            flash(f"Added: {check_type.name}. Applications entering Stage 1 from now on get it.", "success")
+            return redirect(url_for("checks.catalogue_list"))
+    return render_template("checks/new_check_type.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/admin/checks/<int:check_type_id>/retire", methods=["POST"])
+@allow(Role.ADMINISTRATOR)
+def retire_check_type(check_type_id: int):
+    return _set_active(check_type_id, False, "Retired: {}. It is no longer started; checks already started stay.")
+
+
+@bp.route("/admin/checks/<int:check_type_id>/reactivate", methods=["POST"])
+@allow(Role.ADMINISTRATOR)
+def reactivate_check_type(check_type_id: int):
+    return _set_active(check_type_id, True, "Back in use: {}.")
+
+
+def _set_active(check_type_id: int, active: bool, message: str):
+    check_type = db.session.get(CheckType, check_type_id) or abort(404)
+    if CheckTypeActionForm().validate_on_submit():
+        catalogue.set_check_type_active(check_type, active, actor=current_user)
+        db.session.commit()
+        flash(message.format(check_type.name), "success")
+    return redirect(url_for("checks.catalogue_list"))
 
 
 @bp.route("/admin/checks/<int:check_type_id>", methods=["GET", "POST"])

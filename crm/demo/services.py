@@ -21,6 +21,7 @@ from crm.events.models import (Attendance, AttendanceStageMove, Consultation, Co
                                InformationEvent)
 from crm.extensions import db
 from crm.funnel.models import StageEvent
+from crm.funnel.reasons import services as withdrawal_reasons
 from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
 from crm.funnel.terms import APPROVED_AND_WAITING
@@ -42,8 +43,10 @@ MAX_DWELL = {
 }
 SERVICE_LINE_WEIGHTS = {ServiceLineCode.ADOPTION: 4, ServiceLineCode.FOSTERING_MAINSTREAM: 5,
                         ServiceLineCode.FOSTERING_CONNECTED: 2, ServiceLineCode.EARLY_PERMANENCE: 1}
-WITHDRAWAL_REASONS = ["Finances / cost of living", "Health", "Housing", "Relationship change",
-                      "Chose another agency", "Personal history", "Counselled out"]
+# Reasons from the seeded list (crm.funnel.reasons), with a note where "Other" needs one.
+WITHDRAWAL_REASONS = [("Finances / cost of living", None), ("Health", None), ("Housing", None),
+                      ("Relationship change", None), ("Chose another agency", None), ("Personal history", None),
+                      ("Counselled out", None), ("Other", "Moving abroad for work")]
 # Web enquiries arrive with the UTM tags of the link followed (source, medium, campaign).
 WEB_SOURCES = [("facebook", "paid_social", "autumn-fostering"), ("google", "cpc", "adopt-search"),
                ("newsletter", "email", "council-newsletter"), ("instagram", "social", "autumn-fostering"),
@@ -70,8 +73,9 @@ def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = N
     logins, staff = _staff(fake, teams)
     channels = list(db.session.scalars(select(Channel).order_by(Channel.id)))
     events = _information_events(rng, fake, today, authorities, staff)
+    reasons = {reason.name: reason for reason in withdrawal_reasons.all_reasons()}
     for number in range(1, households + 1):
-        household = _household(number, rng, fake, today, authorities, teams, staff)
+        household = _household(number, rng, fake, today, authorities, teams, staff, reasons)
         _contacts(household, rng, today, channels, staff)
         _attendance(household, rng, today, events, staff)
     db.session.flush()
@@ -198,7 +202,7 @@ def _staff(fake: Faker, teams: dict[str, Team]) -> tuple[dict[str, str], dict[Ro
     return logins, staff
 
 
-def _household(number, rng, fake, today, authorities, teams, staff) -> None:
+def _household(number, rng, fake, today, authorities, teams, staff, reasons) -> None:
     surname = fake.last_name()
     household = Household(
         reference=f"H{number:06d}", partner_authority=rng.choice(authorities), email=fake.email(domain=DEMO_DOMAIN),
@@ -211,7 +215,7 @@ def _household(number, rng, fake, today, authorities, teams, staff) -> None:
     for _ in range(rng.choice([0, 0, 1, 2])):
         household.people.append(_person(PersonRole.CHILD, fake, rng, surname, today, 1, 17))
     line = rng.choices(list(SERVICE_LINE_WEIGHTS), weights=list(SERVICE_LINE_WEIGHTS.values()))[0]
-    application = _history(household, line, rng, today)
+    application = _history(household, line, rng, today, reasons)
     household.first_enquiry_on = application.events[0].occurred_on
     household.allocated_worker = _worker_for(application.stage, rng, staff)
     household.team_id = household.allocated_worker.team_id
@@ -255,7 +259,7 @@ def _person(role, fake, rng, surname, today, min_age, max_age) -> Person:
                   ethnicity=rng.choice(ETHNICITIES) if role is PersonRole.APPLICANT else None)
 
 
-def _history(household: Household, line: str, rng, today: date) -> Application:
+def _history(household: Household, line: str, rng, today: date, reasons) -> Application:
     """A plausible history: pick where the application is now, then walk back to its first enquiry."""
     target = rng.choices(list(Stage), weights=[20, 14, 12, 10, 10, 5, 12, 4, 13])[0]
     # Fast track goes from ROI straight to Stage 2, so it is never in Stage 1.
@@ -270,11 +274,11 @@ def _history(household: Household, line: str, rng, today: date) -> Application:
                               fast_track=fast_track, status=Status.ACTIVE)
     household.applications.append(application)
     application.events = [StageEvent(kind=EventKind(stage.value), occurred_on=entered[stage]) for stage in path]
-    _close_or_pause(application, closed, rng, today)
+    _close_or_pause(application, closed, rng, today, reasons)
     return application
 
 
-def _close_or_pause(application: Application, closed: bool, rng, today: date) -> None:
+def _close_or_pause(application: Application, closed: bool, rng, today: date, reasons) -> None:
     if application.stage is Stage.APPROVED:
         application.status, application.status_changed_on = Status.APPROVED, application.stage_entered_on
         found = application.stage_entered_on + timedelta(days=rng.randint(20, 300))
@@ -285,8 +289,9 @@ def _close_or_pause(application: Application, closed: bool, rng, today: date) ->
     day = min(today, application.stage_entered_on + timedelta(days=rng.randint(5, 60)))
     if closed:
         party = rng.choice(list(WithdrawingParty))
+        name, note = rng.choice(WITHDRAWAL_REASONS)
         application.events.append(StageEvent(kind=EventKind.WITHDRAWN, occurred_on=day, party=party,
-                                             reason=rng.choice(WITHDRAWAL_REASONS)))
+                                             withdrawal_reason_id=reasons[name].id, reason=note))
         application.status, application.status_changed_on = Status.WITHDRAWN, day
     elif rng.random() < 0.06:
         application.events.append(StageEvent(kind=EventKind.ON_HOLD, occurred_on=day, reason="Family bereavement"))

@@ -13,8 +13,12 @@ class RecordEventForm(HearthForm):
                                description="For example, 27 3 2026. It may be in the past, not in the future.")
     party = RadioField("Who withdrew?", widget=RadioInput(), validators=[Optional()],
                        choices=[("applicant", "The applicant"), ("service", "The service")])
-    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
-                           description="Needed for a hold, withdrawal, deferral, decision not to approve or extension.")
+    # Choices: the reasons in use (crm.funnel.reasons), set by the views.
+    withdrawal_reason = SelectField("Reason for withdrawing (withdrawals only)", widget=GovSelect(),
+                                    validators=[Optional()], validate_choice=False)
+    reason = TextAreaField("Reason or note", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
+                           description="Needed for a hold, deferral, decision not to approve or extension, and for a "
+                                       "withdrawal whose reason is Other.")
     extension_days = IntegerField("Length of the extension, in days", widget=GovTextInput(),
                                   validators=[Optional(), NumberRange(1, 366, "Enter a number of days from 1 to 366")])
     # The hand-overs (crm/allocation): who runs the stage that starts, and in which team.
@@ -24,6 +28,11 @@ class RecordEventForm(HearthForm):
     team = SelectField("Team", widget=GovSelect(), validate_choice=False,
                        description="Leave it as the worker's team unless the case sits with another.")
     submit = SubmitField("Record", widget=GovSubmitInput())
+
+
+def offer_reasons(form: RecordEventForm, reasons) -> None:
+    """The withdrawal reasons in use, in list order, after a blank first choice."""
+    form.withdrawal_reason.choices = [("", "Choose a reason")] + [(str(r.id), r.name) for r in reasons]
 
 
 class UndoForm(HearthForm):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 from crm.errors import DomainError
 from crm.formatting import long_date
@@ -30,6 +31,9 @@ STATUS_EVENTS: dict[EventKind, tuple[Status, ...]] = {
 }
 NEEDS_REASON = {EventKind.ON_HOLD, EventKind.WITHDRAWN, EventKind.NOT_APPROVED, EventKind.PANEL_DEFERRED,
                 EventKind.TIMESCALE_EXTENDED}
+# A withdrawal's reason comes from the managed list (crm.funnel.reasons); its text is a note, needed for "Other".
+# Any reason, for asking whether a withdrawal would be allowed (dates and reasons aside).
+ANY_REASON = SimpleNamespace(id=None, name="", needs_text=False)
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def _step(state: State, event: StageEvent) -> State:
 
 
 def refusal(application, kind: EventKind, on: date, *, today: date, party=None, reason=None,
-            extension_days=None) -> DomainError | None:
+            extension_days=None, withdrawal_reason=None) -> DomainError | None:
     """Why this event may not be recorded now (about the form field named, "kind" for the event itself), or None
     if it may."""
     state = replay(application.events)
@@ -83,12 +87,23 @@ def refusal(application, kind: EventKind, on: date, *, today: date, party=None, 
     if state.last_date is not None and on < state.last_date:
         return DomainError(f"The date must be on or after {long_date(state.last_date)}, the date of the last event "
                            "recorded", "occurred_on")
-    if kind is EventKind.WITHDRAWN and party not in tuple(WithdrawingParty):
-        return DomainError("Say whether the applicant or the service withdrew", "party")
+    if kind is EventKind.WITHDRAWN:
+        return _withdrawal_refusal(party, withdrawal_reason, reason)
     if kind in NEEDS_REASON and not (reason or "").strip():
         return DomainError("Give a reason", "reason")
     if kind is EventKind.TIMESCALE_EXTENDED and not (isinstance(extension_days, int) and 0 < extension_days <= 366):
         return DomainError("Give the length of the extension in days (1 to 366)", "extension_days")
+    return None
+
+
+def _withdrawal_refusal(party, withdrawal_reason, note) -> DomainError | None:
+    if party not in tuple(WithdrawingParty):
+        return DomainError("Say whether the applicant or the service withdrew", "party")
+    if withdrawal_reason is None:
+        return DomainError("Choose the reason for the withdrawal", "withdrawal_reason")
+    if withdrawal_reason.needs_text and not (note or "").strip():
+        return DomainError(f"Say what the reason was: it is needed when the reason is {withdrawal_reason.name}",
+                           "reason")
     return None
 
 
@@ -127,12 +142,15 @@ def _names(stages) -> str:
 
 
 def record(application, kind: EventKind, on: date, *, today: date, actor=None, party=None, reason=None,
-           extension_days=None) -> StageEvent:
+           extension_days=None, withdrawal_reason=None) -> StageEvent:
     """Check the event against the rules, add it, and bring the application's state up to date."""
-    problem = refusal(application, kind, on, today=today, party=party, reason=reason, extension_days=extension_days)
+    problem = refusal(application, kind, on, today=today, party=party, reason=reason, extension_days=extension_days,
+                      withdrawal_reason=withdrawal_reason)
     if problem:
         raise problem
     event = StageEvent(kind=kind, occurred_on=on, party=WithdrawingParty(party) if party else None,
+                       withdrawal_reason_id=getattr(withdrawal_reason, "id", None) if kind is EventKind.WITHDRAWN
+                       else None,
                        reason=(reason or "").strip() or None, extension_days=extension_days,
                        recorded_by_id=getattr(actor, "id", None))
     application.events.append(event)
@@ -166,4 +184,4 @@ def available(application, *, today: date) -> list[EventKind]:
     on = state.last_date or today
     return [kind for kind in EventKind
             if refusal(application, kind, min(on, today), today=today, party=WithdrawingParty.APPLICANT,
-                       reason="-", extension_days=1) is None]
+                       reason="-", extension_days=1, withdrawal_reason=ANY_REASON) is None]

@@ -21,6 +21,8 @@ class StageEvent(Base):
     # The date the thing happened (may be back-dated); recorded_at is when it was entered.
     occurred_on: Mapped[date]
     party: Mapped[WithdrawingParty | None] = mapped_column(str_enum(WithdrawingParty, "withdrawing_party"))
+    # A withdrawal's reason from the managed list (crm.funnel.reasons); `reason` is then its note, if any.
+    withdrawal_reason_id: Mapped[int | None] = mapped_column(ForeignKey("withdrawal_reasons.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     # For timescale_extended: how many days the stage's timescale is extended by.
     extension_days: Mapped[int | None]

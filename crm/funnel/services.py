@@ -14,6 +14,7 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
+from crm.funnel.reasons import services as reasons
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
 from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household
@@ -38,10 +39,15 @@ def open_application(household: Household, service_line_code: str, on: date, *, 
 
 def record(application: Application, kind: EventKind, on: date, *, actor, today: date | None = None,
            **details) -> StageEvent:
-    """Record one event (a stage entered, or a status or milestone event) if the rules allow it."""
+    """Record one event (a stage entered, or a status or milestone event) if the rules allow it. A withdrawal given
+    only a reason's text has it matched to the list (crm.funnel.reasons.services.match)."""
+    text = (details.get("reason") or "").strip()
+    if kind is EventKind.WITHDRAWN and details.get("withdrawal_reason") is None and text:
+        details["withdrawal_reason"], details["reason"] = reasons.from_text(text)
     event = machine.record(application, kind, on, today=today or clock.today(), actor=actor, **details)
     db.session.flush()
-    _audit(application, "stage_event_recorded", actor, {"kind": kind.value, "on": on.isoformat()})
+    _audit(application, "stage_event_recorded", actor, {"kind": kind.value, "on": on.isoformat(),
+                                                        **_reason_detail(details.get("withdrawal_reason"))})
     checks.on_stage_entered(application, kind, on, actor=actor)
     return event
 
@@ -58,8 +64,10 @@ def resume(application, on, *, actor, today=None):
     return record(application, EventKind.RESUMED, on, actor=actor, today=today)
 
 
-def withdraw(application, on, party: WithdrawingParty | str, reason, *, actor, today=None):
-    return record(application, EventKind.WITHDRAWN, on, actor=actor, today=today, party=party, reason=reason)
+def withdraw(application, on, party: WithdrawingParty | str, reason, *, actor, today=None, withdrawal_reason=None):
+    """`reason` is the note, or (with no `withdrawal_reason`) text matched to the list."""
+    return record(application, EventKind.WITHDRAWN, on, actor=actor, today=today, party=party, reason=reason,
+                  withdrawal_reason=withdrawal_reason)
 
 
 def decide_not_approved(application, on, reason, *, actor, today=None):
@@ -90,6 +98,10 @@ def undo(application: Application, reason: str, *, actor) -> StageEvent:
     _audit(application, "stage_event_undone", actor, {"kind": event.kind.value, "event_id": event.id})
     withdrawal.on_event_undone(application, actor=actor, reason=event.undo_reason)
     return event
+
+
+def _reason_detail(withdrawal_reason) -> dict:
+    return {"withdrawal_reason": withdrawal_reason.name} if withdrawal_reason is not None else {}
 
 
 def _audit(application: Application, action: str, actor, detail: dict) -> None:

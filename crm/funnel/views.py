@@ -13,7 +13,8 @@ from crm.auth.roles import Role
 from crm.errors import errors_on
 from crm.extensions import db
 from crm.funnel import services
-from crm.funnel.forms import RecordEventForm, UndoForm
+from crm.funnel.forms import RecordEventForm, UndoForm, offer_reasons
+from crm.funnel.reasons import services as reasons
 from crm.funnel.stages import EVENT_LABELS, EventKind
 from crm.households.models import Application
 from crm.households.views import HOUSEHOLD_ROLES, load, render_household
@@ -46,10 +47,13 @@ def record_event(application_id: int):
     household, application = _application(application_id)
     form = RecordEventForm()
     form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in EventKind]
+    offer_reasons(form, reasons.active_reasons())
 
     def act() -> str:
         kind = EventKind(form.kind.data)
         details = dict(party=form.party.data or None, reason=form.reason.data, extension_days=form.extension_days.data)
+        if kind is EventKind.WITHDRAWN:
+            details["withdrawal_reason"] = reasons.offered(form.withdrawal_reason.data)
         if kind not in allocation.HAND_OVERS:
             services.record(application, kind, form.occurred_on.data, actor=current_user, **details)
             return f"Recorded: {EVENT_LABELS[kind]}."

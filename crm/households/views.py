@@ -14,7 +14,8 @@ from crm.events import panel as events_panel
 from crm.extensions import db
 from crm.funnel import machine
 from crm.forms import without_nul
-from crm.funnel.forms import RecordEventForm, UndoForm
+from crm.funnel.forms import RecordEventForm, UndoForm, offer_reasons
+from crm.funnel.reasons import services as reasons
 from crm.funnel.stages import EVENT_LABELS
 from crm.funnel.timescales import timescale
 from crm.households import services
@@ -59,8 +60,11 @@ def render_household(household, forms: dict | None = None, status: int = 200):
     for an application, or "booking" / "consultation" for its information events."""
     today = clock.today()
     panels, hand_over = [], allocation_panel.hand_over_choices()
+    listed = reasons.all_reasons()
+    offered = [reason for reason in listed if reason.active]
     for application in household.applications:
         event_form = (forms or {}).get(("event", application.id)) or RecordEventForm(formdata=None)
+        offer_reasons(event_form, offered)
         event_form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in machine.available(application, today=today)]
         event_form.worker.choices, event_form.team.choices = hand_over
         undo_form = (forms or {}).get(("undo", application.id)) or UndoForm(formdata=None)
@@ -77,6 +81,7 @@ def render_household(household, forms: dict | None = None, status: int = 200):
     return render_template("households/show.html", household=household, panels=panels, today=today,
                            household_checks=household_checks, monitoring=monitoring, questions=PERSON_QUESTIONS,
                            timeline=household_timeline(household, current_user),
+                           reason_names={reason.id: reason.name for reason in listed},
                            labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles,
                            events=events_panel.section(household, forms or {}),
                            allocation=allocation_panel.section(household, forms or {}),

@@ -12,6 +12,7 @@ from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
+from crm.funnel.reasons import services as withdrawal_reasons
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household, Person
 from crm.transfer import checks as checks_format
@@ -90,23 +91,26 @@ def _ethnicity(applicants: list[Person]) -> str | None:
 
 def milestone_rows() -> tuple[list[str], list[list], int]:
     """Every application's events after its opening, and every household's contacts after its first."""
-    rows, contacts, paths = [], _contacts(), lookups.channel_paths()
+    rows, contacts, paths, reasons = [], _contacts(), lookups.channel_paths(), withdrawal_reasons.names()
     for household in _households():
-        dated = [(e.occurred_on, _event_row(household, a, e)) for a in household.applications
+        dated = [(e.occurred_on, _event_row(household, a, e, reasons)) for a in household.applications
                  for e in machine.live(a.events)[1:] if e.kind is not EventKind.ENQUIRY]
         dated += [(_day(c.received_at), _contact_row(household, c, paths)) for c in contacts.get(household.id, [])[1:]]
         rows += [row for _, row in sorted(dated, key=lambda pair: pair[0])]  # stable: same-day events keep their order
     return MILESTONE_COLUMNS, rows, len({row[0] for row in rows})
 
 
-def _event_row(household: Household, application: Application, event: StageEvent) -> list:
+def _event_row(household: Household, application: Application, event: StageEvent, reasons: dict[int, str]) -> list:
     return [household.reference, application.service_line_code, event.kind.value, event.occurred_on,
-            _event_detail(event), None, None]
+            _event_detail(event, reasons), None, None]
 
 
-def _event_detail(event: StageEvent) -> str | None:
+def _event_detail(event: StageEvent, reasons: dict[int, str]) -> str | None:
     if event.kind is EventKind.WITHDRAWN:
-        return ": ".join(part for part in (event.party.value if event.party else "", event.reason or "") if part)
+        # "party: reason" or "party: reason: note", as the import reads it back (crm.funnel.reasons.services.match)
+        parts = (event.party.value if event.party else "", reasons.get(event.withdrawal_reason_id, ""),
+                 event.reason or "")
+        return ": ".join(part for part in parts if part)
     if event.kind is EventKind.TIMESCALE_EXTENDED:
         return f"{event.extension_days} days" + (f": {event.reason}" if event.reason else "")
     return event.reason

@@ -1,11 +1,13 @@
 """The configured names an import refers to (service lines, partner authorities, channels), read once per file."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.funnel.reasons import services as withdrawal_reasons
+from crm.funnel.reasons.models import WithdrawalReason
 from crm.households.authorities import authority_key
 from crm.households.models import Household, PartnerAuthority, ServiceLine
 from crm.marketing.models import Channel
@@ -23,6 +25,7 @@ class Lookups:
     authorities: dict[str, int]  # name in lower case -> id
     channel_by_path: dict[str, int]  # "parent > child" (or a top-level name) in lower case -> id
     channels_by_name: dict[str, list[int]]  # a channel's own name in lower case -> ids (names repeat across parents)
+    withdrawal_reasons: list[WithdrawalReason] = field(default_factory=list)  # retired ones too: old files name them
 
     def service_line(self, value: Value) -> str:
         code = self.service_lines.get(word(value)) or self.service_lines.get(str(value).lower())
@@ -64,7 +67,7 @@ def load() -> Lookups:
     for channel in db.session.scalars(select(Channel)):
         by_name.setdefault(channel_key(channel.name), []).append(channel.id)
     by_path = {channel_key(path): channel_id for channel_id, path in channel_paths().items()}
-    return Lookups(lines, authorities, by_path, by_name)
+    return Lookups(lines, authorities, by_path, by_name, withdrawal_reasons.all_reasons())
 
 
 def channel_paths() -> dict[int, str]:

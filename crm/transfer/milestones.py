@@ -24,6 +24,8 @@ from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
+from crm.funnel.reasons.models import WithdrawalReason
+from crm.funnel.reasons.services import match as match_reason
 from crm.funnel.stages import EventKind, Stage, WithdrawingParty
 from crm.households.models import Application, Household
 from crm.transfer import cells, lookups
@@ -52,6 +54,7 @@ class Recorded:
     kind: EventKind
     occurred_on: date
     party: WithdrawingParty | None
+    withdrawal_reason_id: int | None
     reason: str | None
     extension_days: int | None
     recorded_by_id: int | None
@@ -59,8 +62,8 @@ class Recorded:
 
     @classmethod
     def of(cls, event: StageEvent) -> Recorded:
-        return cls(event.kind, event.occurred_on, event.party, event.reason, event.extension_days,
-                   event.recorded_by_id, event.undone_at)
+        return cls(event.kind, event.occurred_on, event.party, event.withdrawal_reason_id, event.reason,
+                   event.extension_days, event.recorded_by_id, event.undone_at)
 
 
 class Timeline:
@@ -87,8 +90,8 @@ class Timeline:
 
     def rows(self, recorded_at) -> list[dict[str, Any]]:
         return [{"application_id": self.application.id, "kind": e.kind, "occurred_on": e.occurred_on, "party": e.party,
-                 "reason": e.reason, "extension_days": e.extension_days, "recorded_by_id": e.recorded_by_id,
-                 "recorded_at": recorded_at} for e in self.added]
+                 "withdrawal_reason_id": e.withdrawal_reason_id, "reason": e.reason, "extension_days": e.extension_days,
+                 "recorded_by_id": e.recorded_by_id, "recorded_at": recorded_at} for e in self.added]
 
     def state(self) -> dict[str, Any]:
         """The application row's new values: the state its events now imply (what `machine.sync` computed here)."""
@@ -116,20 +119,26 @@ def event(value: Value) -> str | EventKind:
     return EVENTS[name]
 
 
-def event_detail(kind: EventKind, value: Value) -> dict[str, Any]:
+def event_detail(kind: EventKind, value: Value, reasons: list[WithdrawalReason]) -> dict[str, Any]:
     text = cells.text(value, MAX_DETAIL)
     if kind is EventKind.WITHDRAWN:
-        return _withdrawal(text or "")
+        return _withdrawal(text or "", reasons)
     if kind is EventKind.TIMESCALE_EXTENDED:
         return _extension(text or "")
     return {"reason": text or (NO_REASON if kind in machine.NEEDS_REASON else None)}
 
 
-def _withdrawal(text: str) -> dict[str, Any]:
+def _withdrawal(text: str, reasons: list[WithdrawalReason]) -> dict[str, Any]:
+    """"party", "party: reason" or "party: reason: note": a reason not on the list (or none) is recorded under the
+    reason that takes a note ("Other"), with the text as its note."""
     party, _, reason = text.partition(":")
     if party.strip().lower() not in {p.value for p in WithdrawingParty}:
         raise CellProblem("Start with who withdrew, applicant or service, then optionally ': ' and the reason")
-    return {"party": WithdrawingParty(party.strip().lower()), "reason": reason.strip() or NO_REASON}
+    try:
+        chosen, note = match_reason(reason.strip() or NO_REASON, reasons)
+    except DomainError as error:
+        raise CellProblem(error.message) from error
+    return {"party": WithdrawingParty(party.strip().lower()), "withdrawal_reason": chosen, "reason": note}
 
 
 def _extension(text: str) -> dict[str, Any]:
@@ -199,7 +208,8 @@ class MilestoneImport:
                           lambda v: None if contact and v == "" else found.service_line(cells.required(v or None)))
         details = {}
         if kind is not None:
-            details = self._cell(number, raw, "detail", contact_detail if contact else lambda v: event_detail(kind, v))
+            details = self._cell(number, raw, "detail",
+                                 contact_detail if contact else lambda v: event_detail(kind, v, found.withdrawal_reasons))
             details = {**(details or {}), **self._touch(number, raw, found, contact)}
         if len(self.report.errors) > before:
             return None

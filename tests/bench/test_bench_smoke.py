@@ -17,6 +17,7 @@ from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.extensions import db
 from crm.funnel import machine, services
 from crm.funnel.models import StageEvent
+from crm.funnel.reasons.models import WithdrawalReason
 from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Application, Household
 from tests.factories import HouseholdFactory, UserFactory
@@ -58,8 +59,10 @@ def _rerecorded(application: Application) -> machine.State:
     copy = Application(service_line_code=application.service_line_code, fast_track=application.fast_track)
     copy.events = []
     for event in sorted(application.events, key=lambda e: e.id):
+        # a withdrawal names a reason of the list: without one the machine refuses it
+        reason = db.session.get(WithdrawalReason, event.withdrawal_reason_id) if event.withdrawal_reason_id else None
         machine.record(copy, event.kind, event.occurred_on, today=TODAY, party=event.party, reason=event.reason,
-                       extension_days=event.extension_days)
+                       extension_days=event.extension_days, withdrawal_reason=reason)
         if event.undone_at is not None:
             machine.undo_last(copy, actor=None, reason=event.undo_reason, now=event.undone_at)
     return machine.replay(copy.events)

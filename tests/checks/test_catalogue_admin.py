@@ -33,7 +33,7 @@ def form(**changes) -> dict:
 def test_the_catalogue_lists_the_seeded_checks(client, auth, admin):
     auth.login(admin)
     html = client.get("/admin/checks").get_data(as_text=True)
-    assert html.count("/admin/checks/") == 12
+    assert html.count('<a class="govuk-link" href="/admin/checks/') == 12
     assert "Each applicant who lived abroad as an adult for more than 6 months" in html
     assert "Each applicant who fostered in the last 12 months" in html
     assert "Fostering (connected persons / kinship)" in html  # the previous fostering reference's lines

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,11 @@ DAY0 = date(2025, 1, 6)
 
 class Manager:
     id = 1
+
+
+# Withdrawal reasons as the state machine reads them (crm.funnel.reasons.models.WithdrawalReason).
+HOUSING = SimpleNamespace(id=4, name="Housing", needs_text=False)
+OTHER = SimpleNamespace(id=9, name="Other", needs_text=True)
 
 
 def new_application(line="adoption", *, fast_track=False, first=EventKind.ENQUIRY, on=DAY0) -> Application:
@@ -91,11 +97,16 @@ def test_on_hold_blocks_moves_until_resumed():
 def test_withdrawal_needs_the_party_and_a_reason_and_closes_the_application():
     application = new_application()
     with pytest.raises(DomainError, match="applicant or the service"):
-        walk(application, EventKind.WITHDRAWN, reason="Housing")
-    with pytest.raises(DomainError, match="Give a reason"):
-        walk(application, EventKind.WITHDRAWN, party="applicant", reason="  ")
-    walk(application, EventKind.WITHDRAWN, party="applicant", reason="Housing")
+        walk(application, EventKind.WITHDRAWN, withdrawal_reason=HOUSING)
+    with pytest.raises(DomainError, match="Choose the reason") as refused:
+        walk(application, EventKind.WITHDRAWN, party="applicant", reason="Housing")
+    assert refused.value.field == "withdrawal_reason"
+    with pytest.raises(DomainError, match="needed when the reason is Other") as refused:
+        walk(application, EventKind.WITHDRAWN, party="applicant", withdrawal_reason=OTHER, reason="  ")
+    assert refused.value.field == "reason"
+    walk(application, EventKind.WITHDRAWN, party="applicant", withdrawal_reason=HOUSING)
     assert application.status is Status.WITHDRAWN and application.stage is Stage.ENQUIRY
+    assert application.events[-1].withdrawal_reason_id == HOUSING.id and application.events[-1].reason is None
     with pytest.raises(DomainError, match="withdrawn"):
         walk(application, EventKind.INFORMATION_EVENT, start=DAY0 + timedelta(days=10))
 
@@ -103,7 +114,7 @@ def test_withdrawal_needs_the_party_and_a_reason_and_closes_the_application():
 def test_an_approved_household_may_leave_and_then_nothing_more_is_recorded():
     application = new_application("fostering_connected", first=EventKind.STAGE_2)
     day = walk(application, EventKind.PANEL, EventKind.APPROVED, EventKind.PLACED)
-    walk(application, EventKind.WITHDRAWN, start=day, party="applicant", reason="Relationship change")
+    walk(application, EventKind.WITHDRAWN, start=day, party="applicant", withdrawal_reason=HOUSING)
     assert (application.stage, application.status) == (Stage.APPROVED, Status.WITHDRAWN)
     with pytest.raises(DomainError, match="withdrawn"):
         walk(application, EventKind.MATCHED, start=day + timedelta(days=10))
@@ -151,7 +162,8 @@ def test_repeat_contact_does_not_move_the_stage():
 
 def test_undo_leaves_a_trace_and_restores_the_state():
     application = new_application()
-    walk(application, EventKind.INFORMATION_EVENT, EventKind.WITHDRAWN, party="service", reason="Not suitable")
+    walk(application, EventKind.INFORMATION_EVENT, EventKind.WITHDRAWN, party="service", withdrawal_reason=OTHER,
+         reason="Recorded in error")
     undone = machine.undo_last(application, actor=Manager(), reason="Recorded on the wrong family", now=clock.now())
     assert undone.kind is EventKind.WITHDRAWN and undone.undone_by_id == 1
     assert application.status is Status.ACTIVE and application.stage is Stage.INFORMATION_EVENT
@@ -186,7 +198,7 @@ def test_no_sequence_of_actions_breaks_the_invariants(line, fast_track, actions)
                 accepted -= 1
             else:
                 machine.record(application, action, on, today=TODAY, party="applicant", reason="Because",
-                               extension_days=30)
+                               withdrawal_reason=OTHER, extension_days=30)
                 accepted += 1
                 day = on
         except DomainError:

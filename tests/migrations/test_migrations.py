@@ -180,3 +180,42 @@ def test_the_four_service_lines_are_seeded(database_url):
         engine.dispose()
     assert {code for code, _name in rows} == SERVICE_LINE_CODES
     assert dict(rows)["fostering_connected"] == "Fostering (connected persons / kinship)"
+
+
+def test_free_text_withdrawal_reasons_move_to_the_list_by_their_migration(fresh_url):
+    revisions = history(fresh_url)
+    reasons = next(r for r in revisions if "Withdrawal reasons as a managed list" in (r.doc or ""))
+    migrate.upgrade(fresh_url, reasons.down_revision)
+    texts = ["  health ", "Moved to Spain for work", None, "Other", "Not approved for the test"]
+    engine = make_engine(fresh_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO households (id, reference, first_enquiry_on, created_at) "
+                                    "VALUES (1, 'H1', '2026-11-23', '2026-11-23 09:00:00+00')"))
+            connection.execute(text("INSERT INTO applications (id, household_id, service_line_code, stage, "
+                                    "stage_entered_on, status, fast_track, created_at) VALUES (1, 1, 'adoption', "
+                                    "'enquiry', '2026-11-23', 'withdrawn', false, '2026-11-23 09:00:00+00')"))
+            for number, reason in enumerate(texts, start=1):
+                kind = "not_approved" if number == len(texts) else "withdrawn"
+                connection.execute(text("INSERT INTO stage_events (id, application_id, kind, occurred_on, party, "
+                                        "reason, recorded_at) VALUES (:id, 1, :kind, '2026-11-23', :party, :reason, "
+                                        "'2026-11-23 09:00:00+00')"),
+                                   {"id": number, "kind": kind, "reason": reason,
+                                    "party": None if kind == "not_approved" else "applicant"})
+        migrate.upgrade(fresh_url, reasons.revision)
+        moved = ("SELECT e.id, r.name, e.reason FROM stage_events e "
+                 "LEFT JOIN withdrawal_reasons r ON r.id = e.withdrawal_reason_id ORDER BY e.id")
+        with engine.connect() as connection:
+            assert connection.execute(text(moved)).all() == [
+                (1, "Health", None), (2, "Other", "Moved to Spain for work"), (3, "Other", None), (4, "Other", None),
+                (5, None, "Not approved for the test")]
+            listed = connection.execute(text("SELECT name, needs_text, active FROM withdrawal_reasons "
+                                             "ORDER BY position")).all()
+            assert [name for name, _, _ in listed][:2] == ["Finances / cost of living", "Health"]
+            assert [name for name, needs_text, _ in listed if needs_text] == ["Other"] and len(listed) == 9
+        migrate.downgrade(fresh_url, reasons.down_revision)
+        with engine.connect() as connection:
+            back = connection.execute(text("SELECT reason FROM stage_events ORDER BY id")).scalars().all()
+            assert back == ["Health", "Moved to Spain for work", "Other", "Other", "Not approved for the test"]
+    finally:
+        engine.dispose()

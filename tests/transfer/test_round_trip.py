@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm.enquiries.models import EnquiryContact
 from crm.extensions import Database, db
+from crm.funnel.reasons import services as reasons
 from crm.funnel.stages import EventKind, Stage, Status
 from crm.households.models import Household
 from crm.transfer import services
@@ -81,8 +82,9 @@ def test_the_imported_data_is_the_history_that_was_exported(app, db_session, aut
         couple = db.session.scalar(select(Household).join(Household.people).where(Household.email == "amira@example.org"))
         adoption, fostering = sorted(couple.applications, key=lambda a: a.service_line_code)
         assert (adoption.stage, adoption.status) == (Stage.STAGE_2, Status.ACTIVE)
-        assert (fostering.status, fostering.events[-1].party.value, fostering.events[-1].reason) == (
-            Status.WITHDRAWN, "applicant", "Chose another agency")
+        left = fostering.events[-1]
+        assert (fostering.status, left.party.value, reasons.names()[left.withdrawal_reason_id], left.reason) == (
+            Status.WITHDRAWN, "applicant", "Chose another agency", None)
         assert [p.full_name for p in couple.applicants] == ["Amira Okafor", "Tom Okafor"]
         assert [p.ethnicity for p in couple.applicants] == ["Black African", "White British"]
         assert couple.phone == "+44 7700 900123" and couple.partner_authority.name == "Leeds City Council"

@@ -19,6 +19,7 @@ from crm.reports.base import ReportParams, Split
 from crm.reports.data.frames import read_frame
 from crm.reports.data.london import london_days, received_between
 from crm.reports.data.months import period_key
+from crm.reports.data.reasons import REASON, with_reason_names
 from crm.reports.data.split_keys import split_values, with_split
 
 COUNTED_KINDS = (EventKind.INFORMATION_EVENT, EventKind.INITIAL_VISIT, EventKind.REGISTRATION_OF_INTEREST,
@@ -72,13 +73,13 @@ def events(params: ReportParams) -> pd.DataFrame:
     top-level channel)."""
     source = case((AttendanceStageMove.booking_id.is_not(None), "event"),
                   (AttendanceStageMove.consultation_id.is_not(None), "consultation"), else_="recorded")
-    query = (select(StageEvent.id, StageEvent.kind, StageEvent.occurred_on, StageEvent.party, StageEvent.reason,
+    query = (select(StageEvent.id, StageEvent.kind, StageEvent.occurred_on, StageEvent.party, REASON,
                     StageEvent.application_id, Application.household_id, Application.fast_track, source)
              .join(Application, Application.id == StageEvent.application_id)
              .join(Household, Household.id == Application.household_id)
              .outerjoin(AttendanceStageMove, AttendanceStageMove.stage_event_id == StageEvent.id)
              .where(*_live_in_period(params)))
-    frame = read_frame(with_split(query, params.by))
+    frame = read_frame(with_split(with_reason_names(query), params.by))
     frame.columns = ["event_id", "kind", "day", "party", "reason", "application_id", "household_id", "fast_track",
                      "source", *_extra(frame)]
     frame["day"] = pd.to_datetime(frame["day"])

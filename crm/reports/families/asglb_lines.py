@@ -20,6 +20,7 @@ from crm.households.models import Application, Household
 from crm.reports.base import ReportParams, Split
 from crm.reports.data.frames import ordered_events, raw
 from crm.reports.data.months import add, period_keys, quarter_key
+from crm.reports.data.reasons import REASON, with_reason_names
 from crm.reports.data.split_keys import split_values, with_split
 from crm.reports.families import snapshot
 
@@ -73,14 +74,14 @@ def _events(params: ReportParams) -> pd.DataFrame:
                                                       approval.kind == EventKind.APPROVED,
                                                       approval.occurred_on <= params.date_to)
     statement = (select(StageEvent.id, StageEvent.application_id, raw(StageEvent.kind), raw(StageEvent.occurred_on),
-                        StageEvent.reason, Application.household_id,
+                        REASON, Application.household_id,
                         Application.service_line_code.label("service_line"), Application.fast_track)
                  .join(Application, Application.id == StageEvent.application_id)
                  .join(Household, Household.id == Application.household_id)
                  .where(StageEvent.undone_at.is_(None), StageEvent.kind.in_(KINDS),
                         StageEvent.occurred_on <= params.date_to, Application.service_line_code.in_(ADOPTION_LIKE),
                         StageEvent.application_id.in_(approved)))
-    return ordered_events(with_split(statement, params.by))
+    return ordered_events(with_split(with_reason_names(statement), params.by))
 
 
 def _approved_applications(events: pd.DataFrame) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from crm.reports.base import Report, ReportParams, Split
 from crm.reports.data.frames import raw, read_frame
 from crm.reports.data.london import london_days, received_between
 from crm.reports.data.months import as_dates
+from crm.reports.data.reasons import REASON, with_reason_names
 from crm.reports.data.split_keys import split_values, with_split
 from crm.reports.render.charts import Bar, funnel
 
@@ -143,13 +144,13 @@ def _events(params: ReportParams) -> pd.DataFrame:
     """The one query of the applications: the live registrations, assessment starts, decisions and withdrawals of
     fostering applications dated up to the period's end, in event order, with the household and split value."""
     statement = (select(StageEvent.id, StageEvent.application_id, raw(StageEvent.kind), raw(StageEvent.occurred_on),
-                        raw(StageEvent.party), StageEvent.reason, Application.household_id,
+                        raw(StageEvent.party), REASON, Application.household_id,
                         Application.service_line_code.label("service_line"))
                  .join(Application, Application.id == StageEvent.application_id)
                  .join(Household, Household.id == Application.household_id)
                  .where(StageEvent.undone_at.is_(None), StageEvent.kind.in_(KINDS),
                         StageEvent.occurred_on <= params.date_to, Application.service_line_code.in_(LINES)))
-    events = read_frame(with_split(statement, params.by))
+    events = read_frame(with_split(with_reason_names(statement), params.by))
     events["kind"] = events["kind"].map(EventKind)
     events["on"] = as_dates(events.pop("occurred_on"))
     events = events.sort_values(["application_id", "on", "id"], ignore_index=True)

@@ -1,0 +1,1 @@
+"""Withdrawal reasons: the managed list a withdrawal's reason is chosen from (SPEC section 2)."""
