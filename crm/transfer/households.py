@@ -121,15 +121,20 @@ def _assign(thing, attribute: str, value) -> bool:
 
 
 def history_allows(application: Application, fast_track: bool, today: date) -> bool:
-    """Whether the application's live history is still possible under the other route, replayed on a scratch copy."""
+    """Whether the application's live history is still possible under the other route, replayed on a scratch copy:
+    an imported history may lack steps its tracker never recorded, but the other route must not lack more."""
     trial = SimpleNamespace(service_line_code=application.service_line_code, fast_track=fast_track, events=[])
     try:
         for event in machine.live(application.events):
             machine.record(trial, event.kind, event.occurred_on, today=today, party=event.party,
-                           reason=event.reason or "-", extension_days=event.extension_days)
+                           reason=event.reason or "-", extension_days=event.extension_days, imported=True)
     except DomainError:
         return False
-    return True
+    return _gap_stages(trial) <= _gap_stages(application)
+
+
+def _gap_stages(application) -> set[tuple[int, Stage]]:
+    return {(index, stage) for index, stages in machine.unrecorded(application).items() for stage in stages}
 
 
 class HouseholdImport:
