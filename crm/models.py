@@ -12,6 +12,7 @@ from crm.households.models import Application, Household, PartnerAuthority, Pers
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
 from crm.targets.models import ReportTarget
+from crm.transfer.models import PendingImport
 
 __all__ = [
     "Escalation", "JobRun", "MonthlySnapshot",
@@ -21,4 +22,5 @@ __all__ = [
     "AttendanceStageMove", "Consultation", "EventBooking", "InformationEvent",
     "AttributionCredit", "Campaign", "CampaignChannel", "CampaignSpend", "ChannelRule", "MarketingMetric",
     "ReportTarget",
+    "PendingImport",
 ]
