@@ -170,6 +170,7 @@ class MilestoneImport:
         self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
         self.recorded_at = clock.now()
         self.pending: list[Timeline] = []
+        self.new_contacts: list[dict[str, Any]] = []  # written together at the end, like the events
 
     def run(self, advance: Callable[[int], None]) -> None:
         found = lookups.load()
@@ -187,7 +188,8 @@ class MilestoneImport:
             stored = stored_contacts.get(households[ref].id) or StoredContacts(None, Counter())
             self._contacts(households[ref], group, stored, openings[ref])
             advance(len(group))
-
+        if self.new_contacts:
+            db.session.execute(insert(EnquiryContact.__table__), self.new_contacts)
     def _cell(self, number: int, raw: dict[str, Value], column: str, parse: Callable[[Value], Any]):
         try:
             return parse(raw[column])
@@ -314,10 +316,10 @@ class MilestoneImport:
     def _add_contact(self, household: Household, m: Milestone) -> None:
         received = received_at(m.on)
         # A contact recorded in a tracker was dealt with there: it is not left waiting for a first response.
-        db.session.add(EnquiryContact(
-            household_id=household.id, received_at=received, recorded_by_id=getattr(self.actor, "id", None),
-            first_response_due_at=add_working_days(received, self.response_days), first_responded_at=received,
-            **m.details))
+        self.new_contacts.append({
+            "household_id": household.id, "received_at": received, "recorded_by_id": getattr(self.actor, "id", None),
+            "first_response_due_at": add_working_days(received, self.response_days), "first_responded_at": received,
+            "recorded_at": self.recorded_at, **m.details})
         self.report.count("contacts", "created")
 
 
