@@ -11,6 +11,7 @@ The file's one audit entry counts them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime, time
 from types import SimpleNamespace
 from typing import Any, Callable
@@ -360,16 +361,20 @@ class HouseholdImport:
 
 def _row(thing, **given) -> dict[str, Any]:
     """A transient ORM object's column values for a Core insert: Python-side column defaults filled in (every row of
-    one insert has the same keys), foreign keys `given`."""
-    row = {}
-    for column in thing.__table__.columns:
-        if column.primary_key:
-            continue
-        value = given[column.key] if column.key in given else getattr(thing, column.key)
-        if value is None and column.default is not None:
-            value = column.default.arg(None) if column.default.is_callable else column.default.arg
-        row[column.key] = value
+    one insert has the same keys), foreign keys `given`. Read from the object's __dict__ (a transient object holds
+    there every value set on it), which is much faster than the instrumented attributes."""
+    row, values = {}, vars(thing)
+    for key, default in _columns(thing.__table__):
+        value = given[key] if key in given else values.get(key)
+        if value is None and default is not None:
+            value = default.arg(None) if default.is_callable else default.arg
+        row[key] = value
     return row
+
+
+@cache
+def _columns(table) -> tuple:
+    return tuple((column.key, column.default) for column in table.columns if not column.primary_key)
 
 
 def _insert(model, rows: list[dict[str, Any]], returning: bool = True) -> list[int]:
