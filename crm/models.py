@@ -14,6 +14,7 @@ from crm.households.models import Application, Household, PartnerAuthority, Pers
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
 from crm.targets.models import ReportTarget
+from crm.transfer.models import PendingImport
 
 __all__ = [
     "Escalation", "JobRun", "MonthlySnapshot",
@@ -25,4 +26,5 @@ __all__ = [
     "ReportTarget",
     "Allocation",
     "WithdrawalReason",
+    "PendingImport",
 ]

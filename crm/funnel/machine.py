@@ -75,11 +75,13 @@ def _step(state: State, event: StageEvent) -> State:
 
 
 def refusal(application, kind: EventKind, on: date, *, today: date, party=None, reason=None,
-            extension_days=None, withdrawal_reason=None) -> DomainError | None:
+            extension_days=None, withdrawal_reason=None, imported: bool = False) -> DomainError | None:
     """Why this event may not be recorded now (about the form field named, "kind" for the event itself), or None
-    if it may."""
+    if it may. An `imported` history may move on to any later stage: its tracker may not have recorded every step
+    (SPEC section 2), and `unrecorded` names what is missing; live recording keeps to the route."""
     state = replay(application.events)
-    problem = _stage_refusal(application, state, kind) if kind in STAGE_KINDS else _status_refusal(state, kind)
+    problem = (_stage_refusal(application, state, kind, imported) if kind in STAGE_KINDS
+               else _status_refusal(state, kind))
     if problem:
         return DomainError(problem, "kind")
     if on > today:
@@ -107,7 +109,7 @@ def _withdrawal_refusal(party, withdrawal_reason, note) -> DomainError | None:
     return None
 
 
-def _stage_refusal(application, state: State, kind: EventKind) -> str | None:
+def _stage_refusal(application, state: State, kind: EventKind, imported: bool = False) -> str | None:
     stage = STAGE_KINDS[kind]
     if state.stage is None:
         allowed = routes.first_stages(application.service_line_code)
@@ -117,9 +119,23 @@ def _stage_refusal(application, state: State, kind: EventKind) -> str | None:
     if state.status is not Status.ACTIVE:
         return f"The application is {state.status.label.lower()}: it cannot move stage"
     allowed = routes.allowed_next(state.stage, application.service_line_code, application.fast_track)
-    if stage not in allowed:
+    if stage not in allowed and not (imported and routes.is_forward(state.stage, stage)):
         return f"From {state.stage.label} the application can move only to {_names(allowed)}"
     return None
+
+
+def unrecorded(application) -> dict[int, tuple[Stage, ...]]:
+    """For each live event (by its position among the live events) that moved past stages its route requires, the
+    stages not recorded: only an imported history has any."""
+    gaps, state = {}, State()
+    for index, event in enumerate(live(application.events)):
+        stage = STAGE_KINDS.get(event.kind)
+        if stage is not None and state.stage is not None and event.kind is not EventKind.ENQUIRY:
+            missing = routes.unrecorded(state.stage, stage, application.service_line_code, application.fast_track)
+            if missing:
+                gaps[index] = missing
+        state = _step(state, event)
+    return gaps
 
 
 def _status_refusal(state: State, kind: EventKind) -> str | None:
@@ -142,10 +158,10 @@ def _names(stages) -> str:
 
 
 def record(application, kind: EventKind, on: date, *, today: date, actor=None, party=None, reason=None,
-           extension_days=None, withdrawal_reason=None) -> StageEvent:
+           extension_days=None, withdrawal_reason=None, imported: bool = False) -> StageEvent:
     """Check the event against the rules, add it, and bring the application's state up to date."""
     problem = refusal(application, kind, on, today=today, party=party, reason=reason, extension_days=extension_days,
-                      withdrawal_reason=withdrawal_reason)
+                      withdrawal_reason=withdrawal_reason, imported=imported)
     if problem:
         raise problem
     event = StageEvent(kind=kind, occurred_on=on, party=WithdrawingParty(party) if party else None,

@@ -12,7 +12,7 @@ from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.checks import queries as check_queries
 from crm.events import panel as events_panel
 from crm.extensions import db
-from crm.funnel import machine
+from crm.funnel import machine, routes
 from crm.forms import without_nul
 from crm.funnel.forms import RecordEventForm, UndoForm, offer_reasons
 from crm.funnel.reasons import services as reasons
@@ -70,8 +70,11 @@ def render_household(household, forms: dict | None = None, status: int = 200):
         undo_form = (forms or {}).get(("undo", application.id)) or UndoForm(formdata=None)
         for key, form in (("event", event_form), ("undo", undo_form)):
             _unique_ids(form, f"{key}-{application.id}")
+        live = machine.live(application.events)
+        unrecorded = {live[index].id: routes.unrecorded_names(stages)
+                      for index, stages in machine.unrecorded(application).items()}
         panels.append({"application": application, "timescale": timescale(application, today),
-                       "event_form": event_form, "undo_form": undo_form})
+                       "event_form": event_form, "undo_form": undo_form, "unrecorded": unrecorded})
     household_checks = check_queries.household_checks(household, current_user)
     monitoring = may_see_monitoring(current_user)
     if monitoring:

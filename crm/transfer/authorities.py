@@ -22,6 +22,7 @@ class UnknownAuthorities:
     def report_to(self, report: ImportReport) -> None:
         for name, numbers in self.named.values():
             rows = f"row {numbers[0]}" if len(numbers) == 1 else f"{len(numbers)} rows, the first row {numbers[0]}"
+            report.unknown_authorities.append((name, len(numbers)))
             report.error(None, COLUMN, f"Unknown partner authority, named in {rows}: an administrator adds it before "
                          "the import (crm authorities add NAME, or crm import households --add-authorities)", name)
 
@@ -29,7 +30,10 @@ class UnknownAuthorities:
 def add_unknown(table: Table, found: lookups.Lookups, report: ImportReport, *, actor) -> lookups.Lookups:
     """Add the authorities the file names that Hearth does not hold (audited, in the import's transaction); the
     names read again. A name that cannot be added is a problem with the file."""
-    names = {authority_key(str(raw[COLUMN])): str(raw[COLUMN]) for _, raw in table.rows if raw.get(COLUMN, "") != ""}
+    names: dict[str, str] = {}  # authority_key -> the name as first written, as the report lists it
+    for _, raw in table.rows:
+        if raw.get(COLUMN, "") != "":
+            names.setdefault(authority_key(str(raw[COLUMN])), str(raw[COLUMN]))
     unknown = [name for key, name in names.items() if key not in found.authorities]
     if not unknown:
         return found

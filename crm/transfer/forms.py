@@ -1,7 +1,7 @@
 """The manager's upload form: shape only; reading the file and the rules live in crm.transfer.services."""
 from flask_wtf.file import FileField, FileRequired, FileSize
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovSubmitInput
-from wtforms import BooleanField, RadioField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from crm.forms import HearthForm, RadioInput
@@ -21,3 +21,12 @@ class ImportForm(HearthForm):
     dry_run = BooleanField("Check the file only (dry run): report what would change, store nothing",
                            widget=GovCheckboxInput())
     submit = SubmitField("Import", widget=GovSubmitInput())
+
+
+class ConfirmImportForm(HearthForm):
+    """Import the file a dry run checked (held for the user for an hour), adding unknown partner authorities when
+    asked."""
+
+    upload_id = HiddenField(validators=[InputRequired("Choose the file again")])
+    add_authorities = HiddenField()
+    submit = SubmitField("Import these rows", widget=GovSubmitInput())

@@ -22,7 +22,7 @@ from crm import clock
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.funnel import machine
+from crm.funnel import machine, routes
 from crm.funnel.models import StageEvent
 from crm.funnel.reasons.models import WithdrawalReason
 from crm.funnel.reasons.services import match as match_reason
@@ -76,13 +76,19 @@ class Timeline:
         self.service_line_code, self.fast_track = application.service_line_code, application.fast_track
         self.events = [Recorded.of(event) for event in application.events]
         self.stored = len(self.events)
+        self.unrecorded: list[Stage] = []  # stages the route requires that the file's new events moved past
         for attribute in self.STATE:
             setattr(self, attribute, getattr(application, attribute))
 
     def record(self, kind: EventKind, on: date, **details) -> None:
-        """The state machine checks and records the event; this keeps a plain copy of it."""
-        machine.record(self, kind, on, **details)
+        """The state machine checks and records the event, as an imported one (which may move past stages the
+        tracker never recorded: they are noted, never invented); this keeps a plain copy of it."""
+        before = self.stage
+        machine.record(self, kind, on, imported=True, **details)
         self.events[-1] = Recorded.of(self.events[-1])
+        if kind in machine.STAGE_KINDS and kind is not EventKind.ENQUIRY and before is not None:
+            self.unrecorded.extend(routes.unrecorded(before, machine.STAGE_KINDS[kind], self.service_line_code,
+                                                     self.fast_track))
 
     @property
     def added(self) -> list[Recorded]:
@@ -173,6 +179,7 @@ class MilestoneImport:
         self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
         self.recorded_at = clock.now()
         self.pending: list[Timeline] = []
+        self.new_contacts: list[dict[str, Any]] = []  # written together at the end, like the events
 
     def run(self, advance: Callable[[int], None]) -> None:
         found = lookups.load()
@@ -190,7 +197,8 @@ class MilestoneImport:
             stored = stored_contacts.get(households[ref].id) or StoredContacts(None, Counter())
             self._contacts(households[ref], group, stored, openings[ref])
             advance(len(group))
-
+        if self.new_contacts:
+            db.session.execute(insert(EnquiryContact.__table__), self.new_contacts)
     def _cell(self, number: int, raw: dict[str, Value], column: str, parse: Callable[[Value], Any]):
         try:
             return parse(raw[column])
@@ -246,6 +254,7 @@ class MilestoneImport:
                               "application: add a row for it to the households file first", group[0].raw["service_line"])
             return
         timeline = Timeline(application)
+        first_gap = None
         # The opening event comes from the households file; further-contact events are not milestones.
         stored = [e for e in machine.live(timeline.events)[1:] if e.kind is not EventKind.ENQUIRY]
         for index, m in enumerate(group):
@@ -257,6 +266,10 @@ class MilestoneImport:
                 return
             elif not self._record(timeline, m):
                 return  # none of this application's new events is kept
+            elif timeline.unrecorded and first_gap is None:
+                first_gap = m.number
+        if first_gap is not None:
+            self.report.gap(first_gap, household.reference, line, timeline.unrecorded)
         self._keep(timeline)
 
     def _record(self, timeline: Timeline, m: Milestone) -> bool:
@@ -313,10 +326,10 @@ class MilestoneImport:
     def _add_contact(self, household: Household, m: Milestone) -> None:
         received = received_at(m.on)
         # A contact recorded in a tracker was dealt with there: it is not left waiting for a first response.
-        db.session.add(EnquiryContact(
-            household_id=household.id, received_at=received, recorded_by_id=getattr(self.actor, "id", None),
-            first_response_due_at=add_working_days(received, self.response_days), first_responded_at=received,
-            **m.details))
+        self.new_contacts.append({
+            "household_id": household.id, "received_at": received, "recorded_by_id": getattr(self.actor, "id", None),
+            "first_response_due_at": add_working_days(received, self.response_days), "first_responded_at": received,
+            "recorded_at": self.recorded_at, **m.details})
         self.report.count("contacts", "created")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from crm.funnel.routes import unrecorded_names
+
 SHOWN_VALUE_LENGTH = 80
 TALLIES = ("partner_authorities", "households", "applications", "contacts", "events", "checks")
 
@@ -14,6 +16,20 @@ class Problem:
     column: str | None
     message: str
     value: str = ""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An application whose imported history moved past stages its route requires: they are not invented."""
+
+    row: int  # the first row that moved past a stage
+    household_ref: str
+    service_line: str
+    stages: tuple  # of crm.funnel.stages.Stage, in funnel order
+
+    @property
+    def message(self) -> str:
+        return "stages not recorded: " + unrecorded_names(self.stages)
 
 
 @dataclass
@@ -35,6 +51,9 @@ class ImportReport:
     rows_read: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    # (name as first written, rows naming it): partner authorities Hearth does not hold, each also one of `errors`
+    unknown_authorities: list[tuple[str, int]] = field(default_factory=list)
     tallies: dict[str, Tally] = field(default_factory=lambda: {name: Tally() for name in TALLIES})
 
     @property
@@ -45,6 +64,11 @@ class ImportReport:
     def applied(self) -> bool:
         """Whether the caller should commit: a clean file, not a dry run."""
         return self.ok and not self.dry_run
+
+    @property
+    def only_unknown_authorities(self) -> bool:
+        """Refused only for partner authorities Hearth does not hold: adding them would let the file in."""
+        return bool(self.unknown_authorities) and len(self.errors) == len(self.unknown_authorities)
 
     @property
     def file_errors(self) -> list[Problem]:
@@ -60,6 +84,9 @@ class ImportReport:
     def warn(self, column: str, message: str) -> None:
         self.warnings.append(Problem(None, column, message))
 
+    def gap(self, row: int, household_ref: str, service_line: str, stages) -> None:
+        self.gaps.append(Gap(row, household_ref, service_line, tuple(dict.fromkeys(stages))))
+
     def count(self, tally: str, outcome: str, amount: int = 1) -> None:
         setattr(self.tallies[tally], outcome, getattr(self.tallies[tally], outcome) + amount)
 
@@ -71,6 +98,8 @@ class ImportReport:
         """The report as text for the command line."""
         head = f"{self.kind.capitalize()} import of {self.filename}: {self.rows_read} rows read."
         warnings = [f"Warning: {p.column}: {p.message}" for p in self.warnings]
+        warnings += [f"Warning: row {g.row}, household {g.household_ref}, {g.service_line}: {g.message}"
+                     for g in self.gaps]
         if not self.ok:
             problems = [_problem_line(p) for p in [*self.file_errors, *self.row_errors]]
             return [head, *warnings, f"{len(self.errors)} problem(s); nothing from the file was stored.", *problems]

@@ -81,7 +81,7 @@ def audit_import(report: ImportReport, *, actor) -> None:
                  object_id=report.kind, detail={
                      "file": report.filename[:200], "rows": report.rows_read, "dry_run": report.dry_run,
                      "counts": report.counts(), "problems": len(report.errors),
-                     "unknown_columns": [w.column for w in report.warnings]})
+                     "unknown_columns": [w.column for w in report.warnings], "gaps": len(report.gaps)})
 
 
 def export(kind: str, fmt: str, *, actor, bom: bool = False) -> tuple[bytes, int]:

@@ -51,7 +51,7 @@ def test_each_kind_of_bad_milestone_row_is_reported_and_nothing_is_stored(app_co
     before = count(db_session, StageEvent)
     rows = [
         ["R1", "adoption", "information_event", "2025-01-20", ""],
-        ["R1", "adoption", "stage_2", "2025-02-01", ""],  # a stage the route does not allow from here
+        ["R1", "adoption", "information_event", "2025-02-01", ""],  # the same stage again: stages never go back
         ["R2", "adoption", "initial_visit", "2025-03-01", ""],
         ["R2", "adoption", "registration_of_interest", "2025-02-01", ""],  # backwards
         ["R3", "adoption", "initial_visit", "2025-02-01", ""],  # no such household
