@@ -1,7 +1,7 @@
 """Checked uploads kept for an hour, per user, so that a clean dry run can be imported without a second upload.
 
 Revision ID: 3c8e5a7d2f14
-Revises: e91f246db25e
+Revises: c4a7e2d95b18
 Create Date: 2026-12-02 03:40:00+00:00
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '3c8e5a7d2f14'
-down_revision = 'e91f246db25e'
+down_revision = 'c4a7e2d95b18'
 branch_labels = None
 depends_on = None
 
