@@ -32,7 +32,7 @@ def _report(name: str):
     in when shown as it stood; or no report, and the filter's errors."""
     form = ReportFilterForm(request.args)
     try:
-        registry.family(name)
+        form.offer_splits(registry.family(name).SPLITS)
     except registry.UnknownReport:
         abort(404)
     if request.args and not form.validate():
@@ -60,7 +60,7 @@ def show(name: str):
         "reports/show.html", name=name, title=TITLES.get(name, name), form=form, report=report, kept=kept,
         charts=registry.family(name).charts(report) if report else [], query=request.query_string.decode(),
         links=_links(name, report) if live else {}, offer=as_stood.taken(name, report.params) if live else None,
-        kept_names=as_stood.KEPT, args=request.args.to_dict()), 400 if form.errors else 200
+        kept_names=as_stood.KEPT, args=request.args.to_dict(flat=False)), 400 if form.errors else 200
 
 
 def _links(name: str, report) -> dict[tuple[str, int, str], str]:

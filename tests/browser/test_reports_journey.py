@@ -153,7 +153,7 @@ def test_a_manager_imports_a_tracker_and_reads_the_years_reports(service, browse
 
     # The manager imports the tracker: households first, then their milestones.
     sign_in(page, base_url, MANAGER_EMAIL, MANAGER_NAME)
-    open_from_navigation(page, "Import and export")
+    open_from_navigation(page, "Import and export", area="Administration")
     expect(page).to_have_url(f"{base_url}/imports")
     for kind, upload, count in (("Households: one row per household and service line", households_csv(), 4),
                                 ("Milestones: one row per event, after the households are imported", milestones_csv(),
