@@ -23,6 +23,13 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Links that are no page to check: downloads, and pages that change something or leave the service.
 SKIPPED = re.compile(r"/export|\.(csv|xlsx|json)$|^/sign-out|^/api/|^/enquire")
+# GOV.UK Frontend marks a radio that reveals a question with aria-expanded, which ARIA does not allow on a radio:
+# a known issue the Design System keeps on purpose, as screen readers announce it (alphagov/govuk-frontend#979).
+# Only that is let through; any other attribute axe refuses, on a radio or anywhere, still fails.
+KNOWN_ISSUE = """(violation, node) => violation.id === 'aria-allowed-attr'
+    && document.querySelector(node.target[0])?.matches('.govuk-radios__input[aria-controls]')
+    && [...node.any, ...node.all].every(check => (check.data || []).every(attribute =>
+        String(attribute).startsWith('aria-expanded')))"""
 FOLLOWED_PER_PAGE = 40  # links read from each navigation page, of which one per kind of page is visited
 
 
@@ -96,11 +103,11 @@ def problems_on(page, base_url: str, path: str) -> list[str]:
             .slice(0, 3).map(element => element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
                  + '.' + [...element.classList].join('.'))""", WIDTH)
         found.append(f"{path}: {width} px wide (widest: {', '.join(wide)})")
-    passed, violations = page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                                                     resultTypes: ['violations']})
-        .then(result => [result.passes.length,
-                         result.violations.map(v => [v.id, v.nodes.slice(0, 3).map(n => n.target.join(' '))])])""",
-                                       AXE_TAGS)
+    passed, violations = page.evaluate(f"""tags => axe.run(document, {{runOnly: {{type: 'tag', values: tags}},
+                                                                      resultTypes: ['violations']}})
+        .then(result => [result.passes.length, result.violations
+            .map(v => [v.id, v.nodes.filter(node => !({KNOWN_ISSUE})(v, node)).map(n => n.target.join(' '))])
+            .filter(([rule, targets]) => targets.length)])""", AXE_TAGS)
     assert passed, f"axe-core checked nothing on {path}"
     found += [f"{path}: {rule} at {'; '.join(targets)}" for rule, targets in violations]
     return found
@@ -139,4 +146,36 @@ def test_every_page_a_role_reaches_fits_a_small_screen_and_passes_axe(demo_serve
         problems += problems_on(page, base_url, path)
     print(f"{role}: {len(navigation)} navigation pages, {len(followed)} more linked from them")
     assert not problems, f"{role} at {WIDTH} px:\n" + "\n".join(problems)
+    assert not browser_log.page_errors and not browser_log.broken_requests, browser_log
+
+
+@pytest.mark.browser
+def test_a_choice_reveals_only_the_fields_it_needs(demo_server, browser_page, browser_log):
+    from playwright.sync_api import expect
+
+    (base_url, _), logins = demo_server
+    page = browser_page
+    email = next(email for email in logins if email.startswith("manager"))
+    sign_in(page, base_url, email, logins[email])
+
+    page.goto(f"{base_url}/events/new")
+    venue, link = page.get_by_label("Venue address"), page.get_by_label("Joining link")
+    expect(venue).to_be_visible()
+    expect(link).to_be_hidden()
+    page.get_by_label("Online", exact=True).check()
+    expect(link).to_be_visible()
+    expect(venue).to_be_hidden()
+
+    page.goto(f"{base_url}/queue")
+    page.locator("#work-queue-table tbody a").first.click()
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Record")).first
+    party, days = form.get_by_role("group", name="Who withdrew?"), form.get_by_label("Length of the extension")
+    reason = form.get_by_label("Why did they withdraw?")
+    expect(party).to_be_hidden()
+    expect(reason).to_be_hidden()
+    form.get_by_label("Withdrawn", exact=True).check()
+    expect(party).to_be_visible()
+    expect(reason).to_be_visible()
+    expect(days).to_be_hidden()
+    expect(form.get_by_label("Why is it on hold?")).to_be_hidden()
     assert not browser_log.page_errors and not browser_log.broken_requests, browser_log
