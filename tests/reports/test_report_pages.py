@@ -167,4 +167,5 @@ def test_the_conversion_page_lets_the_cohorts_be_followed_to_a_chosen_date(clien
     html = client.get("/reports/conversion?date_from=2025-04-01&date_to=2026-03-31&at=2025-06-30").get_data(as_text=True)
     assert re.search(r'<legend class="govuk-fieldset__legend">\s*Cohorts followed to\s*</legend>', html)
     assert "as at 30 June 2025." in html
+    assert "it can be over 100%" in html.split('id="step-before-hint"')[1].split("</p>")[0]
     assert re.search(r'id="at-day" name="at" type="text"[^>]* value="30"', html), html.split("Cohorts")[1][:1500]
