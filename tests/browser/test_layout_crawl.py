@@ -126,7 +126,7 @@ def test_every_page_a_role_reaches_fits_a_small_screen_and_passes_axe(demo_serve
     # which the service's CSP rightly refuses, and bypassing the CSP would hide a page's own inline script.
     page.add_init_script(path=str(AXE))
     email = next(email for email in logins if email.startswith(role.value.replace("_", ".")))
-    sign_in(page, base_url, f"{email}", logins[email])
+    sign_in(page, base_url, email, logins[email])
     assert email.endswith(DEMO_DOMAIN)
 
     # Each page of the navigation and sub-navigation (the home page for every role, another page once for all
