@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput
 from wtforms import BooleanField, SelectField, SubmitField
@@ -29,6 +30,37 @@ class ReportDateField(GovDateField):
         except BadArgument:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date, like 2026-04-01") from None
+
+
+DATE_ARGS = ("date_from", "date_to", "at")
+
+
+def tidy_dates(args) -> str | None:
+    """The query string again with each real date entered in the date input (three values) written YYYY-MM-DD and
+    each empty one left out, so that a report's address stays short and shareable; None when nothing needs it. A
+    date that is not a real one stays as entered, for the form to answer."""
+    entered = [key for key in DATE_ARGS if len(args.getlist(key)) == 3]
+    if not entered:
+        return None
+    tidy, changed = [], False
+    for key in dict.fromkeys(args.keys()):
+        values = args.getlist(key)
+        if key in entered:
+            written = _written(values)
+            changed, values = changed or written != values, written
+        tidy += [(key, value) for value in values]
+    return urlencode(tidy) if changed else None
+
+
+def _written(parts: list[str]) -> list[str]:
+    """[day, month, year] as ["YYYY-MM-DD"], [] when all are empty, or as they were when they are no real date."""
+    if not any(part.strip() for part in parts):
+        return []
+    try:
+        day = date(*(int(part) for part in reversed(parts)))
+    except ValueError:
+        return parts
+    return [day.isoformat()] if FIRST_YEAR <= day.year <= LAST_YEAR else parts
 
 
 class ReportFilterForm(HearthForm):

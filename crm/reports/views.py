@@ -1,7 +1,7 @@
 """Report pages for managers: charts beside tables, the filter, downloads, drill-down, months as they stood."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm import clock
@@ -10,7 +10,7 @@ from crm.auth.roles import Role
 from crm.extensions import db
 from crm.pagination import requested_page
 from crm.reports import as_stood, drill, registry
-from crm.reports.forms import ReportFilterForm
+from crm.reports.forms import ReportFilterForm, tidy_dates
 from crm.reports.render import exports
 from crm.reports.render.formatting import report_cell
 
@@ -54,6 +54,8 @@ def _computed(name: str, form: ReportFilterForm):
 @bp.route("/<name>")
 @allow(Role.MANAGER)
 def show(name: str):
+    if (tidy := tidy_dates(request.args)) is not None:
+        return redirect(f"{request.path}?{tidy}")
     form, report, kept = _report(name)
     live = report is not None and kept is None
     return render_template(
@@ -74,6 +76,8 @@ def _links(name: str, report) -> dict[tuple[str, int, str], str]:
 @allow(Role.MANAGER)
 def households(name: str):
     """The households behind one count of a report: the drill-down of SPEC section 5."""
+    if (tidy := tidy_dates(request.args)) is not None:
+        return redirect(f"{request.path}?{tidy}")
     form, wanted = ReportFilterForm(request.args), drill.selector(request.args)
     listing = _listing(name, form, wanted)
     page = {"name": name, "report_title": TITLES.get(name, name), "form": form, "selector": wanted}
