@@ -87,5 +87,5 @@ def sub_navigation() -> dict | None:
 
 
 def template_context() -> dict:
-    return {"service_name": current_app.config["SERVICE_NAME"], "navigation": navigation, "sub_navigation": sub_navigation,
-            "public_service_name": current_app.config["PUBLIC_SERVICE_NAME"]}
+    return {"service_name": current_app.config["SERVICE_NAME"], "navigation": navigation,
+            "sub_navigation": sub_navigation, "public_service_name": current_app.config["PUBLIC_SERVICE_NAME"]}
