@@ -16,10 +16,11 @@ from crm.auth.roles import Role
 from crm.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-# The administration pages (the check catalogue is the checks area's), in the order of the sub-navigation.
+# The administration pages, with what each is for: the index lists them (the sub-navigation is crm/web.py's).
 SECTIONS = [("Users", "admin.users", "Accounts, roles, teams, set-password links, deactivation."),
             ("Teams", "admin.teams", "Teams, their members and their manager, who hears about escalations."),
             ("Partner authorities", "admin.partner_authorities", "The local authorities the service recruits for."),
+            ("Withdrawal reasons", "withdrawal_reasons.index", "The reasons offered when an application is withdrawn."),
             ("API tokens", "admin.api_tokens", "Tokens for website integrations that send enquiries."),
             ("Check catalogue", "checks.catalogue_list", "The statutory checks and their timescales.")]
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 
 from crm import clock
-from crm.auth.policy import allow, may_use
+from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.errors import DomainError, errors_on
 from crm.extensions import db
@@ -24,35 +23,11 @@ from crm.marketing.models import Campaign, Channel
 bp = Blueprint("marketing", __name__, url_prefix="/marketing")
 MARKETING_ROLES = (Role.MARKETING_OFFICER, Role.MANAGER)
 TAXONOMY_ROLES = (*MARKETING_ROLES, Role.ADMINISTRATOR)
-# The marketing pages, wherever they are built (the dashboard and the UTM rules are other modules' pages).
-SECTIONS = [("Dashboard", "/marketing/dashboard"), ("Campaigns", "/marketing/campaigns"),
-            ("Monthly figures", "/marketing/metrics"), ("Channels", "/marketing/channels"),
-            ("UTM rules", "/marketing/rules")]
 
 
 @bp.context_processor
 def marketing_context() -> dict:
     return {"pounds": pounds, "month_name": month_name}
-
-
-@bp.app_context_processor
-def marketing_navigation() -> dict:
-    """Every marketing page (this blueprint's and others') may include templates/marketing/_sections.html."""
-    return {"marketing_sections": marketing_sections}
-
-
-def marketing_sections() -> list[dict]:
-    """The marketing pages that exist and that the user may use, for the sub-navigation."""
-    app = current_app._get_current_object()
-    adapter, links = app.url_map.bind(""), []
-    for label, path in SECTIONS:
-        try:
-            endpoint, _ = adapter.match(path, method="GET")
-        except HTTPException:
-            continue
-        if may_use(current_user, app, endpoint):
-            links.append({"text": label, "href": path, "current": request.path.startswith(path)})
-    return links
 
 
 def _month(text: str) -> date:

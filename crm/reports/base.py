@@ -149,6 +149,8 @@ class ReportModule(Protocol):
     A module may also set DRILL_COLUMNS ({column of its lines: heading}): the columns a list of the households
     behind a count shows, in order (crm.reports.drill shows every column but ids and selectors otherwise)."""
 
+    SPLITS: tuple[Split, ...]  # the splits the report can make, the only ones its page offers
+
     def compute(self, params: ReportParams) -> Report:
         """The report's figures, tables and figures per split value; ValueError for a split it cannot make."""
 

@@ -13,7 +13,7 @@ from crm.reports.marketing import report as attribution
 def _checked(reports: dict[str, ReportModule]) -> dict[str, ReportModule]:
     for module in reports.values():
         if not isinstance(module, ReportModule):
-            raise TypeError(f"{module.__name__} lacks a function of crm.reports.base.ReportModule")
+            raise TypeError(f"{module.__name__} lacks a function or setting of crm.reports.base.ReportModule")
     return reports
 
 

@@ -1,7 +1,7 @@
 """Report pages for managers: charts beside tables, the filter, downloads, drill-down, months as they stood."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm import clock
@@ -10,7 +10,7 @@ from crm.auth.roles import Role
 from crm.extensions import db
 from crm.pagination import requested_page
 from crm.reports import as_stood, drill, registry
-from crm.reports.forms import ReportFilterForm
+from crm.reports.forms import ReportFilterForm, tidy_dates
 from crm.reports.render import exports
 from crm.reports.render.formatting import report_cell
 
@@ -32,7 +32,7 @@ def _report(name: str):
     in when shown as it stood; or no report, and the filter's errors."""
     form = ReportFilterForm(request.args)
     try:
-        registry.family(name)
+        form.offer_splits(registry.family(name).SPLITS)
     except registry.UnknownReport:
         abort(404)
     if request.args and not form.validate():
@@ -54,13 +54,15 @@ def _computed(name: str, form: ReportFilterForm):
 @bp.route("/<name>")
 @allow(Role.MANAGER)
 def show(name: str):
+    if (tidy := tidy_dates(request.args)) is not None:
+        return redirect(f"{request.path}?{tidy}")
     form, report, kept = _report(name)
     live = report is not None and kept is None
     return render_template(
         "reports/show.html", name=name, title=TITLES.get(name, name), form=form, report=report, kept=kept,
         charts=registry.family(name).charts(report) if report else [], query=request.query_string.decode(),
         links=_links(name, report) if live else {}, offer=as_stood.taken(name, report.params) if live else None,
-        kept_names=as_stood.KEPT, args=request.args.to_dict()), 400 if form.errors else 200
+        kept_names=as_stood.KEPT, args=request.args.to_dict(flat=False)), 400 if form.errors else 200
 
 
 def _links(name: str, report) -> dict[tuple[str, int, str], str]:
@@ -74,6 +76,8 @@ def _links(name: str, report) -> dict[tuple[str, int, str], str]:
 @allow(Role.MANAGER)
 def households(name: str):
     """The households behind one count of a report: the drill-down of SPEC section 5."""
+    if (tidy := tidy_dates(request.args)) is not None:
+        return redirect(f"{request.path}?{tidy}")
     form, wanted = ReportFilterForm(request.args), drill.selector(request.args)
     listing = _listing(name, form, wanted)
     page = {"name": name, "report_title": TITLES.get(name, name), "form": form, "selector": wanted}

@@ -108,8 +108,11 @@ def sign_out(page, base_url: str) -> None:
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out.")
 
 
-def open_from_navigation(page, label: str) -> None:
-    page.locator("header .govuk-service-navigation").get_by_role("link", name=label, exact=True).click()
+def open_from_navigation(page, label: str, area: str | None = None) -> None:
+    """Follows the header's link `label`, or the header's link `area` then its sub-navigation's `label`."""
+    page.locator("header .govuk-service-navigation").get_by_role("link", name=area or label, exact=True).click()
+    if area:
+        page.locator(".hearth-area-navigation").get_by_role("link", name=label, exact=True).click()
 
 
 @pytest.mark.browser
@@ -124,7 +127,7 @@ def test_chasing_an_overdue_check_clears_the_managers_escalation(journey, browse
 
     # The manager sees the overdue check among their escalations.
     sign_in(page, base_url, MANAGER_EMAIL, MANAGER_NAME)
-    open_from_navigation(page, "Escalations")
+    open_from_navigation(page, "Escalations", area="Work queue")
     expect(page).to_have_url(f"{base_url}/escalations/")
     expect(page.locator("h1")).to_have_text("Your escalations")
     manager_rows = page.locator("#escalations tbody tr")
@@ -140,7 +143,7 @@ def test_chasing_an_overdue_check_clears_the_managers_escalation(journey, browse
 
     # The worker opens the check queue: the overdue DBS check comes first, badged red.
     sign_in(page, base_url, WORKER_EMAIL, WORKER_NAME)
-    open_from_navigation(page, "Checks")
+    open_from_navigation(page, "Checks", area="Work queue")
     expect(page).to_have_url(f"{base_url}/checks")
     expect(page.locator("h1")).to_have_text("Checks")
     check_row = page.locator(f"#check-row-{journey.check_id}")
@@ -183,7 +186,7 @@ def test_chasing_an_overdue_check_clears_the_managers_escalation(journey, browse
 
     # The manager's escalation has gone.
     sign_in(page, base_url, MANAGER_EMAIL, MANAGER_NAME)
-    open_from_navigation(page, "Escalations")
+    open_from_navigation(page, "Escalations", area="Work queue")
     expect(page).to_have_url(f"{base_url}/escalations/")
     expect(page.locator("#escalations")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("No open escalations.")

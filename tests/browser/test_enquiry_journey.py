@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm import clock
 from crm.auth.roles import Role
 from crm.extensions import db
+from tests.browser.test_check_escalation_journey import open_from_navigation
 from tests.browser.test_funnel_journey import sign_in
 
 PASSWORD = "correct horse battery staple"
@@ -64,7 +65,7 @@ def test_a_public_enquiry_is_answered_booked_and_attended(service, browser_page,
     # The officer finds it among the enquiries awaiting a first response, and records the response.
     page.context.clear_cookies()
     sign_in(page, base_url, OFFICER_EMAIL, OFFICER_NAME)
-    page.get_by_role("link", name="Awaiting response").click()
+    open_from_navigation(page, "Awaiting response", area="Work queue")
     row = page.locator("#awaiting-response tbody tr").filter(has_text=" ".join(ENQUIRER))
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Web")

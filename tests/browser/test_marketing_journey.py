@@ -36,7 +36,7 @@ from crm import clock
 from crm.auth.roles import Role
 from crm.extensions import db
 from tests.browser.test_check_escalation_journey import open_from_navigation
-from tests.browser.test_funnel_journey import PASSWORD, sign_in
+from tests.browser.test_funnel_journey import PASSWORD, enter_date, sign_in
 from tests.browser.test_reports_journey import read_table, row_named, screenshots
 
 OFFICER_EMAIL, OFFICER_NAME = "marta.marketing@hearth.example", "Marta Marketing"
@@ -155,8 +155,8 @@ def test_the_marketing_officer_reads_the_bus_shelter_cost_per_approval_under_eac
     expect(page.locator("h1")).to_have_text("Marketing dashboard")
 
     # Chooses the financial year 2025-26, the linear model and approvals as the outcome.
-    page.get_by_label("From", exact=True).fill(YEAR_FROM)
-    page.get_by_label("To", exact=True).fill(YEAR_TO)
+    enter_date(page.get_by_role("group", name="From", exact=True), date.fromisoformat(YEAR_FROM))
+    enter_date(page.get_by_role("group", name="To", exact=True), date.fromisoformat(YEAR_TO))
     page.get_by_label("Attribution model", exact=True).select_option(label="Linear")
     page.get_by_label("Outcome", exact=True).select_option(label="Approvals")
     page.get_by_role("button", name="Show").click()

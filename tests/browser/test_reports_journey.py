@@ -29,6 +29,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ import pytest
 from crm.auth.roles import Role
 from crm.extensions import db
 from tests.browser.test_check_escalation_journey import open_from_navigation
-from tests.browser.test_funnel_journey import PASSWORD, sign_in
+from tests.browser.test_funnel_journey import PASSWORD, enter_date, sign_in
 from tests.transfer.conftest import HOUSEHOLD_HEADER, MILESTONE_HEADER
 
 MANAGER_EMAIL, MANAGER_NAME = "rhian.reports@hearth.example", "Rhian Reports"
@@ -124,8 +125,8 @@ def service(live_server) -> Service:
 
 
 def choose_year(page) -> None:
-    page.get_by_label("From", exact=True).fill(YEAR_FROM)
-    page.get_by_label("To", exact=True).fill(YEAR_TO)
+    enter_date(page.get_by_role("group", name="From", exact=True), date.fromisoformat(YEAR_FROM))
+    enter_date(page.get_by_role("group", name="To", exact=True), date.fromisoformat(YEAR_TO))
     page.get_by_role("button", name="Show").click()
 
 
@@ -153,7 +154,7 @@ def test_a_manager_imports_a_tracker_and_reads_the_years_reports(service, browse
 
     # The manager imports the tracker: households first, then their milestones.
     sign_in(page, base_url, MANAGER_EMAIL, MANAGER_NAME)
-    open_from_navigation(page, "Import and export")
+    open_from_navigation(page, "Import and export", area="Administration")
     expect(page).to_have_url(f"{base_url}/imports")
     for kind, upload, count in (("Households: one row per household and service line", households_csv(), 4),
                                 ("Milestones: one row per event, after the households are imported", milestones_csv(),

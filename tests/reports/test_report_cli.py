@@ -114,11 +114,12 @@ def test_bad_input_is_a_clear_error_never_a_traceback(app, db_session, crm, args
 def test_the_registry_holds_exactly_the_reports_and_each_provides_the_interface(app_context):
     assert registry.NAMES == REPORTS
     assert all(isinstance(registry.family(name), ReportModule) for name in REPORTS)
+    assert all(set(registry.family(name).SPLITS) <= set(Split) for name in REPORTS)
     assert registry.family("activity") is activity
     with pytest.raises(registry.UnknownReport, match="There is no 'monthly' report"):
         registry.family("monthly")
 
 
 def test_a_module_without_a_function_of_the_interface_is_refused():
-    with pytest.raises(TypeError, match="lacks a function of crm.reports.base.ReportModule"):
+    with pytest.raises(TypeError, match="lacks a function or setting of crm.reports.base.ReportModule"):
         registry._checked({"attribution": attribution})  # compute only: the dashboard draws its own charts

@@ -54,12 +54,32 @@ def test_bad_filters_are_answered_beside_the_fields_never_a_500(client, auth):
     cases = [("date_from=2026-13-01", "From must be a real date, like 2026-04-01"),
              ("date_from=2027-01-01&date_to=2026-01-01", "To must be on or after From"),
              ("date_from=0001-01-01", "From must be between 1900 and 2100"),
-             ("by=weekday", "Not a valid choice")]
+             ("by=weekday", "Choose a split from the list"),
+             ("date_from=31&date_from=2&date_from=2026", "From must be a real date, for example 27 3 2026")]
     for query, message in cases:
         response = client.get(f"/reports/activity?{query}")
         assert response.status_code == 400 and message in response.get_data(as_text=True), query
     assert client.get("/reports/nonsense").status_code == 404
     assert client.get("/reports/activity/export.pdf").status_code == 404
+
+
+def test_the_period_is_entered_in_date_inputs_and_each_report_offers_only_its_splits(client, auth):
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    entered = client.get("/reports/activity?date_from=1&date_from=6&date_from=2026&date_to=&date_to=&date_to=&by=")
+    assert entered.status_code == 302  # to the short address a link would give
+    assert entered.headers["Location"] == "/reports/activity?date_from=2026-06-01&by="
+    html = client.get(entered.headers["Location"]).get_data(as_text=True)
+    assert "From 1 June 2026 to 31 March 2027" in " ".join(html.split())
+    assert re.search(r'id="date_from-day" name="date_from" type="text" value="01"', html)
+    assert client.get("/reports/activity/export.json?date_from=1&date_from=6&date_from=2026&date_to=30&date_to=6"
+                      "&date_to=2026").get_json()["to"] == "2026-06-30"
+    not_real = client.get("/reports/activity?date_from=31&date_from=2&date_from=2026")
+    assert not_real.status_code == 400 and "From must be a real date" in not_real.get_data(as_text=True)
+    offered = {name: set(re.findall(r'<option value="(\w*)"', client.get(f"/reports/{name}").get_data(as_text=True)))
+               for name in ("activity", "targets", "fostering-return")}
+    assert offered["activity"] == {"", "month", "quarter", "service_line", "partner_authority", "team", "channel"}
+    assert offered["targets"] == {"", "service_line"}
+    assert offered["fostering-return"] == {"", "partner_authority", "team", "channel"}
 
 
 def test_each_nonzero_count_links_to_its_households_named_for_screen_readers(client, auth, services_as):
@@ -148,5 +168,7 @@ def test_an_empty_table_says_there_is_nothing_in_the_period(client, auth, db_ses
 def test_the_conversion_page_lets_the_cohorts_be_followed_to_a_chosen_date(client, auth, db_session):
     auth.login(UserFactory(roles=[Role.MANAGER]))
     html = client.get("/reports/conversion?date_from=2025-04-01&date_to=2026-03-31&at=2025-06-30").get_data(as_text=True)
-    assert re.search(r'<label class="govuk-label" for="at">\s*Cohorts followed to\s*</label>', html)
-    assert "as at 30 June 2025." in html and 'name="at" type="text" value="2025-06-30"' in html
+    assert re.search(r'<legend class="govuk-fieldset__legend">\s*Cohorts followed to\s*</legend>', html)
+    assert "as at 30 June 2025." in html
+    assert "it can be over 100%" in html.split('id="step-before-hint"')[1].split("</p>")[0]
+    assert re.search(r'id="at-day" name="at" type="text"[^>]* value="30"', html), html.split("Cohorts")[1][:1500]

@@ -17,6 +17,7 @@ from crm.reports.families import activity_frames as frames
 from crm.reports.render.charts import Bar, columns, funnel
 
 NAME = "activity"
+SPLITS = tuple(Split)  # the splits the report offers (the page shows no other)
 TOTAL = "total"
 NO_REASON = "No reason recorded"
 SOURCES = ("event", "consultation", "recorded")

@@ -28,6 +28,7 @@ from crm.reports.families.asglb_lines import lines, quarters
 from crm.reports.render.charts import Bar, funnel
 
 NAME = "asglb"
+SPLITS = (Split.SERVICE_LINE, Split.PARTNER_AUTHORITY, Split.TEAM, Split.CHANNEL)  # by quarter already
 TABLE = "by_quarter"
 WHOLE_PERIOD = "Whole period"
 # table column -> (its figure's path in the JSON, the drill-down selector of a count; None for a share)

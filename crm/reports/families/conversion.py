@@ -36,6 +36,7 @@ from crm.reports.families import conversion_cohort as cohort
 from crm.reports.render import charts as svg
 
 NAME = "conversion"
+SPLITS = tuple(Split)  # the splits the report offers (the page shows no other)
 STEPS = {"enquiry_households": "Households enquiring", "information_event_households": "Information event (households)",
          "initial_visits": "Initial visits", "registrations_of_interest": "Registrations of interest",
          "stage_1_starts": "Stage 1 starts", "stage_1_completions": "Stage 1 completions",

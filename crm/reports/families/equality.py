@@ -39,6 +39,7 @@ from crm.reports.data.split_keys import NOT_RECORDED, split_values, with_split
 from crm.reports.render.charts import Bar, funnel
 
 NAME = "equality"
+SPLITS = tuple(Split)  # the splits the report offers (the page shows no other)
 AGE_BANDS = ("Under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 AGE_EDGES = (18, 25, 35, 45, 55, 65)
 ROUTES = ("First time", "Fast track")

@@ -37,6 +37,7 @@ from crm.reports.data.split_keys import split_values, with_split
 from crm.reports.render.charts import Bar, funnel
 
 NAME = "fostering-return"
+SPLITS = (Split.PARTNER_AUTHORITY, Split.TEAM, Split.CHANNEL)  # annual and by service line already
 LINES = (ServiceLineCode.FOSTERING_MAINSTREAM, ServiceLineCode.FOSTERING_CONNECTED)
 TOTAL = "total"
 HEADINGS = {ServiceLineCode.FOSTERING_MAINSTREAM: "Mainstream fostering",

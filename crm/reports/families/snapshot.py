@@ -41,6 +41,7 @@ from crm.reports.data.months import Buckets, as_dates, whole_months
 from crm.reports.data.split_keys import split_values, with_split
 from crm.reports.render.charts import Bar, funnel
 
+SPLITS = (Split.SERVICE_LINE, Split.PARTNER_AUTHORITY, Split.TEAM, Split.CHANNEL)  # one date: no time splits
 ASSESSMENT_KINDS = (EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
                     EventKind.APPROVED)
 # Once one of these is live on or before the date, the application is in no category of the snapshot.

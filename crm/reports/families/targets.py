@@ -43,6 +43,7 @@ from crm.reports.render.charts import Bar, funnel
 from crm.targets.models import MEASURE_LABELS, ReportTarget, TargetMeasure
 
 NAME = "targets"
+SPLITS = (Split.SERVICE_LINE,)  # targets are set for the service and per service line
 PIPELINE, PACE = "pipeline", "pace so far"
 ALL = "all"
 ROW_COLUMNS = ["measure", "service_line", "target", "actual", "percent_of_target", "expected_by_now",

@@ -41,6 +41,7 @@ from crm.reports.data.months import Buckets, add, period_key, period_keys, whole
 from crm.reports.data.split_keys import split_values, with_split
 from crm.reports.render.charts import Bar, funnel
 
+SPLITS = tuple(Split)  # the splits the report offers (the page shows no other)
 # measure -> (the event that starts it, the events that end it)
 MEASURES: dict[str, tuple[EventKind, tuple[EventKind, ...]]] = {
     "stage_1": (EventKind.STAGE_1, (EventKind.STAGE_1_COMPLETED,)),

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from markupsafe import Markup
+
 from crm import formatting
 from crm.marketing.figures import SOCIAL_PLATFORMS
+from crm.marketing.suppression import SUPPRESSED
 from crm.reports.base import Report
 from crm.reports.marketing.attribution import MODEL_LABELS, MODELS
 from crm.reports.marketing.report import OUTCOMES
@@ -126,11 +129,18 @@ def heading(column: str, report: Report) -> str:
     return HEADINGS.get(column, str(column).replace("_", " ").capitalize()).format(model=model)
 
 
+# A hidden figure on the page: words, so that in a column of percentages or pounds it never reads as "<5%" or "<£5".
+SUPPRESSED_ON_PAGE = Markup('fewer than 5<span class="govuk-visually-hidden"> households, so the figure is not '
+                            'shown</span>')
+
+
 def cell(value, table: str, column: str) -> str:
-    """A cell as read on the page: "<5" as it is, blank for no figure, money in pounds, rates as percentages."""
+    """A cell as read on the page: "<5" in words, blank for no figure, money in pounds, rates as percentages."""
     value = plain(value)
     if value is None:
         return ""
+    if value == SUPPRESSED:
+        return SUPPRESSED_ON_PAGE
     if isinstance(value, str):
         return value
     if isinstance(value, date):

@@ -33,4 +33,4 @@ class MarketingFilterForm(ReportFilterForm):
 
     def params(self, today: date) -> MarketingParams:
         """The filter as report parameters (call after validate; MarketingParams.from_args gives the defaults)."""
-        return MarketingParams.from_args(self.data, today)
+        return MarketingParams.from_args(self.args(), today)

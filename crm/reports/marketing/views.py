@@ -5,7 +5,7 @@ to a household.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_login import current_user
 
 from crm import clock
@@ -13,6 +13,7 @@ from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
 from crm.reports.marketing import charts as marketing_charts, report as marketing
+from crm.reports.forms import tidy_dates
 from crm.reports.marketing.forms import MarketingFilterForm
 from crm.reports.render import exports
 
@@ -30,6 +31,8 @@ def _report():
 @bp.route("/marketing/dashboard")
 @allow(Role.MARKETING_OFFICER, Role.MANAGER)
 def index():
+    if (tidy := tidy_dates(request.args)) is not None:
+        return redirect(f"{request.path}?{tidy}")
     form, report = _report()
     return render_template("marketing/dashboard.html", form=form, report=report, shown=marketing_charts,
                            query=request.query_string.decode()), 400 if form.errors else 200

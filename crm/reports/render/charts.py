@@ -15,6 +15,9 @@ BAR = 26
 GAP = 8
 LABEL_WIDTH = 210
 COLOURS = ("#1d70b8", "#003078")  # GOV.UK blue and dark blue, alternating
+# Widths of 14 px GDS Transport, a little generous, so that labels placed apart by them never overlap.
+CHARACTER, BOLD_CHARACTER = 7.5, 8.5
+LINE = 13  # between the two lines of a wrapped label
 
 
 @dataclass(frozen=True)
@@ -39,31 +42,63 @@ def funnel(bars: list[Bar], title: str) -> str:
         width = max(1.0, plot * bar.value / top) if bar.value else 0
         text = texts[index]
         rows.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR * 0.68:.1f}" text-anchor="end" class="hearth-chart__label">'
-            f'{escape(bar.label)}</text>'
+            _wrapped_label(bar.label, LABEL_WIDTH - 8, y + BAR * 0.68) +
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR}" fill="{COLOURS[index % 2]}"/>'
             f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + BAR * 0.68:.1f}" class="hearth-chart__value">'
             f'{escape(text)}</text>')
     return _svg(title, WIDTH, height, "".join(rows))
 
 
+def _wrapped_label(label: str, x: float, y: float) -> str:
+    """A bar's label ending at x, on two lines when it is too long for the label column (then cut short with an
+    ellipsis, the whole label in its title), so that it never runs into the chart or off its left edge."""
+    fits = int((x - 4) / CHARACTER)
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > fits:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    if len(lines) > 2 or any(len(text) > fits for text in lines):
+        lines = [*lines[:1], " ".join(lines[1:])][:2]
+        lines = [text if len(text) <= fits else text[:fits - 1] + "\u2026" for text in lines]
+    if len(lines) == 1:
+        return f'<text x="{x}" y="{y:.1f}" text-anchor="end" class="hearth-chart__label">{escape(label)}</text>'
+    spans = "".join(f'<tspan x="{x}" y="{y - LINE / 2 + index * LINE - 2:.1f}">{escape(text)}</tspan>'
+                    for index, text in enumerate(lines))
+    return (f'<text text-anchor="end" class="hearth-chart__label"><title>{escape(label)}</title>{spans}</text>')
+
+
 def columns(bars: list[Bar], title: str) -> str:
-    """Vertical bars in order: a trend by month or quarter."""
-    height, base = 260, 220
-    top = max((b.value for b in bars), default=0) or 1
-    step = (WIDTH - 40) / max(len(bars), 1)
+    """Vertical bars in order: a trend by month or quarter. Where the bars are too narrow for their labels, the
+    labels slant and the values stand upright, so that no two overlap."""
+    values = [number(bar.value) for bar in bars]
+    label_room = CHARACTER * max((len(bar.label) for bar in bars), default=0)
+    value_room = BOLD_CHARACTER * max((len(value) for value in values), default=0)
+    slanted = label_room > (WIDTH - 40) / max(len(bars), 1) - 4
+    left = 20 + (min(label_room * 0.71, 160) if slanted else 0)  # room for the first slanted label
+    step = (WIDTH - left - 20) / max(len(bars), 1)
     width = max(4.0, step * 0.7)
-    parts = [f'<line x1="20" y1="{base}" x2="{WIDTH - 10}" y2="{base}" stroke="#0b0c0c"/>']
+    upright = value_room > step - 2
+    headroom = value_room + 8 if upright else 30
+    base = 30 + 190 + headroom - 30
+    height = base + (label_room * 0.71 + 16 if slanted else 26)
+    top = max((b.value for b in bars), default=0) or 1
+    parts = [f'<line x1="{left:.1f}" y1="{base}" x2="{WIDTH - 10}" y2="{base}" stroke="#0b0c0c"/>']
     for index, bar in enumerate(bars):
-        x = 20 + index * step + (step - width) / 2
-        h = (base - 30) * bar.value / top
+        x = left + index * step + (step - width) / 2
+        middle, h = x + width / 2, (base - headroom) * bar.value / top
+        value_at = (f'transform="translate({middle + 5:.1f} {base - h - 4:.1f}) rotate(-90)" text-anchor="start"'
+                    if upright else f'x="{middle:.1f}" y="{base - h - 4:.1f}" text-anchor="middle"')
+        label_at = (f'transform="translate({middle + 4:.1f} {base + 12}) rotate(-45)" text-anchor="end"'
+                    if slanted else f'x="{middle:.1f}" y="{base + 16}" text-anchor="middle"')
         parts.append(
             f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{COLOURS[0]}"/>'
-            f'<text x="{x + width / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle" class="hearth-chart__value">'
-            f'{number(bar.value)}</text>'
-            f'<text x="{x + width / 2:.1f}" y="{base + 16}" text-anchor="middle" class="hearth-chart__label">'
-            f'{escape(bar.label)}</text>')
-    return _svg(title, WIDTH, height, "".join(parts))
+            f'<text {value_at} class="hearth-chart__value">{values[index]}</text>'
+            f'<text {label_at} class="hearth-chart__label">{escape(bar.label)}</text>')
+    return _svg(title, WIDTH, round(height), "".join(parts))
 
 
 def _svg(title: str, width: int, height: int, body: str) -> str:
