@@ -26,6 +26,7 @@ from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import EventKind, Stage, Status, WithdrawingParty
 from crm.funnel.terms import APPROVED_AND_WAITING
 from crm.households.models import Application, Household, PartnerAuthority, Person, PersonRole
+from crm.households.monitoring import PERSON_QUESTIONS, PREFERS_NOT_TO_SAY
 from crm.marketing.models import Channel
 from crm.workdays import add_working_days
 
@@ -53,8 +54,13 @@ WEB_SOURCES = [("facebook", "paid_social", "autumn-fostering"), ("google", "cpc"
                ("youcanadopt", "referral", "national-adoption-week")]
 CAMPAIGN_NAMES = {"autumn-fostering": "Autumn fostering drive", "adopt-search": "Adoption search ads",
                   "council-newsletter": "Council newsletter", "national-adoption-week": "National Adoption Week"}
-ETHNICITIES = ["White British", "White Irish", "White other", "Black British", "Black African", "Black Caribbean",
-               "Asian British", "Indian", "Pakistani", "Mixed White and Black Caribbean", "Other"]
+# Roughly the shape of applicants in England: most straight, without a disability, of no religion or Christian.
+MONITORING_WEIGHTS = {
+    "ethnicity": [2, 1, 3, 3, 1, 3, 2, 1, 1, 1, 2, 1, 60, 3, 1, 1, 8, 1, 1],
+    "sexual_orientation": [85, 8, 5, 2],
+    "disability": [3, 9, 88],
+    "religion": [45, 40, 1, 3, 1, 6, 1, 3],
+}
 
 
 def has_data() -> bool:
@@ -156,6 +162,7 @@ def _attendance(household: Household, rng, today: date, events: list[Information
                 if application.stage is Stage.INFORMATION_EVENT:
                     application.stage_entered_on = moved.occurred_on
                 booking = EventBooking(event=event, household=household, booked_by=officer,
+                                       booked_at=_booked_before(event, enquired, rng),
                                        attendance=Attendance.ATTENDED, attended_on=moved.occurred_on,
                                        recorded_by_id=officer.id, recorded_at=event.ends_at)
                 db.session.add_all([booking, AttendanceStageMove(stage_event=moved, booking=booking)])
@@ -166,9 +173,26 @@ def _attendance(household: Household, rng, today: date, events: list[Information
                                             notes="Talked through the process and what to expect.")
                 db.session.add_all([consultation, AttendanceStageMove(stage_event=moved, consultation=consultation)])
         elif application.stage is Stage.ENQUIRY and application.status is Status.ACTIVE and rng.random() < 0.5:
-            coming = [e for e in events if _local_day(e) >= today and e.service_line_code in (None, application.service_line_code)]
-            if coming and not any(b.event is coming[0] for b in _bookings(household)):
-                db.session.add(EventBooking(event=coming[0], household=household, booked_by=officer))
+            enquired = application.events[0].occurred_on
+            line = (None, application.service_line_code)
+            # Most are booked on an evening to come; some on one held in the last fortnight whose attendance the
+            # officer has still to record (the events page's "awaiting attendance").
+            past = [e for e in events if enquired <= _local_day(e) < today and (today - _local_day(e)).days <= 14
+                    and e.service_line_code in line]
+            coming = [e for e in events if _local_day(e) >= today and e.service_line_code in line]
+            chosen = past[-1:] if past and rng.random() < 0.3 else coming[:1]
+            if chosen and not any(b.event is chosen[0] for b in _bookings(household)):
+                db.session.add(EventBooking(event=chosen[0], household=household, booked_by=officer,
+                                            booked_at=_booked_before(chosen[0], enquired, rng)))
+
+
+def _booked_before(event: InformationEvent, enquired: date, rng) -> datetime:
+    """When a place was booked: after the enquiry, a few days before the evening (never after it, nor in the future)."""
+    latest = min(event.starts_at - timedelta(hours=2), clock.now())
+    earliest = max(clock.london_time(enquired, time(9)), latest - timedelta(days=21))
+    if earliest >= latest:
+        return latest
+    return earliest + (latest - earliest) * rng.random()
 
 
 def _bookings(household: Household) -> list[EventBooking]:
@@ -207,7 +231,8 @@ def _household(number, rng, fake, today, authorities, teams, staff, reasons) -> 
     household = Household(
         reference=f"H{number:06d}", partner_authority=rng.choice(authorities), email=fake.email(domain=DEMO_DOMAIN),
         phone=fake.phone_number(), address_line_1=fake.street_address(), town=fake.city(), postcode=fake.postcode(),
-        relationship_status=rng.choice(["Married", "Civil partnership", "Cohabiting", "Single"]),
+        relationship_status=rng.choice(["Married", "Civil partnership", "Cohabiting", "Single"])
+        if rng.random() < 0.9 else None,
         first_enquiry_on=today,
     )
     for _ in range(rng.choice([1, 2, 2])):
@@ -255,8 +280,24 @@ def _demo_now(today: date) -> datetime:
 
 def _person(role, fake, rng, surname, today, min_age, max_age) -> Person:
     born = today - relativedelta(years=rng.randint(min_age, max_age), days=rng.randint(0, 364))
-    return Person(role=role, first_name=fake.first_name(), last_name=surname, date_of_birth=born,
-                  ethnicity=rng.choice(ETHNICITIES) if role is PersonRole.APPLICANT else None)
+    person = Person(role=role, first_name=fake.first_name(), last_name=surname, date_of_birth=born)
+    if role is PersonRole.APPLICANT:
+        for field, answer in _monitoring_answers(rng).items():
+            setattr(person, field, answer)
+    return person
+
+
+def _monitoring_answers(rng) -> dict[str, str]:
+    """An applicant's equality monitoring, from the form's own answers: most answer every question, some prefer
+    not to say to one, a few were never asked (the report's "not recorded")."""
+    if rng.random() < 0.08:
+        return {}
+    answers = {}
+    for field, (_question, offered) in PERSON_QUESTIONS.items():
+        weights = MONITORING_WEIGHTS.get(field)
+        answers[field] = (PREFERS_NOT_TO_SAY if rng.random() < 0.06 else
+                          rng.choices(offered, weights=weights)[0] if weights else rng.choice(offered))
+    return answers
 
 
 def _history(household: Household, line: str, rng, today: date, reasons) -> Application:

@@ -125,3 +125,28 @@ def test_demo_checks_exist_for_stage_1_applications_and_some_are_overdue(app_con
                if any(e.kind is EventKind.STAGE_1 for e in a.events) and not a.fast_track}
     assert {c.application_id for c in checks} == reached
     assert any(c.received_on is None and c.due_on < TODAY for c in checks)  # something for the ladder to chase
+
+
+def test_the_demo_tells_the_story_a_manager_expects(app_context, travel):
+    """Bookings made before their evenings; some evenings held and still awaiting attendance; equality monitoring
+    answered for most applicants (so the equality report has something to show), some "Prefers not to say"."""
+    from crm.events.models import Attendance, EventBooking, InformationEvent
+    from crm.households.models import PersonRole
+    from crm.households.monitoring import PERSON_QUESTIONS, PREFERS_NOT_TO_SAY
+
+    now = travel(TODAY)
+    load_demo(seed=6, households=200, today=TODAY)
+    bookings = db.session.execute(select(EventBooking.booked_at, InformationEvent.starts_at)
+                                  .join(EventBooking.event)).all()
+    assert bookings and all(booked < starts for booked, starts in bookings)
+    awaiting = db.session.scalar(select(func.count()).select_from(EventBooking).join(EventBooking.event).where(
+        InformationEvent.ends_at < now, EventBooking.attendance == Attendance.NOT_RECORDED,
+        EventBooking.cancelled_at.is_(None)))
+    assert awaiting > 0
+    applicants = db.session.scalars(select(Person).where(Person.role == PersonRole.APPLICANT)).all()
+    for field, (_question, offered) in PERSON_QUESTIONS.items():
+        answers = [getattr(person, field) for person in applicants]
+        answered = [answer for answer in answers if answer is not None]
+        assert len(answered) > 0.85 * len(answers), field
+        assert set(answered) <= {*offered, PREFERS_NOT_TO_SAY}, field
+        assert PREFERS_NOT_TO_SAY in answered and len(set(answered)) > 2, field
