@@ -111,3 +111,5 @@ def test_the_activity_report_counts_what_the_tracker_recorded(imported):
     assert figures["approvals"] == {"total": 2, "fast_track": 0}  # A (2 Feb 2026), C (2 Mar 2026)
     assert figures["withdrawals"]["total"] == 2  # B (1 Jul, the applicant), D (1 May, the service)
     assert figures["withdrawals"]["by_party"] == {"applicant": 1, "service": 1}
+    # By the managed list's names, matched from the detail column (crm.funnel.reasons): one each.
+    assert figures["withdrawals"]["by_reason"] == {"Finances / cost of living": 1, "Not suitable": 1}
