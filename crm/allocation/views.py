@@ -1,14 +1,14 @@
 """Allocation pages: taking an enquiry, reallocating a household or all of a worker's cases, and the caseloads."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm import clock
 from crm.allocation import caseload, services
 from crm.allocation.forms import AllocateForm, MoveCaseloadForm, user_id, worker_choices
 from crm.auth.models import Team, User
-from crm.auth.policy import allow
+from crm.auth.policy import allow, may_use
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.errors import errors_on
 from crm.extensions import db
@@ -73,7 +73,10 @@ def move_caseload():
 @allow(*CASEWORK_ROLES)
 def my_caseload():
     user = current_user._get_current_object()
+    # A recruitment officer works no checks: the link to one's own checks is for those who may open the queue.
+    checks_link = may_use(user, current_app._get_current_object(), "checks.queue")
     return render_template("allocation/caseload.html", title="My caseload", scope=MINE, team=None,
+                           checks_link=checks_link,
                            caseload=caseload.my_caseload(user, clock.today()), links=_links(user, MINE),
                            rag_labels=caseload.RAG_LABELS, rags=caseload.RAGS)
 

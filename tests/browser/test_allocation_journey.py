@@ -16,6 +16,7 @@ from crm.auth.roles import Role
 from crm.checks.models import CheckInstance
 from crm.extensions import db
 from crm.funnel.stages import EVENT_LABELS, EventKind, Stage
+from tests.browser.test_check_escalation_journey import open_from_navigation
 
 PASSWORD = "correct horse battery staple"
 MANAGER = ("mia.manager@hearth.example", "Mia Manager")
@@ -120,7 +121,7 @@ def test_stage_1_hands_over_and_a_leavers_cases_move(setup, browser_page, browse
     # Sam sees the household in her work queue, and its checks in her checks queue.
     sign_in(page, base_url, SAM)
     expect(page.locator("#work-queue")).to_contain_text(REFERENCE)
-    page.get_by_role("link", name="Checks", exact=True).click()
+    open_from_navigation(page, "Checks", area="Work queue")
     page.get_by_label("Mine", exact=True).check()
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("#check-queue-table tbody tr").filter(has_text=REFERENCE)).to_have_count(checks)

@@ -96,7 +96,7 @@ def test_request_four_checks_at_once_then_chase_the_overdue_ones_with_select_all
     sign_in(page, base_url, WORKER_EMAIL, WORKER_NAME)
 
     # From the check queue to the household's checks.
-    open_from_navigation(page, "Checks")
+    open_from_navigation(page, "Checks", area="Work queue")
     page.locator(f"#check-queue-table a[href='/households/{journey.household_id}/checks']").first.click()
     expect(page).to_have_url(f"{base_url}/households/{journey.household_id}/checks")
 
@@ -123,8 +123,8 @@ def test_request_four_checks_at_once_then_chase_the_overdue_ones_with_select_all
 
     # Chasing the five overdue checks: filter to the overdue ones, 'Select all', mark them chased.
     chase = Clicks()
-    open_from_navigation(page, "Checks")
-    chase.clicks += 1
+    open_from_navigation(page, "Checks", area="Work queue")
+    chase.clicks += 2  # the header's Work queue, then its Checks
     chase.click(page.get_by_label("Overdue only"))
     chase.click(page.get_by_role("button", name="Apply filters"))
     expect(page).to_have_url(re.compile(r"/checks\?.*overdue=yes"))
@@ -142,7 +142,7 @@ def test_request_four_checks_at_once_then_chase_the_overdue_ones_with_select_all
     chase.click(page.get_by_role("button", name="Mark chased today"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("5 checks marked as chased today.")
     page.screenshot(path=str(tmp_path / "2-five-chased.png"), full_page=True)
-    assert (chase.clicks, chase.typed) == (5, 0)
+    assert (chase.clicks, chase.typed) == (6, 0)
 
     with journey.app.app_context():
         from crm.checks.models import CheckInstance
@@ -181,14 +181,14 @@ def test_the_same_tasks_one_check_at_a_time_take_more_clicks(journey, browser_pa
     assert (request.clicks, request.typed) == (12, 12)
 
     chase = Clicks()
-    open_from_navigation(page, "Checks")
-    chase.clicks += 1
+    open_from_navigation(page, "Checks", area="Work queue")
+    chase.clicks += 2  # the header's Work queue, then its Checks
     chase.click(page.get_by_label("Overdue only"))
     chase.click(page.get_by_role("button", name="Apply filters"))
     for code in OVERDUE:
         chase.click(page.locator(f"label[for='select-check-{journey.checks[code]}']"))
     chase.click(page.get_by_role("button", name="Mark chased today"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("5 checks marked as chased today.")
-    assert (chase.clicks, chase.typed) == (9, 0)
+    assert (chase.clicks, chase.typed) == (10, 0)
     assert browser_log.console_errors == [] and browser_log.page_errors == []
     assert browser_log.broken_requests == []

@@ -12,6 +12,7 @@ from crm.auth.roles import Role
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import Stage
+from tests.browser.test_check_escalation_journey import open_from_navigation
 from tests.browser.test_funnel_journey import PASSWORD, enter_date, sign_in
 
 ADMIN_EMAIL, ADMIN_NAME = "ada.admin@hearth.example", "Ada Admin"
@@ -49,7 +50,7 @@ def test_an_administrator_keeps_the_list_and_a_worker_chooses_from_it(seeded, br
     banner = page.locator(".govuk-notification-banner")
 
     sign_in(page, base_url, ADMIN_EMAIL, ADMIN_NAME)
-    page.get_by_role("link", name="Withdrawal reasons").click()
+    open_from_navigation(page, "Withdrawal reasons", area="Administration")
     expect(page).to_have_url(f"{base_url}/admin/withdrawal-reasons")
     rows = page.locator("#withdrawal-reasons tbody tr")
     expect(rows).to_have_count(9)
