@@ -130,7 +130,7 @@ def test_stage_1_hands_over_and_a_leavers_cases_move(setup, browser_page, browse
     assert page.url.startswith(f"{base_url}/checks/")
     page.goto(household_url)
     expect(page.locator("h1")).to_have_text(APPLICANT)
-    page.get_by_role("link", name="My caseload").click()
+    open_from_navigation(page, "My caseload", area="Work queue")
     expect(page.locator("#caseload-stages")).to_contain_text("Stage 1")
     sign_out(page)
 

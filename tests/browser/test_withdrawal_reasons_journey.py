@@ -70,7 +70,7 @@ def test_an_administrator_keeps_the_list_and_a_worker_chooses_from_it(seeded, br
     sign_in(page, base_url, WORKER_EMAIL, WORKER_NAME)
     page.goto(f"{base_url}/households/{household_id}")
     form = page.locator(f'form[action="/applications/{application_id}/events"]')
-    select_ = form.get_by_label("Reason for withdrawing (withdrawals only)")
+    select_ = form.get_by_label("Why did they withdraw?")
     expect(select_.locator("option")).to_have_count(10)  # a blank choice and the nine in use
     expect(select_.locator("option", has_text="Counselled out")).to_have_count(0)
     form.get_by_label("Withdrawn").check()
@@ -80,7 +80,7 @@ def test_an_administrator_keeps_the_list_and_a_worker_chooses_from_it(seeded, br
     form.get_by_role("button", name="Record").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("needed when the reason is Other")
     page.screenshot(path=str(tmp_path / "2-other-needs-a-note.png"), full_page=True)
-    form.get_by_label("Reason or note").fill("Relocating abroad for work")
+    form.get_by_label("Note (needed when the reason is Other)").fill("Relocating abroad for work")
     form.get_by_role("button", name="Record").click()
     expect(banner).to_contain_text("Recorded: Withdrawn.")
     newest = page.locator(f"#application-{application_id} .moj-timeline__item").first
