@@ -180,8 +180,11 @@ def _gather(household: Household, person: Person | None) -> dict[str, list[dict]
         or_(RecordChange.person_id == person.id, and_(RecordChange.person_id.is_(None), household_wide)))
     sections["record_changes"] = _rows(select(RecordChange.__table__).where(changes_of)
                                        .order_by(RecordChange.changed_at, RecordChange.id))
+    # Both ways: an enquiry of theirs that looked like another record, and another's that looked like theirs.
+    their_contacts = select(EnquiryContact.id).where(EnquiryContact.household_id == hid)
     sections["possible_matches"] = _rows(select(PossibleMatch.__table__)
-                                         .where(PossibleMatch.household_id == hid, household_wide)
+                                         .where(or_(PossibleMatch.household_id == hid,
+                                                    PossibleMatch.contact_id.in_(their_contacts)), household_wide)
                                          .order_by(PossibleMatch.id))
     sections["escalations"] = _rows(select(Escalation.__table__)
                                     .where(Escalation.household_id == hid, household_wide).order_by(Escalation.id))

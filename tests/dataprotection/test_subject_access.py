@@ -15,9 +15,11 @@ from crm.audit.models import AuditEvent
 from crm.auth.roles import Role
 from crm.checks import services as checks
 from crm.checks.models import CheckInstance, CheckType
-from crm.enquiries.models import ContactMethod
+from crm.enquiries.models import ContactMethod, EnquiryContact, PossibleMatch
+from crm.escalations.models import Escalation, EscalationKind
 from crm.enquiries.services import EnquiryDetails, log_enquiry
-from crm.events.services import EventDetails, book, create_event
+from crm.events.models import ConsultationMethod
+from crm.events.services import ConsultationDetails, EventDetails, book, create_event, record_consultation
 from crm.extensions import db
 from crm.funnel import services as funnel
 from crm.funnel.reasons.models import WithdrawalReason
@@ -84,6 +86,12 @@ def build(staff, first_name=NASTY, *, contacts=2, event=None):
                                           ends_at=datetime(2026, 12, 3, 21, 0, tzinfo=clock.LONDON), capacity=20,
                                           venue="Town hall"), actor=manager)
     book(event, household, actor=officer)
+    record_consultation(household, ConsultationDetails(ConsultationMethod.PHONE, date(2026, 11, 20), worker.id,
+                                                       notes=f"Talked with {first_name}"), actor=worker, today=TODAY)
+    db.session.add(Escalation(kind=EscalationKind.CHECK_OVERDUE, subject_type="check", subject_id=dbs.id,
+                              step="owner", recipient_id=worker.id, household_id=household.id,
+                              summary=f"DBS overdue for {first_name}", due_on=TODAY))
+    db.session.flush()
     return household, applicant, child, event
 
 
@@ -94,6 +102,10 @@ def households(staff, services_as, travel):
     def make():
         first, applicant, child, event = build(staff)
         second, *_ = build(staff, "Zebedee", event=event)
+        # The second household's enquiry looked like the first: a possible match that concerns both.
+        contact = db.session.scalar(select(EnquiryContact).where(EnquiryContact.household_id == second.id).limit(1))
+        db.session.add(PossibleMatch(contact_id=contact.id, household_id=first.id, reasons="same surname"))
+        db.session.flush()
         return first, applicant, child, second
     return services_as(make)
 
@@ -143,7 +155,13 @@ def test_every_section_holds_exactly_the_households_rows(client, db_session, hou
     assert {row["check_id"] for row in data["check_parts"]} == {received[0]["id"]}
     assert len(data["check_parts"]) == 3 and sum(1 for p in data["check_parts"] if p["completed_on"]) == 1
     assert [(b["household_id"], b["event_title"]) for b in data["event_bookings"]] == [(first.id, "Adoption evening")]
-    assert data["consultations"] == []
+    assert [(c["household_id"], c["notes"]) for c in data["consultations"]] == [(first.id, f"Talked with {NASTY}")]
+    assert [(e["household_id"], e["kind"]) for e in data["escalations"]] == [(first.id, "check_overdue")]
+    [match] = data["possible_matches"]
+    assert match["household_id"] == first.id and match["reasons"] == "same surname"
+    second_data, _ = opened(client.get(f"/households/{second.id}/subject-access.zip"))
+    assert ids(second_data, "possible_matches") == [match["id"]]  # their enquiry was the one that matched
+    assert NASTY not in json.dumps(second_data) and first.reference not in json.dumps(second_data)
     assert [(a["household_id"], a["reason"]) for a in data["allocations"]] == [(first.id, "reallocated")]
     assert {row["household_id"] for row in data["record_changes"]} == {first.id}
     assert any(row["action"] == "equality_monitoring_changed" for row in data["record_changes"])
