@@ -4,9 +4,9 @@
 Each section is read in one statement, whatever its length: an export costs the same number of statements for a
 household with one contact as for one with a hundred.
 
-A person's export holds their own row, their checks (with chases and parts), the corrections of their details and the
+A person's export holds the household's reference, their own row, their checks (with chases and parts), the corrections of their details and the
 audit entries about them or their checks. An applicant is a party to everything the household did, so theirs also holds
-the household-wide sections (contacts, applications and their stage events, bookings, allocations...) and the
+the household's details and the household-wide sections (contacts, applications and their stage events, bookings, allocations...) and the
 corrections of the household's details; another adult's or a child's holds only what concerns them by name.
 """
 from __future__ import annotations
@@ -134,7 +134,9 @@ def _gather(household: Household, person: Person | None) -> dict[str, list[dict]
     checks_of = (CheckInstance.application_id.in_(application_ids) if person is None
                  else CheckInstance.person_id == person.id)
     sections: dict[str, list[dict]] = {}
-    sections["household"] = _rows(select(Household.__table__).where(Household.id == hid))
+    # Its contact details and address are the applicants': another adult's or a child's export names the record only.
+    details = select(Household.__table__) if whole else select(Household.id, Household.reference)
+    sections["household"] = _rows(details.where(Household.id == hid))
     sections["people"] = _rows(select(Person.__table__)
                                .where(Person.household_id == hid if person is None else Person.id == person.id)
                                .order_by(Person.id))

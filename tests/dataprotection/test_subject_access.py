@@ -194,11 +194,13 @@ def test_a_persons_export_holds_their_own_rows(client, households, manager):
     first, applicant, child, _second = households
     data, _ = opened(client.get(f"/households/{first.id}/people/{child.id}/subject-access.zip"))
     assert data["export"]["person_id"] == child.id and ids(data, "people") == [child.id]
+    assert data["household"] == [{"id": first.id, "reference": first.reference}]  # not the applicants' details
     assert data["contacts"] == [] and data["stage_events"] == [] and data["allocations"] == []
     assert {row["person_id"] for row in data["checks"]} == {child.id} and data["checks"]
     assert NASTY not in json.dumps(data)
     data, _ = opened(client.get(f"/households/{first.id}/people/{applicant.id}/subject-access.zip"))
     assert ids(data, "people") == [applicant.id] and len(data["contacts"]) == 2
+    assert data["household"][0]["email"] == first.email and data["household"][0]["relationship_status"] == "Single"
     assert {row["person_id"] for row in data["checks"]} == {applicant.id}
     assert {row["person_id"] for row in data["record_changes"]} <= {applicant.id, None}
 
