@@ -4,10 +4,11 @@
 Each section is read in one statement, whatever its length: an export costs the same number of statements for a
 household with one contact as for one with a hundred.
 
-A person's export holds the household's reference, their own row, their checks (with chases and parts), the corrections of their details and the
-audit entries about them or their checks. An applicant is a party to everything the household did, so theirs also holds
-the household's details and the household-wide sections (contacts, applications and their stage events, bookings, allocations...) and the
-corrections of the household's details; another adult's or a child's holds only what concerns them by name.
+A person's export holds the household's reference, their own row, their checks (with chases and parts), the
+corrections of their details and the audit entries about them or their checks. An applicant is a party to everything
+the household did, so theirs also holds the household's details and the household-wide sections (contacts,
+applications and their stage events, bookings, allocations...) with the corrections of the household's details;
+another adult's or a child's holds only what concerns them by name.
 """
 from __future__ import annotations
 
@@ -170,7 +171,8 @@ def _gather(household: Household, person: Person | None) -> dict[str, list[dict]
         .join(InformationEvent, InformationEvent.id == EventBooking.event_id)
         .where(EventBooking.household_id == hid, household_wide).order_by(EventBooking.id))
     sections["consultations"] = _rows(select(Consultation.__table__)
-                                      .where(Consultation.household_id == hid, household_wide).order_by(Consultation.id))
+                                      .where(Consultation.household_id == hid, household_wide)
+                                      .order_by(Consultation.id))
     team, previous_team = aliased(Team), aliased(Team)
     sections["allocations"] = _rows(
         select(Allocation.__table__, team.name.label("team_name"), previous_team.name.label("previous_team_name"))

@@ -82,9 +82,10 @@ def build(staff, first_name=NASTY, *, contacts=2, event=None):
     checks.complete_part(dbs.parts[0], date(2026, 3, 4), actor=worker, today=TODAY)
     checks.receive_check(dbs, date(2026, 3, 25), "clear", actor=worker, today=TODAY)
     if event is None:
-        event = create_event(EventDetails(title="Adoption evening", starts_at=datetime(2026, 12, 3, 19, 0, tzinfo=clock.LONDON),
-                                          ends_at=datetime(2026, 12, 3, 21, 0, tzinfo=clock.LONDON), capacity=20,
-                                          venue="Town hall"), actor=manager)
+        evening = datetime(2026, 12, 3, 19, 0, tzinfo=clock.LONDON)
+        event = create_event(EventDetails(title="Adoption evening", starts_at=evening,
+                                          ends_at=evening + timedelta(hours=2), capacity=20, venue="Town hall"),
+                             actor=manager)
     book(event, household, actor=officer)
     record_consultation(household, ConsultationDetails(ConsultationMethod.PHONE, date(2026, 11, 20), worker.id,
                                                        notes=f"Talked with {first_name}"), actor=worker, today=TODAY)
@@ -144,7 +145,9 @@ def test_every_section_holds_exactly_the_households_rows(client, db_session, hou
     assert {row["application_id"] for row in data["stage_events"]} == {a.id for a in first.applications}
     assert len(data["stage_events"]) == 6  # two enquiries, initial visit, ROI, Stage 1, withdrawn
     [withdrawal] = data["withdrawal_reasons"]
-    assert withdrawal["note"] == "Chose adoption instead" and withdrawal["reason"] and withdrawal["party"] == "applicant"
+    assert withdrawal["note"] == "Chose adoption instead" and withdrawal["party"] == "applicant"
+    assert withdrawal["reason"] == db_session.scalar(select(WithdrawalReason.name).where(
+        WithdrawalReason.active).order_by(WithdrawalReason.position).limit(1))
     first_checks = db_session.scalars(select(CheckInstance.id).join(CheckInstance.application)
                                       .where(CheckInstance.application.has(household_id=first.id))).all()
     assert ids(data, "checks") == sorted(first_checks)
