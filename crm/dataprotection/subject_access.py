@@ -102,8 +102,9 @@ class SubjectAccessExport:
         stamp = clock.in_london(self.generated_at).timetuple()[:6]
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, content in (("data.json", data), ("summary.html", summary)):
-                archive.writestr(zipfile.ZipInfo(name, date_time=stamp), content.encode("utf-8"),
-                                 compress_type=zipfile.ZIP_DEFLATED)
+                entry = zipfile.ZipInfo(name, date_time=stamp)
+                entry.external_attr = 0o644 << 16  # readable once unzipped (ZipInfo's default is no permissions)
+                archive.writestr(entry, content.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
         return buffer.getvalue()
 
 
