@@ -68,6 +68,7 @@ def register_commands(app) -> None:
     from crm.allocation.cli import caseload_group
     from crm.auth.cli import teams_group, users_group
     from crm.checks.cli import check_types_group
+    from crm.dataprotection.cli import subject_access_command
     from crm.demo.cli import demo_group, run_command
     from crm.households.cli import authorities_group
     from crm.funnel.reasons.cli import withdrawal_reasons_group
@@ -80,3 +81,4 @@ def register_commands(app) -> None:
                   check_types_group):
         app.cli.add_command(group)
     app.cli.add_command(teams_group)
+    app.cli.add_command(subject_access_command)

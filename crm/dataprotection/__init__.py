@@ -1,0 +1,1 @@
+"""Data protection (SPEC section 8): subject access exports."""
