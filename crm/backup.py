@@ -229,8 +229,8 @@ def _release_wal(target: Path) -> None:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             mode = connection.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
     except sqlite3.Error as error:
-        raise BackupError(f"The database at {target} is in use ({error}): stop the app and the scheduler, then "
-                          "restore again.") from error
+        raise BackupError(f"The database at {target} is in use: stop the app and the scheduler, then restore again "
+                          f"(SQLite says: {error}).") from error
     if mode.lower() == "wal":
         raise BackupError(f"The database at {target} is in use: stop the app and the scheduler, then restore again.")
     for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):

@@ -134,6 +134,7 @@ def test_backup_is_taken_while_another_connection_holds_a_write_transaction(data
     households = row_counts(source)["households"]
     writer = sqlite3.connect(Path(url.removeprefix("sqlite:///")), isolation_level=None)
     try:
+        assert writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("CREATE TABLE scratch (x INTEGER)")  # uncommitted: the backup holds what was committed
         writer.execute("INSERT INTO scratch VALUES (1)")
@@ -147,6 +148,25 @@ def test_backup_is_taken_while_another_connection_holds_a_write_transaction(data
         assert not copy.execute("SELECT count(*) FROM sqlite_master WHERE name = 'scratch'").fetchone()[0]
         assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
     assert not Path(f"{file}-wal").exists()
+
+
+def test_a_sqlite_restore_refuses_a_database_still_in_use(database_kind, source, empty, tmp_path):
+    if database_kind != "sqlite":
+        pytest.skip("SQLite's file is swapped; PostgreSQL restores in one transaction")
+    file = tmp_path / "hearth.backup"
+    backup(source.config["DATABASE_URL"], file)
+    target = empty()
+    assert invoke(target, "restore", str(file)).exit_code == 0
+    households = row_counts(target)["households"]
+    holder = sqlite3.connect(Path(target.config["DATABASE_URL"].removeprefix("sqlite:///")))
+    try:
+        holder.execute("SELECT count(*) FROM households").fetchone()  # the app or the scheduler, still running
+        refused = invoke(target, "restore", "--force", str(file))
+    finally:
+        holder.close()
+    assert refused.exit_code == 1
+    assert "is in use: stop the app and the scheduler" in refused.output
+    assert row_counts(target)["households"] == households
 
 
 def test_bad_files_are_refused_in_words(database_kind, empty, tmp_path):
