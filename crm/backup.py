@@ -70,6 +70,8 @@ def backup(database_url: str, target: Path) -> int:
         raise BackupError(f"{target} is a folder: give the backup file's name.")
     if not target.parent.is_dir():
         raise BackupError(f"There is no folder {target.parent} to write the backup in.")
+    if not tables_in(database_url):  # also checks the URL's kind, and that the database is reachable
+        raise BackupError("There is nothing to back up: the database has no tables (is DATABASE_URL right?).")
     temporary = _private_temporary(target)
     try:
         if kind_of_url(database_url) == "sqlite":
@@ -148,6 +150,8 @@ def _pg_dump(database_url: str, destination: Path) -> None:
 
 def tables_in(database_url: str) -> list[str]:
     """The tables the database holds (none for a new, empty database)."""
+    if kind_of_url(database_url) == "sqlite":
+        return _sqlite_tables(_sqlite_path(database_url))
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -158,6 +162,19 @@ def tables_in(database_url: str) -> list[str]:
         raise BackupError(f"The database cannot be reached: {_first_line(error)}") from error
     finally:
         engine.dispose()
+
+
+def _sqlite_tables(path: Path) -> list[str]:
+    """Read without the app's engine, whose transactions all take the write lock: a backup must not wait for a
+    writer (WAL lets it read beside one)."""
+    if not path.exists():
+        return []
+    try:
+        with closing(sqlite3.connect(path, timeout=15)) as connection:
+            return [name for name, in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    except sqlite3.Error as error:
+        raise BackupError(f"The SQLite database at {path} cannot be read: {error}.") from error
 
 
 def _user_schemas(inspector) -> list[str | None]:

@@ -84,6 +84,7 @@ def invoke(app, *args):
 def test_restored_database_gives_the_same_rows_and_figures(source, empty, tmp_path):
     before_rows, before_figures = row_counts(source), figures(source)
     assert before_rows["households"] == 40 and before_rows["stage_events"] > 40
+    assert len(before_figures) == len(registry.COMMAND_LINE_NAMES) * len(PERIODS)
     file = tmp_path / "hearth.backup"
 
     backed = invoke(source, "backup", str(file))
@@ -214,6 +215,13 @@ def test_backup_to_a_folder_that_does_not_exist_is_refused(source, tmp_path):
     result = invoke(source, "backup", str(tmp_path / "nowhere" / "hearth.backup"))
     assert result.exit_code == 1
     assert "There is no folder" in result.output
+
+
+def test_backup_of_a_database_without_tables_is_refused(empty, tmp_path):
+    result = invoke(empty(), "backup", str(tmp_path / "hearth.backup"))
+    assert result.exit_code == 1
+    assert "There is nothing to back up" in result.output
+    assert not (tmp_path / "hearth.backup").exists()
 
 
 def test_the_libpq_url_leaves_the_password_to_the_environment():
