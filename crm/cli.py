@@ -67,6 +67,7 @@ def register_commands(app) -> None:
     from bench.cli import bench_command
     from crm.allocation.cli import caseload_group
     from crm.auth.cli import teams_group, users_group
+    from crm.backup import backup_command, restore_command
     from crm.checks.cli import check_types_group
     from crm.dataprotection.cli import subject_access_command
     from crm.demo.cli import demo_group, run_command
@@ -82,3 +83,5 @@ def register_commands(app) -> None:
         app.cli.add_command(group)
     app.cli.add_command(teams_group)
     app.cli.add_command(subject_access_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
