@@ -136,7 +136,7 @@ def test_stage_1_hands_over_and_a_leavers_cases_move(setup, browser_page, browse
 
     # Sam is leaving: the manager moves all her cases to Tess, seeing the counts first.
     sign_in(page, base_url, MANAGER)
-    page.get_by_role("link", name="Team caseload").click()
+    open_from_navigation(page, "Team caseload", area="Work queue")
     expect(page.locator("#caseload-workers")).to_contain_text("Sam Stageone")
     page.get_by_role("link", name="Reallocate all of Sam Stageone's cases").click()
     page.get_by_label("Reallocate them to").select_option(label="Tess Transfer (South team)")
