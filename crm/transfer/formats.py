@@ -64,7 +64,9 @@ def _csv_records(stream: BinaryIO) -> Iterator[list[Value]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         yield from csv.reader(_text_lines(text))
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError as error:  # error.object: the bytes being decoded, binary if they hold a NUL
+        if b"\x00" in error.object:
+            raise FileProblem("The file holds binary data, not CSV text") from error
         raise FileProblem('The file is not UTF-8 text: save it from your spreadsheet as "CSV UTF-8"') from error
     except csv.Error as error:  # an unclosed quote, or a cell larger than the csv module's limit
         raise FileProblem(f"The CSV file could not be read: {error}") from error
