@@ -6,6 +6,7 @@ import io
 import warnings
 import zipfile
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
@@ -57,7 +58,8 @@ def read_table(filename: str | None, stream: BinaryIO, *, max_rows: int | None =
     """The file's table, read a row at a time: a limit (columns, rows, unpacked size) is a FileProblem as soon as it
     is passed. `max_rows` defaults to MAX_ROWS (the page's); the command line passes MAX_ROWS_CLI."""
     records = _csv_records(stream) if file_format(filename) == "csv" else _xlsx_records(stream)
-    return _table(records, MAX_ROWS if max_rows is None else max_rows)
+    with closing(records):  # a file refused part way is closed now (the workbook; the CSV's text wrapper detached)
+        return _table(records, MAX_ROWS if max_rows is None else max_rows)
 
 
 def _csv_records(stream: BinaryIO) -> Iterator[list[Value]]:
