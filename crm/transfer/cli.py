@@ -37,7 +37,7 @@ def _run_import(kind: str, path: Path, dry_run: bool, **options) -> None:
     try:
         with path.open("rb") as stream:
             report = services.import_file(kind, path.name, stream, actor=None, dry_run=dry_run, progress=bar.start,
-                                          **options)
+                                          max_rows=formats.MAX_ROWS_CLI, **options)
     finally:
         bar.close()
     if not report.applied:

@@ -5,10 +5,12 @@ import csv
 import io
 import warnings
 import zipfile
+from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -20,8 +22,16 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
 # A spreadsheet runs a cell starting with one of these as a formula (it reads past a leading tab or carriage
 # return): exports put a quote in front, imports take it off.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# An .xlsx is a zip; one that unpacks past this is a zip bomb, not a tracker.
-MAX_UNPACKED_BYTES = 1 << 30
+# An .xlsx is a zip; one whose parts unpack past this is a zip bomb, or too large a tracker to read in a request.
+# Checked from the zip's central directory before anything is unpacked; zipfile itself stops each part at the size
+# the directory declares (a part that lies about it fails its CRC check), so this bounds what is read.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# A tracker has tens of columns; the header is refused past this before any per-column work.
+MAX_COLUMNS = 200
+# Rows (not counting the header, nor blank rows) a file may hold: on the page, where the request must finish within
+# the web server's timeout, and with `crm import`, which has no timeout but holds the rows in memory.
+MAX_ROWS = 100_000
+MAX_ROWS_CLI = 1_000_000
 
 Value = str | date
 
@@ -44,43 +54,60 @@ def file_format(filename: str | None) -> str:
     return suffix
 
 
-def read_table(filename: str | None, stream: BinaryIO) -> Table:
-    records = _csv_records(stream.read()) if file_format(filename) == "csv" else _xlsx_records(stream.read())
-    return _table(records)
+def read_table(filename: str | None, stream: BinaryIO, *, max_rows: int | None = None) -> Table:
+    """The file's table, read a row at a time: a limit (columns, rows, unpacked size) is a FileProblem as soon as it
+    is passed. `max_rows` defaults to MAX_ROWS (the page's); the command line passes MAX_ROWS_CLI."""
+    records = _csv_records(stream) if file_format(filename) == "csv" else _xlsx_records(stream)
+    with closing(records):  # a file refused part way is closed now (the workbook; the CSV's text wrapper detached)
+        return _table(records, MAX_ROWS if max_rows is None else max_rows)
 
 
-def _csv_records(data: bytes) -> list[list[Value]]:
-    if b"\x00" in data:
-        raise FileProblem("The file holds binary data, not CSV text")
+def _csv_records(stream: BinaryIO) -> Iterator[list[Value]]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
+        yield from csv.reader(_text_lines(text))
+    except UnicodeDecodeError as error:  # error.object: the bytes being decoded, binary if they hold a NUL
+        if b"\x00" in error.object:
+            raise FileProblem("The file holds binary data, not CSV text") from error
         raise FileProblem('The file is not UTF-8 text: save it from your spreadsheet as "CSV UTF-8"') from error
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:  # an unclosed quote, or a cell larger than the csv module's limit
         raise FileProblem(f"The CSV file could not be read: {error}") from error
+    finally:
+        text.detach()  # the caller's stream stays open
 
 
-def _xlsx_records(data: bytes) -> list[list[Value]]:
+def _text_lines(text: io.TextIOWrapper) -> Iterator[str]:
+    for line in text:
+        if "\x00" in line:
+            raise FileProblem("The file holds binary data, not CSV text")
+        yield line
+
+
+def _xlsx_records(stream: BinaryIO) -> Iterator[list[Value]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(stream) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as error:
         raise FileProblem("The file is not an Excel workbook (.xlsx)") from error
     if unpacked > MAX_UNPACKED_BYTES:
-        raise FileProblem("The workbook is too large to read")
+        raise FileProblem(f"The workbook unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB: save it as "
+                          f"CSV (UTF-8), or split it")
+    stream.seek(0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            sheet.reset_dimensions()  # some writers record wrong dimensions; read every row there is
-            records = [[_xlsx_value(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True)]
-            book.close()
+            book = load_workbook(stream, read_only=True, data_only=True)
+            try:
+                sheet = book.worksheets[0]
+                sheet.reset_dimensions()  # some writers record wrong dimensions; read every row there is
+                for row in sheet.iter_rows(min_row=1, values_only=True):
+                    yield [_xlsx_value(v) for v in row]
+            finally:
+                book.close()
+    except FileProblem:
+        raise
     except Exception as error:  # a damaged workbook fails inside openpyxl in many different ways
         raise FileProblem("The Excel workbook could not be read: it may be damaged, or not a workbook") from error
-    return records
 
 
 def _xlsx_value(value) -> Value:
@@ -97,27 +124,53 @@ def _xlsx_value(value) -> Value:
     return str(value)
 
 
-def _table(records: list[list[Value]]) -> Table:
-    if not records or not any(_clean(cell) for cell in records[0]):
+def _table(records: Iterator[list[Value]], max_rows: int) -> Table:
+    """Rows as {column: value}, built as they are read. Linear in the cells: names are checked with a Counter, and a
+    column with values but no name is noted as values turn up, not looked for afterwards."""
+    header = next(records, None)
+    if header is None or not any(_clean(cell) for cell in header):
         raise FileProblem("The file is empty, or its first row does not hold the column names")
-    width = max(len(record) for record in records)
-    header = [normalise_column(cell) for cell in records[0]] + [""] * (width - len(records[0]))
-    names = [name or _unnamed(index, records) for index, name in enumerate(header)]
-    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    _check_width(header, "The first row")
+    names = [normalise_column(cell) for cell in header[:MAX_COLUMNS]]
+    repeated = sorted(name for name, times in Counter(name for name in names if name).items() if times > 1)
     if repeated:
         raise FileProblem(f"These columns appear more than once: {', '.join(repeated)}")
+    named = [(index, name) for index, name in enumerate(names) if name]
+    nameless = [index for index, name in enumerate(names) if not name]
+    unnamed: dict[int, str] = {}  # column index -> the name the report shows, for nameless columns with values
     rows = []
-    for number, record in enumerate(records[1:], start=2):
-        values = {name: _clean(record[i]) if i < len(record) else "" for i, name in enumerate(names) if name}
+    for number, record in enumerate(records, start=2):
+        if len(record) > MAX_COLUMNS:
+            _check_width(record, f"Row {number}")
+            record = record[:MAX_COLUMNS]  # what is past the limit is blank
+        values = {name: _clean(record[i]) if i < len(record) else "" for i, name in named}
+        for index in [*nameless, *range(len(names), len(record))]:
+            if index < len(record) and (value := _clean(record[index])) != "":
+                values[unnamed.setdefault(index, f"(no name, column {get_column_letter(index + 1)})")] = value
         if any(value != "" for value in values.values()):
+            if len(rows) == max_rows:
+                raise FileProblem(_too_many_rows(max_rows))
             rows.append((number, values))
-    return Table([name for name in names if name], rows)
+    if unnamed:  # every row has every column, as it does for named ones
+        for _, values in rows:
+            for name in unnamed.values():
+                values.setdefault(name, "")
+    columns = sorted([*named, *unnamed.items()])
+    return Table([name for _, name in columns], rows)
 
 
-def _unnamed(index: int, records) -> str:
-    """A column with values but no name gets a name the report can show; an empty one is dropped."""
-    has_values = any(index < len(record) and _clean(record[index]) != "" for record in records[1:])
-    return f"(no name, column {get_column_letter(index + 1)})" if has_values else ""
+def _check_width(record: list[Value], where: str) -> None:
+    """Trailing blank cells (a spreadsheet's stray formatting) do not count."""
+    if len(record) > MAX_COLUMNS and any(_clean(cell) != "" for cell in record[MAX_COLUMNS:]):
+        raise FileProblem(f"{where} has more than {MAX_COLUMNS} columns: a tracker has tens. Remove the columns "
+                          f"that are not imported")
+
+
+def _too_many_rows(max_rows: int) -> str:
+    message = f"The file has more than {max_rows:,} rows: split it"
+    if max_rows < MAX_ROWS_CLI:
+        message += ", or ask an administrator to import it with the `crm import` command"
+    return message
 
 
 def normalise_column(name: Value) -> str:

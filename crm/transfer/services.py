@@ -38,12 +38,13 @@ class _Counted:
 
 
 def import_file(kind: str, filename: str | None, stream: BinaryIO, *, actor, dry_run: bool = False, today=None,
-                progress=None, add_authorities: bool = False) -> ImportReport:
+                progress=None, add_authorities: bool = False, max_rows: int | None = None) -> ImportReport:
     """Check the file and apply it to the session. `progress(total)` returns a callable told of rows done.
-    `add_authorities` (households only) first adds the partner authorities the file names that Hearth lacks."""
+    `add_authorities` (households only) first adds the partner authorities the file names that Hearth lacks.
+    `max_rows`: the most rows the file may hold (formats.MAX_ROWS unless given)."""
     report = ImportReport(kind=kind, filename=filename or "", dry_run=dry_run)
     try:
-        table = formats.read_table(filename, stream)
+        table = formats.read_table(filename, stream, max_rows=max_rows)
     except formats.FileProblem as problem:
         report.error(None, None, str(problem))
         return report
