@@ -153,9 +153,18 @@ class AttendanceResult:
     moved: int  # applications moved to information_event
 
 
+def booking_label(booking: EventBooking, visible: set[int] | None = None) -> str:
+    """A booking as a user sees it: the household's reference if they may open the household (`visible`: the ids
+    they may; None for everyone), else only "Booking N"."""
+    if visible is None or booking.household_id in visible:
+        return booking.household.reference
+    return f"Booking {booking.id}"
+
+
 def record_attendance(event: InformationEvent, attended_ids, *, actor, now: datetime | None = None,
-                      today: date | None = None) -> AttendanceResult:
-    """Attended for the bookings chosen, did not attend for the others; attendance moves enquiries on."""
+                      today: date | None = None, visible: set[int] | None = None) -> AttendanceResult:
+    """Attended for the bookings chosen, did not attend for the others; attendance moves enquiries on. Messages
+    name a booking by `booking_label(booking, visible)`."""
     now = now or clock.now()
     _check_recordable(event, now)
     bookings = _active(event)
@@ -165,29 +174,29 @@ def record_attendance(event: InformationEvent, attended_ids, *, actor, now: date
     moved = 0
     for booking in bookings:
         attendance = Attendance.ATTENDED if booking.id in chosen else Attendance.DID_NOT_ATTEND
-        moved += len(set_attendance(booking, attendance, actor=actor, now=now, today=today))
+        moved += len(set_attendance(booking, attendance, actor=actor, now=now, today=today, visible=visible))
     attended = sum(1 for b in bookings if b.id in chosen)
     return AttendanceResult(attended, len(bookings) - attended, moved)
 
 
 def set_attendance(booking: EventBooking, attendance: Attendance, *, actor, now: datetime | None = None,
-                   today: date | None = None) -> list[StageEvent]:
+                   today: date | None = None, visible: set[int] | None = None) -> list[StageEvent]:
     """Record one booking's attendance; returns the stage events it caused. Unchanged attendance is left be."""
     event, now = booking.event, now or clock.now()
     _check_recordable(event, now)
     if booking.cancelled_at is not None:
-        raise DomainError(f"The booking of {booking.household.reference} was cancelled", "attended")
+        raise DomainError(f"The booking of {booking_label(booking, visible)} was cancelled", "attended")
     if booking.attendance is attendance:
         return []
     if booking.attendance is Attendance.ATTENDED and live_moves(booking):
-        raise DomainError(_undo_first_message(booking), "attended")
+        raise DomainError(_undo_first_message(booking, visible), "attended")
     booking.attendance = attendance
     booking.attended_on = event.on if attendance is Attendance.ATTENDED else None
     booking.recorded_by_id, booking.recorded_at = actor.id, now
     moved = []
     if attendance is Attendance.ATTENDED:
         moved = _move_enquiries(booking.household, event.on, event.service_line_code, actor=actor, today=today,
-                                date_field="attended")
+                                date_field="attended", label=booking_label(booking, visible))
         db.session.add_all(AttendanceStageMove(stage_event=e, booking=booking) for e in moved)
     db.session.flush()
     _audit("event_attendance_recorded", actor, "household", booking.household_id,
@@ -208,16 +217,17 @@ def live_moves(record) -> list[AttendanceStageMove]:
     return [m for m in record.moves if m.stage_event.undone_at is None]
 
 
-def _undo_first_message(booking: EventBooking) -> str:
+def _undo_first_message(booking: EventBooking, visible: set[int] | None) -> str:
     lines = ", ".join(sorted(m.stage_event.application.service_line.name for m in live_moves(booking)))
-    return (f"{booking.household.reference} attended, and that moved their {lines} application to Information "
+    return (f"{booking_label(booking, visible)} attended, and that moved their {lines} application to Information "
             "event. Ask a manager to undo that stage change on the household page first; then record that they "
             "did not attend.")
 
 
 def _move_enquiries(household: Household, on: date, service_line_code: str | None, *, actor, today: date | None,
-                    date_field: str) -> list[StageEvent]:
-    """Move each active application still at enquiry (of the service line, if one is given) to information_event."""
+                    date_field: str, label: str | None = None) -> list[StageEvent]:
+    """Move each active application still at enquiry (of the service line, if one is given) to information_event.
+    A refusal names the household by `label` (default: its reference)."""
     moved = []
     for application in household.applications:
         if application.status is not Status.ACTIVE or application.stage is not Stage.ENQUIRY:
@@ -228,7 +238,7 @@ def _move_enquiries(household: Household, on: date, service_line_code: str | Non
             moved.append(funnel.advance(application, Stage.INFORMATION_EVENT, on, actor=actor,
                                         today=today or clock.today()))
         except DomainError as error:
-            message = f"{household.reference}, {application.service_line.name} application: {error}"
+            message = f"{label or household.reference}, {application.service_line.name} application: {error}"
             raise DomainError(message, date_field) from error
     return moved
 

@@ -67,6 +67,7 @@ def _render_event(event_id: int, attendance_form: AttendanceForm | None = None, 
     return render_template(
         "events/show.html", event=event, active=active, cancelled=[b for b in event.bookings if b.cancelled_at],
         visible=queries.visible_household_ids(current_user, [b.household_id for b in event.bookings]),
+        booking_label=services.booking_label,
         form=form, started=event.starts_at <= now, over=event.ends_at <= now), status
 
 
@@ -78,7 +79,8 @@ def record_attendance(event_id: int):
     form.attended.choices = [(str(b.id), str(b.id)) for b in event.bookings if b.cancelled_at is None]
     if form.validate():
         with errors_on(form):
-            result = services.record_attendance(event, form.attended.data, actor=current_user)
+            visible = queries.visible_household_ids(current_user, [b.household_id for b in event.bookings])
+            result = services.record_attendance(event, form.attended.data, actor=current_user, visible=visible)
             db.session.commit()
             flash(f"Attendance saved: {result.attended} attended, {result.did_not_attend} did not attend. "
                   f"{result.moved} application{'' if result.moved == 1 else 's'} moved to Information event.",

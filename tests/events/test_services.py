@@ -210,3 +210,20 @@ def test_event_times_are_kept_in_utc_and_shown_in_london(officer):
     summer.starts_at = clock.now().replace(year=2027, month=7, day=1, hour=18, minute=0, second=0, microsecond=0)
     assert summer.starts_local.hour == 19 and summer.on.isoformat() == "2027-07-01"
     assert summer.starts_text == "7pm on 1 July 2027"
+
+
+def test_attendance_messages_name_a_household_beyond_the_users_caseload_only_by_its_booking(officer):
+    manager = UserFactory(roles=[Role.MANAGER])
+    event = past_event(officer)
+    late = enquiring_household(officer, enquired_on=clock.today())
+    booking = services.book(event, late, actor=officer, now=event.starts_at - timedelta(days=1))
+    with pytest.raises(DomainError, match=f"^Booking {booking.id}, Adoption application: ") as refused:
+        services.record_attendance(event, [booking.id], actor=officer, visible=set())
+    assert late.reference not in str(refused.value)
+
+    came = enquiring_household(officer)
+    attended = services.book(event, came, actor=officer, now=event.starts_at - timedelta(days=1))
+    services.record_attendance(event, [attended.id], actor=manager, visible={came.id})
+    with pytest.raises(DomainError, match=f"^Booking {attended.id} attended, and that moved") as undo_first:
+        services.record_attendance(event, [], actor=officer, visible=set())
+    assert came.reference not in str(undo_first.value)
