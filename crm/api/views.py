@@ -45,11 +45,14 @@ def _http_error(error: HTTPException):
 
 
 def _json_body():
-    """The body's JSON, or None when it is not JSON: malformed, not UTF-8, or nested past Python's recursion limit
-    (5,000 brackets), which json raises as RecursionError, not as a ValueError."""
+    """The body's JSON, or None when it is not JSON: malformed, not UTF-8, nested past Python's recursion limit
+    (5,000 brackets), which json raises as RecursionError, not as a ValueError, or holding a lone surrogate escape
+    ("\\ud800"), which JSON's grammar allows but is no text: no database can store it."""
     try:
-        return json.loads(request.get_data())
-    except (ValueError, RecursionError):
+        body = json.loads(request.get_data())
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return body
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         return None
 
 
