@@ -25,6 +25,7 @@ from crm.checks.models import CheckInstance
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.funnel import machine, services as funnel
+from crm.funnel.models import StageEvent
 from crm.funnel.stages import OPEN_STATUSES, EventKind
 from crm.funnel.terms import is_open
 from crm.households.models import Application, Household
@@ -85,6 +86,28 @@ def hand_over(application: Application, kind: EventKind, on: date, worker: User 
     event = funnel.record(application, kind, on, actor=actor, today=today, **details)
     allocate(application.household, worker, team_id, reason, actor=actor, roles={role}, what=what)
     return event
+
+
+def undo_hand_over(application: Application, undone: StageEvent, *, actor) -> Allocation | None:
+    """When a manager undoes the Stage 1 or Stage 2 start that handed the household over, the household goes back
+    to the worker and team it had before, if the hand-over is still its latest allocation and that worker is
+    still active; None (nothing changes) otherwise. Checks the stage started were withdrawn by the undo; open
+    checks owned by the worker who had it pass back as at any allocation. Recorded as a manager's reallocation."""
+    if undone.kind not in HAND_OVERS:
+        return None
+    household = application.household
+    latest = db.session.scalar(select(Allocation).where(Allocation.household_id == household.id)
+                               .order_by(Allocation.changed_at.desc(), Allocation.id.desc()).limit(1))
+    if (latest is None or latest.reason is not HAND_OVERS[undone.kind][2] or latest.previous_worker_id is None
+            or (household.allocated_worker_id, household.team_id) != (latest.worker_id, latest.team_id)):
+        return None
+    previous = db.session.get(User, latest.previous_worker_id)
+    if previous is None or not previous.active:
+        return None
+    try:
+        return allocate(household, previous, latest.previous_team_id, AllocationReason.REALLOCATED, actor=actor)
+    except DomainError:  # they no longer have a casework role, or their team is gone: the hand-over stands
+        return None
 
 
 def reallocate(household: Household, worker: User | None, team_id: int | None, *, actor) -> Allocation:

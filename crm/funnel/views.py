@@ -73,6 +73,8 @@ def undo(application_id: int):
 
     def act() -> str:
         event = services.undo(application, form.reason.data, actor=current_user)
-        return f"Undone: {EVENT_LABELS[event.kind]}. It stays in the history, marked as undone."
+        back = allocation.undo_hand_over(application, event, actor=current_user)
+        handed_back = f" The household is back with {back.worker.full_name}." if back else ""
+        return f"Undone: {EVENT_LABELS[event.kind]}. It stays in the history, marked as undone.{handed_back}"
 
     return _submit(household, application, form, "undo", act)

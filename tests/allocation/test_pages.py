@@ -220,3 +220,18 @@ def test_search_finds_a_household_for_the_owner_of_one_of_its_open_checks(client
     check.owner_id = people["tess"].id
     db_session.flush()
     assert link in client.get(f"/households?q={household.reference}").get_data(as_text=True)
+
+
+def test_undoing_the_stage_1_start_on_the_page_says_who_has_the_household_again(client, auth, services_as, db_session,
+                                                                                people, today):
+    household, application = services_as(lambda: household_at_roi(people["officer"]))
+    auth.login(people["manager"])
+    assert start_stage_1_on_the_page(client, household, application, str(people["tess"].id)).status_code == 302
+    response = post(client, f"/households/{household.id}", f"/applications/{application.id}/undo",
+                    {"reason": "Started on the wrong household"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Undone: Registration of interest accepted: Stage 1 started" in page
+    assert f"The household is back with {people['officer'].full_name}" in page
+    db_session.expire_all()
+    assert db_session.get(type(household), household.id).allocated_worker_id == people["officer"].id

@@ -221,3 +221,44 @@ def test_owning_an_open_check_shows_the_household_while_its_application_is_open(
     assert may_see(people["tess"], household.id)  # on hold is still open
     funnel.withdraw(application, TODAY, "applicant", "Moved away", actor=people["sam"], today=TODAY)
     assert not may_see(people["tess"], household.id)
+
+
+def test_undoing_the_stage_1_start_gives_the_household_back_to_who_had_it(app_context, db_session, people):
+    household, application = household_at_roi(people["officer"])
+    officer_team = household.team_id
+    start_stage_1(application, people["tess"], people["manager"])
+    assert household.allocated_worker_id == people["tess"].id
+    event = funnel.undo(application, "Started on the wrong household", actor=people["manager"])
+    back = services.undo_hand_over(application, event, actor=people["manager"])
+    assert (back.worker_id, back.previous_worker_id, back.reason) == (
+        people["officer"].id, people["tess"].id, AllocationReason.REALLOCATED)
+    assert (household.allocated_worker_id, household.team_id) == (people["officer"].id, officer_team)
+    assert application.stage is Stage.REGISTRATION_OF_INTEREST
+
+
+def test_an_undo_leaves_the_allocation_alone_once_a_manager_has_moved_the_household_since(app_context, db_session,
+                                                                                           people):
+    household, application = household_at_roi(people["officer"])
+    start_stage_1(application, people["tess"], people["manager"])
+    services.reallocate(household, people["sam"], None, actor=people["manager"])
+    event = funnel.undo(application, "Started too soon", actor=people["manager"])
+    assert services.undo_hand_over(application, event, actor=people["manager"]) is None
+    assert household.allocated_worker_id == people["sam"].id
+
+
+def test_an_undo_leaves_the_allocation_alone_when_who_had_it_has_left(app_context, db_session, people):
+    household, application = household_at_roi(people["officer"])
+    start_stage_1(application, people["tess"], people["manager"])
+    people["officer"].active = False
+    event = funnel.undo(application, "Started too soon", actor=people["manager"])
+    assert services.undo_hand_over(application, event, actor=people["manager"]) is None
+    assert household.allocated_worker_id == people["tess"].id
+
+
+def test_undoing_an_event_that_hands_nothing_over_changes_no_allocation(app_context, db_session, people):
+    household, application = household_at_roi(people["officer"])
+    allocations = count(db_session, Allocation)
+    event = funnel.undo(application, "Recorded by mistake", actor=people["manager"])
+    assert event.kind is not EventKind.STAGE_1
+    assert services.undo_hand_over(application, event, actor=people["manager"]) is None
+    assert count(db_session, Allocation) == allocations
