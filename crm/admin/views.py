@@ -14,15 +14,23 @@ from crm.api.models import ApiToken
 from crm.auth.policy import allow, may_use
 from crm.auth.roles import Role
 from crm.extensions import db
+from crm.web import NAVIGATION
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-# The administration pages, with what each is for: the index lists them (the sub-navigation is crm/web.py's).
-SECTIONS = [("Users", "admin.users", "Accounts, roles, teams, set-password links, deactivation."),
-            ("Teams", "admin.teams", "Teams, their members and their manager, who hears about escalations."),
-            ("Partner authorities", "admin.partner_authorities", "The local authorities the service recruits for."),
-            ("Withdrawal reasons", "withdrawal_reasons.index", "The reasons offered when an application is withdrawn."),
-            ("API tokens", "admin.api_tokens", "Tokens for website integrations that send enquiries."),
-            ("Check catalogue", "checks.catalogue_list", "The statutory checks and their timescales.")]
+# What each administration page is for, shown on the index. The pages themselves, and their order, are the
+# Administration area's lines of crm/web.py's NAVIGATION.
+DESCRIPTIONS = {
+    "admin.users": "Accounts, roles, teams, set-password links, deactivation.",
+    "admin.teams": "Teams, their members and their manager, who hears about escalations.",
+    "admin.partner_authorities": "The local authorities the service recruits for.",
+    "withdrawal_reasons.index": "The reasons offered when an application is withdrawn.",
+    "checks.catalogue_list": "The statutory checks and their timescales.",
+    "admin.api_tokens": "Tokens for website integrations that send enquiries.",
+    "transfer.imports": "Trackers in and out: households, milestones and checks as CSV or Excel.",
+    "audit.search": "Who viewed or changed what, and when.",
+    "retention.rules": "How long records are kept before they are anonymised.",
+    "retention.preview": "The households the retention job would anonymise tonight.",
+}
 
 
 @bp.app_context_processor
@@ -31,13 +39,13 @@ def admin_navigation() -> dict:
 
 
 def admin_sections() -> list[dict]:
-    """The administration pages that exist and that the user may use, for the index and the sub-navigation."""
+    """The Administration area's pages (but its overview) that the user may use, each with what it is for."""
     app = current_app._get_current_object()
     links = []
-    for label, endpoint, description in SECTIONS:
-        if endpoint in app.view_functions and may_use(current_user, app, endpoint):
+    for area, label, endpoint in NAVIGATION:
+        if area == "Administration" and endpoint != "admin.index" and may_use(current_user, app, endpoint):
             href = url_for(endpoint)
-            links.append({"text": label, "href": href, "description": description,
+            links.append({"text": label, "href": href, "description": DESCRIPTIONS.get(endpoint, ""),
                           "current": request.path == href or request.path.startswith(href + "/")})
     return links
 
