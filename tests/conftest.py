@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import threading
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, time
@@ -154,6 +155,18 @@ def db_session(app):
 @pytest.fixture
 def client(app, db_session):
     return app.test_client()
+
+
+@pytest.fixture
+def api_token(db_session) -> str:
+    """A live API token's secret, stored as the administrator's page stores it: only its hash."""
+    from crm.api import tokens
+    from crm.api.models import ApiToken
+
+    secret = tokens.PREFIX + secrets.token_urlsafe(32)
+    db_session.add(ApiToken(name="Website form", token_hash=tokens.digest(secret), prefix=secret[:12]))
+    db_session.flush()
+    return secret
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 and invalid ones): never a server error, and every answer conforms to the document."""
 from __future__ import annotations
 
-import secrets
 import uuid
 
 import pytest
@@ -11,16 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from crm.api import tokens
-from crm.api.models import ApiToken
-
-
-@pytest.fixture
-def api_token(db_session):
-    secret = tokens.PREFIX + secrets.token_urlsafe(32)
-    db_session.add(ApiToken(name="Generated requests", token_hash=tokens.digest(secret), prefix=secret[:12]))
-    db_session.flush()
-    return secret
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])

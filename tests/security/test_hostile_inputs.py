@@ -12,18 +12,15 @@ import uuid
 import zipfile
 
 import pytest
-from openpyxl import Workbook
 from werkzeug.datastructures import MultiDict
 
-from crm.api import tokens
-from crm.api.models import ApiToken
 from crm.auth.roles import Role
 from crm.enquiries.models import EnquiryContact
 from crm.households.models import Household
 from tests.conftest import csrf_token
 from tests.factories import UserFactory
 from tests.helpers import count
-from tests.transfer.conftest import HOUSEHOLD_HEADER, MILESTONE_HEADER, csv_bytes, household_row
+from tests.transfer.conftest import HOUSEHOLD_HEADER, MILESTONE_HEADER, csv_bytes, household_row, xlsx_bytes
 
 TEXTS = [
     "", " ", "\x00", "a\x00b", "\x01=HYPERLINK(\"http://evil.example\",\"x\")", "=1+2", "\t=cmd|' /C calc'!A0",
@@ -104,15 +101,6 @@ def form_cases() -> list[tuple[str, list[tuple[str, str]]]]:
     return cases
 
 
-def xlsx(rows: list[list]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def import_cases() -> list[tuple[str, str, str, bytes]]:
     """(what, kind, file name, content) for each hostile upload."""
     households = [HOUSEHOLD_HEADER, household_row("H1")]
@@ -140,10 +128,10 @@ def import_cases() -> list[tuple[str, str, str, bytes]]:
         ("250 columns", "households", "tracker.csv", csv_bytes([[f"c{i}" for i in range(250)]])),
         ("an unclosed quote", "households", "tracker.csv", b'household_ref,service_line\n"H1,adoption\n'),
         ("a CSV named .xlsx", "households", "tracker.xlsx", csv_bytes(households)),
-        ("an XLSX named .csv", "households", "tracker.csv", xlsx(households)),
+        ("an XLSX named .csv", "households", "tracker.csv", xlsx_bytes(households)),
         ("a zip that is not a workbook", "households", "tracker.xlsx", bomb.getvalue()),
-        ("a workbook with formulas", "households", "tracker.xlsx", xlsx([HOUSEHOLD_HEADER, household_row("=A1")])),
-        ("an empty workbook", "households", "tracker.xlsx", xlsx([])),
+        ("a workbook with formulas", "households", "tracker.xlsx", xlsx_bytes([HOUSEHOLD_HEADER, household_row("=A1")])),
+        ("an empty workbook", "households", "tracker.xlsx", xlsx_bytes([])),
         ("an executable's name", "households", "tracker.exe", csv_bytes(households)),
         ("no file name", "households", "", csv_bytes(households)),
         ("an unknown kind", "everything", "tracker.csv", csv_bytes(households)),
@@ -158,14 +146,6 @@ def import_cases() -> list[tuple[str, str, str, bytes]]:
 
 
 API_CASES, FORM_CASES, IMPORT_CASES = api_cases(), form_cases(), import_cases()
-
-
-@pytest.fixture
-def api_token(db_session):
-    secret = tokens.PREFIX + secrets.token_urlsafe(32)
-    db_session.add(ApiToken(name="Hostile website", token_hash=tokens.digest(secret), prefix=secret[:12]))
-    db_session.flush()
-    return secret
 
 
 def test_no_hostile_api_request_is_a_server_error_and_every_answer_is_json(client, db_session, api_token):

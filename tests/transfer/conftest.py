@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime, time
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import select, text
 
 from crm import migrate
@@ -36,6 +37,15 @@ def csv_bytes(rows: list[list], *, bom: bool = False) -> bytes:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return out.getvalue().encode("utf-8-sig" if bom else "utf-8")
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def run_import(kind: str, content: bytes, filename: str = "tracker.csv", **options):

@@ -5,22 +5,12 @@ import io
 from datetime import date, datetime
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from crm.enquiries.models import EnquiryContact
 from crm.households.models import Household
 from crm.transfer import formats
-from tests.transfer.conftest import HOUSEHOLD_HEADER, csv_bytes, household_row, run_import
-
-
-def xlsx_bytes(rows: list[list]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.transfer.conftest import HOUSEHOLD_HEADER, csv_bytes, household_row, run_import, xlsx_bytes
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
