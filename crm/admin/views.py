@@ -22,7 +22,8 @@ SECTIONS = [("Users", "admin.users", "Accounts, roles, teams, set-password links
             ("Partner authorities", "admin.partner_authorities", "The local authorities the service recruits for."),
             ("Withdrawal reasons", "withdrawal_reasons.index", "The reasons offered when an application is withdrawn."),
             ("API tokens", "admin.api_tokens", "Tokens for website integrations that send enquiries."),
-            ("Check catalogue", "checks.catalogue_list", "The statutory checks and their timescales.")]
+            ("Check catalogue", "checks.catalogue_list", "The statutory checks and their timescales."),
+            ("Retention rules", "retention.rules", "How long records are kept before they are anonymised.")]
 
 
 @bp.app_context_processor
