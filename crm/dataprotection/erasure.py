@@ -3,8 +3,9 @@
 
 In place, not deleted: deleting the rows would take the household's contacts, stage events and checks out of
 every report's past figures. Refused, with the reason, for a household that reached approval (its record is kept),
-one on legal hold, one with an open application (withdraw it first: the funnel records that), and one already
-erased."""
+one on legal hold, one with an open application not yet anonymised (withdraw it first: the funnel records that, and
+the work queues stop showing it), and one already erased. A household the retention job anonymised may be erased
+(the tombstone records the request)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -30,7 +31,7 @@ def erasure_refusal(household: Household) -> str | None:
                 "(retention rules), so it cannot be erased")
     if household.legal_hold:
         return f"Household {household.reference} is on legal hold: clear the hold before erasing it"
-    if any(application.status in OPEN_STATUSES for application in household.applications):
+    if household.anonymised_at is None and any(a.status in OPEN_STATUSES for a in household.applications):
         return (f"Household {household.reference} has an open application: record its withdrawal first, "
                 "then erase it")
     return None
