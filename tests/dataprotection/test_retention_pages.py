@@ -15,6 +15,7 @@ from crm.funnel.stages import Stage, Status
 from crm.households.models import Household
 from tests.factories import ApplicationFactory, HouseholdFactory, PersonFactory, UserFactory
 from tests.helpers import count, post
+from tests.queues.helpers import StatementCounter
 
 ENQUIRED = date(2021, 5, 10)
 TODAY = date(2025, 6, 2)
@@ -129,3 +130,23 @@ def test_the_commands_preview_run_and_erase(app, runner, db_session, travel):
     assert db_session.scalar(select(Erasure.reference)) == "C000001"
     assert db_session.get(Household, open_one.id).anonymised_at is None
     assert db_session.get(Household, approved.id).anonymised_at is None
+
+
+def test_the_preview_costs_the_same_statements_for_one_household_or_a_page_of_them(app, client, db_session, manager):
+    household()
+    with StatementCounter(app) as one:
+        client.get("/data-protection/retention-preview")
+    for _ in range(30):
+        household()
+    with StatementCounter(app) as many:
+        html = client.get("/data-protection/retention-preview").get_data(as_text=True)
+    assert "Showing 1 to 25 of 31 households." in html
+    assert many.count == one.count
+
+
+def test_an_erased_household_page_says_so(client, db_session, manager):
+    made = household(Stage.STAGE_1, Status.WITHDRAWN)
+    post(client, f"/households/{made.id}/erase", None, {"reason": "Letter of 1 May"})
+    html = client.get(f"/households/{made.id}").get_data(as_text=True)
+    assert "Erased" in html and "Zebedee" not in html and "Quartermaine" not in html
+    assert "already been erased" in client.get(f"/households/{made.id}/erase").get_data(as_text=True)
