@@ -29,7 +29,7 @@ from crm.events.models import Consultation
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
-from crm.households.models import Application, Household, Person, RecordChange
+from crm.households.models import Application, Household, RecordChange
 
 ANONYMOUS = "Anonymised"
 PERSON_FIELDS = ("ethnicity", "sexual_orientation", "disability", "religion", "lived_abroad_months", "employed",

@@ -17,7 +17,8 @@ depends_on = None
 
 # The defaults of issue 16 and SPEC section 8 (crm.dataprotection.retention reads them by code).
 SEED = [
-    {"code": "enquiry_no_roi", "name": "Enquiries that never reached a Registration of Interest, after the last contact",
+    {"code": "enquiry_no_roi",
+     "name": "Enquiries that never reached a Registration of Interest, after the last contact",
      "period_years": 2, "position": 1},
     {"code": "withdrawn_or_not_approved",
      "name": "Withdrawn or not-approved applications, after the withdrawal or decision", "period_years": 3,
