@@ -41,8 +41,9 @@ def rules():
 def preview():
     today = clock.today()
     page = retention.preview(today, requested_page(request.args.get("page")))
-    names = {rule.code: rule.name for rule in retention.all_rules()}
-    return render_template("dataprotection/retention_preview.html", page=page, names=names, today=today)
+    rules = retention.all_rules()
+    return render_template("dataprotection/retention_preview.html", page=page, rules=rules, today=today,
+                           names={rule.code: rule.name for rule in rules})
 
 
 @bp.route("/households/<int:household_id>/legal-hold", methods=["GET", "POST"])
