@@ -19,7 +19,12 @@ def retention_nightly(today: date, run_id: int | None = None) -> dict:
     due = db.session.execute(due_query(today)).all()
     by_rule: Counter = Counter()
     for row in due:
-        anonymise_household(db.session.get(Household, row.id), row.rule)
+        # Read again, locked (PostgreSQL): a hold set since the list was read keeps the household.
+        household = db.session.get(Household, row.id, with_for_update=True, populate_existing=True)
+        if household.legal_hold or household.anonymised_at is not None:
+            db.session.rollback()
+            continue
+        anonymise_household(household, row.rule)
         db.session.commit()
         by_rule[row.rule] += 1
     counts = {"anonymised": sum(by_rule.values()), **dict(sorted(by_rule.items()))}
