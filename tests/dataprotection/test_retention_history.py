@@ -116,6 +116,7 @@ def test_the_job_keeps_every_report_and_leaves_no_personal_value(app_context, tr
     assert {2021, 2022, 2023} <= set(busy) and not {2024, 2025, 2026} & set(busy)  # the history's years only
 
     counts = retention_nightly(RUN)
+    print(f"retention over the demo history: {counts}, {len(before)} reports compared")
 
     assert every_report() == before
     anonymised = set(db.session.scalars(select(Household.id).where(Household.anonymised_at.is_not(None))))
