@@ -69,7 +69,7 @@ def register_commands(app) -> None:
     from crm.auth.cli import teams_group, users_group
     from crm.backup import backup_command, restore_command
     from crm.checks.cli import check_types_group
-    from crm.dataprotection.cli import subject_access_command
+    from crm.dataprotection.cli import erase_command, retention_group, subject_access_command
     from crm.demo.cli import demo_group, run_command
     from crm.households.cli import authorities_group
     from crm.funnel.reasons.cli import withdrawal_reasons_group
@@ -83,5 +83,7 @@ def register_commands(app) -> None:
         app.cli.add_command(group)
     app.cli.add_command(teams_group)
     app.cli.add_command(subject_access_command)
+    app.cli.add_command(retention_group)
+    app.cli.add_command(erase_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

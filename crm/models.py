@@ -3,6 +3,7 @@ from crm.allocation.models import Allocation
 from crm.api.models import ApiToken
 from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
+from crm.dataprotection.models import Erasure, RetentionRule
 from crm.checks.models import CheckChase, CheckInstance, CheckPart, CheckType
 from crm.db import Base
 from crm.enquiries.models import EnquiryContact, PossibleMatch
@@ -27,4 +28,5 @@ __all__ = [
     "Allocation",
     "WithdrawalReason",
     "PendingImport",
+    "Erasure", "RetentionRule",
 ]

@@ -44,6 +44,8 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Administration", "Check catalogue", "checks.catalogue_list"),
     ("Administration", "API tokens", "admin.api_tokens"),
     ("Administration", "Import and export", "transfer.imports"),
+    ("Administration", "Retention rules", "retention.rules"),
+    ("Administration", "Retention preview", "retention.preview"),
     ("Administration", "Audit log", "audit.search"),
 ]
 

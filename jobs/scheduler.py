@@ -18,7 +18,7 @@ from flask import Flask
 
 from crm import clock
 from crm.clock import LONDON
-from jobs import attribution, rules, snapshot
+from jobs import attribution, retention, rules, snapshot
 
 
 def _new_adult_checks(today, run_id=None) -> dict:
@@ -55,6 +55,8 @@ JOBS: list[Job] = [
         "The tracking figures as they stood at the end of last month (taken once)"),
     Job("attribution_nightly", attribution.attribution_nightly, {"hour": 2, "minute": 15},
         "Attribution credits of every ROI and approval, by every model (after 2am: clear of the clock changes)"),
+    Job("retention_nightly", retention.retention_nightly, {"hour": 3, "minute": 30},
+        "Anonymise the households due under the retention rules (crm.dataprotection.retention)"),
 ]
 JOBS_BY_ID = {job.id: job for job in JOBS}
 

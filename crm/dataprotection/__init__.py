@@ -1,1 +1,1 @@
-"""Data protection (SPEC section 8): subject access exports."""
+"""Data protection (SPEC section 8): subject access exports, retention, legal hold and erasure."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, true as sa_true
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false as sa_false, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm import clock
@@ -69,11 +69,20 @@ class Household(Base):
     first_enquiry_on: Mapped[date] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Legal hold (crm.dataprotection.holds): never anonymised or erased while set.
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    legal_hold_set_at: Mapped[datetime | None]
+    legal_hold_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set once its personal data is removed (crm.dataprotection.anonymise): the retention rule's code, or "erasure".
+    anonymised_at: Mapped[datetime | None]
+    anonymised_rule: Mapped[str | None] = mapped_column(String(40))
 
     people: Mapped[list[Person]] = relationship(back_populates="household", cascade="all, delete-orphan", order_by="Person.id")
     applications: Mapped[list[Application]] = relationship(back_populates="household", cascade="all, delete-orphan", order_by="Application.id")
     partner_authority: Mapped[PartnerAuthority | None] = relationship()
     allocated_worker = relationship("User", foreign_keys=[allocated_worker_id])
+    legal_hold_set_by = relationship("User", foreign_keys=[legal_hold_set_by_id])
 
     @validates("phone")
     def _normalise_phone(self, _key: str, phone: str | None) -> str | None:
