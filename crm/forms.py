@@ -71,12 +71,19 @@ def without_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+def stripped(value):
+    """Without the spaces around it: a name, address or number typed with them is the same one (and a field of
+    spaces alone is empty, not a value past its length)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class HearthForm(FlaskForm):
     """Every form's base: text inputs lose NUL bytes before any validator or service sees them."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            options["filters"] = [without_nul, *options.get("filters", ())]
+            # The field's own filters (declared on it, so in its kwargs) run after this one, never instead of it.
+            options["filters"] = [without_nul, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, **options)
 
 

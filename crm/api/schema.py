@@ -109,7 +109,8 @@ def parse(body, idempotency_header: str | None, token_id: int) -> EnquiryDetails
         first_name=form.first_name.data, last_name=form.last_name.data, service_lines=form.service_lines.data,
         method=ContactMethod.WEB, email=form.email.data or None, phone=form.phone.data or None,
         postcode=form.postcode.data or None,
-        second_applicant=(second["first_name"], second["last_name"]) if second else None,
+        second_applicant=((form.second_first_name.data, form.second_last_name.data)
+                          if second and form.second_first_name.data else None),
         channel_id=channel_id, campaign=body.get("campaign") or None, utm=dict(body.get("utm") or {}),
         referrer=body.get("referrer") or None, notes=form.message.data or None, received_at=received_at,
         idempotency_key=_scoped_key(token_id, key) if key else None,

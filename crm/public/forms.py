@@ -1,9 +1,9 @@
 """The enquirer's own answers: the public form's questions, also the fields the JSON API validates."""
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from crm.forms import CheckboxesInput, HearthForm
+from crm.forms import CheckboxesInput, HearthForm, stripped
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
@@ -11,17 +11,17 @@ EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.
 class EnquirerFields(HearthForm):
     """Who is asking and about what. The API and the public page share these rules and messages."""
 
-    first_name = StringField("First name", widget=GovTextInput(),
-                             validators=[InputRequired("Enter your first name"), Length(max=100, message="First name must be 100 characters or fewer")])
-    last_name = StringField("Last name", widget=GovTextInput(),
-                            validators=[InputRequired("Enter your last name"), Length(max=100, message="Last name must be 100 characters or fewer")])
-    second_first_name = StringField("First name", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
-    second_last_name = StringField("Last name", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
-    email = StringField("Email address", widget=GovTextInput(),
+    first_name = StringField("First name", widget=GovTextInput(), filters=[stripped],
+                             validators=[DataRequired("Enter your first name"), Length(max=100, message="First name must be 100 characters or fewer")])
+    last_name = StringField("Last name", widget=GovTextInput(), filters=[stripped],
+                            validators=[DataRequired("Enter your last name"), Length(max=100, message="Last name must be 100 characters or fewer")])
+    second_first_name = StringField("First name", widget=GovTextInput(), filters=[stripped], validators=[Optional(), Length(max=100)])
+    second_last_name = StringField("Last name", widget=GovTextInput(), filters=[stripped], validators=[Optional(), Length(max=100)])
+    email = StringField("Email address", widget=GovTextInput(), filters=[stripped],
                         validators=[Optional(), Email(EMAIL_FORMAT), Length(max=254, message=EMAIL_FORMAT)])
-    phone = StringField("Phone number", widget=GovTextInput(),
+    phone = StringField("Phone number", widget=GovTextInput(), filters=[stripped],
                         validators=[Optional(), Length(max=40, message="Enter a phone number, like 01632 960 001 or 07700 900 982")])
-    postcode = StringField("Postcode", widget=GovTextInput(),
+    postcode = StringField("Postcode", widget=GovTextInput(), filters=[stripped],
                            validators=[Optional(), Length(max=10, message="Enter a real postcode, like SW1A 1AA")])
     service_lines = SelectMultipleField("What would you like to know about?", widget=CheckboxesInput(),
                                         validators=[InputRequired("Select what you would like to know about")])

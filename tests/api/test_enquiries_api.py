@@ -222,3 +222,19 @@ def test_five_thousand_nested_brackets_are_refused_as_not_json(client, db_sessio
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422 and response.json["errors"] == [
         {"field": None, "message": "The body must be a JSON object"}]
+
+
+def test_spaces_around_details_are_dropped_and_spaces_alone_are_no_value(client, db_session, token):
+    """A phone of 41 spaces passed the 40-character check (spaces alone are 'optional') and PostgreSQL's column
+    refused it: a 500."""
+    payload = body(first_name="  Robin ", phone=" " * 41, postcode=" " * 11,
+                   second_applicant={"first_name": "   ", "last_name": " "})
+    response = post(client, token, payload)
+    assert response.status_code == 201, response.json
+    contact = db_session.get(EnquiryContact, response.json["id"])
+    household = contact.household
+    assert (household.phone, household.postcode) == (None, None)
+    assert [p.first_name for p in household.applicants] == ["Robin"]
+    only_spaces = post(client, token, body(first_name="   "))
+    assert only_spaces.status_code == 422
+    assert {"field": "first_name", "message": "Enter your first name"} in only_spaces.json["errors"]

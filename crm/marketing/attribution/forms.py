@@ -5,12 +5,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovS
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from crm.forms import HearthForm, WholeNumberField
+from crm.forms import HearthForm, WholeNumberField, stripped
 from crm.marketing.attribution.rules import MAX_PRIORITY, MAX_TAG, RuleDetails
 
 
 def _tag(label: str, example: str) -> StringField:
-    return StringField(label, widget=GovTextInput(), filters=[lambda value: value.strip() if value else value],
+    return StringField(label, widget=GovTextInput(), filters=[stripped],
                        validators=[Optional(),
                                    Length(max=MAX_TAG, message=f"This must be {MAX_TAG} characters or fewer")],
                        description=f"For example, {example}. Leave it empty to match any.")
