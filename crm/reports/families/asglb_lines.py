@@ -142,7 +142,7 @@ def _waiting_lines(params: ReportParams) -> pd.DataFrame:
     end (crm.reports.families.snapshot.lines: approved, no match or placement, not withdrawn, by that day)."""
     made = []
     for key, as_at in quarters(params):
-        held = snapshot.lines(ReportParams(as_at, as_at, at=as_at, by=params.by))
+        held = snapshot.lines(ReportParams(as_at, as_at, at=as_at, by=params.by), approved_only=True)
         held = held[(held["category"] == "approved_waiting") & held["service_line"].isin(ADOPTION_LIKE)]
         made.append(held.assign(measure="approved_waiting", quarter=key, on=held["since"]))
     return pd.concat(made, ignore_index=True)
