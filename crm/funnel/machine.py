@@ -95,7 +95,7 @@ def refusal(application, kind: EventKind, on: date, *, today: date, party=None, 
     (SPEC section 2), and `unrecorded` names what is missing; live recording keeps to the route."""
     state = replay(application.events)
     problem = (_stage_refusal(application, state, kind, imported) if kind in STAGE_KINDS
-               else _status_refusal(application, state, kind, imported))
+               else _status_refusal(application, state, kind))
     if problem:
         return DomainError(problem, "kind")
     if on > today:
@@ -133,9 +133,6 @@ def _stage_refusal(application, state: State, kind: EventKind, imported: bool = 
     if kind is EventKind.PANEL and state.stage is Stage.PANEL and state.status is Status.ACTIVE:
         return None if state.deferred else ("The application is at panel: a second presentation follows a deferral "
                                             "(record the panel's deferral first)")
-    if state.deferred and not imported:
-        return ("The panel deferred its recommendation: record the next panel presentation (a second Presented "
-                "to panel) first")
     if state.status is not Status.ACTIVE:
         return f"The application is {state.status.label.lower()}: it cannot move stage"
     allowed = routes.allowed_next(state.stage, application.service_line_code, application.fast_track)
@@ -158,16 +155,13 @@ def unrecorded(application) -> dict[int, tuple[Stage, ...]]:
     return gaps
 
 
-def _status_refusal(application, state: State, kind: EventKind, imported: bool = False) -> str | None:
+def _status_refusal(application, state: State, kind: EventKind) -> str | None:
     if state.stage is None:
         return "The application has no first event yet"
     if state.status not in STATUS_EVENTS[kind]:
         return f"This cannot be recorded while the application is {state.status.label.lower()}"
     if kind is EventKind.NOT_APPROVED and state.stage not in (Stage.STAGE_2, Stage.PANEL):
         return "Only an application in Stage 2 or at panel can be not approved"
-    if kind is EventKind.NOT_APPROVED and state.deferred and not imported:
-        return ("The panel deferred its recommendation: record the next panel presentation (a second Presented "
-                "to panel) first")
     if kind is EventKind.PANEL_DEFERRED and state.stage is not Stage.PANEL:
         return "Only an application at panel can be deferred"
     if kind is EventKind.PANEL_DEFERRED and state.deferred:

@@ -113,10 +113,6 @@ def test_a_deferred_panel_is_followed_by_a_second_panel_then_the_decision():
     record(application, EventKind.PANEL_DEFERRED, date(2026, 4, 9), reason="Panel asked for a second referee")
     with pytest.raises(DomainError, match="already recorded"):
         record(application, EventKind.PANEL_DEFERRED, date(2026, 4, 10), reason="Again")
-    with pytest.raises(DomainError, match="next panel presentation"):
-        record(application, EventKind.APPROVED, date(2026, 5, 1))
-    with pytest.raises(DomainError, match="next panel presentation"):
-        record(application, EventKind.NOT_APPROVED, date(2026, 5, 1), reason="ADM")
     record(application, EventKind.PANEL, date(2026, 5, 14))
     assert (application.stage, application.stage_entered_on) == (Stage.PANEL, date(2026, 5, 14))
     record(application, EventKind.APPROVED, date(2026, 5, 20))
@@ -124,15 +120,18 @@ def test_a_deferred_panel_is_followed_by_a_second_panel_then_the_decision():
     assert [e.kind for e in application.events].count(EventKind.PANEL) == 2
 
 
-def test_an_imported_history_may_go_from_a_deferral_to_the_decision():
+def test_a_decision_may_still_follow_a_deferral_directly():
+    """As before: a tracker (or a service) may record the decision without the second presentation."""
     application = Application(service_line_code="adoption", fast_track=False)
     application.events = []
     record(application, EventKind.ENQUIRY, date(2025, 9, 1))
     record(application, EventKind.STAGE_2, date(2025, 12, 1), imported=True)
     record(application, EventKind.PANEL, date(2026, 4, 9))
     record(application, EventKind.PANEL_DEFERRED, date(2026, 4, 9), reason="More on support network")
-    record(application, EventKind.APPROVED, date(2026, 6, 1), imported=True)
+    record(application, EventKind.APPROVED, date(2026, 6, 1))
     assert application.status is Status.APPROVED
+    with pytest.raises(DomainError, match="approved: it cannot move stage"):
+        record(application, EventKind.PANEL, date(2026, 6, 2))
 
 
 def test_undo_replays_a_hold_after_approval_and_a_second_placement():
@@ -157,8 +156,8 @@ def test_undoing_a_second_panel_brings_the_deferral_back():
     record(application, EventKind.PANEL, date(2026, 5, 14))
     machine.undo_last(application, actor=Manager(), reason="Wrong date", now=clock.now())
     assert state(application).deferred and application.stage_entered_on == date(2026, 4, 9)
-    with pytest.raises(DomainError, match="next panel presentation"):
-        record(application, EventKind.APPROVED, date(2026, 5, 20))
+    record(application, EventKind.PANEL, date(2026, 5, 21))  # the second presentation, on its right date
+    assert not state(application).deferred
 
 
 def test_a_withdrawal_while_on_hold_after_approval_closes_it():
@@ -182,5 +181,6 @@ def test_the_choices_after_approval():
     record(at_panel, EventKind.STAGE_2, date(2026, 1, 5))
     record(at_panel, EventKind.PANEL, date(2026, 4, 9))
     record(at_panel, EventKind.PANEL_DEFERRED, date(2026, 4, 9), reason="Second referee")
-    assert machine.available(at_panel, today=TODAY) == [EventKind.ENQUIRY, EventKind.PANEL, EventKind.ON_HOLD, EventKind.WITHDRAWN,
+    assert machine.available(at_panel, today=TODAY) == [EventKind.ENQUIRY, EventKind.PANEL, EventKind.APPROVED,
+                                                        EventKind.ON_HOLD, EventKind.WITHDRAWN, EventKind.NOT_APPROVED,
                                                         EventKind.TIMESCALE_EXTENDED]
