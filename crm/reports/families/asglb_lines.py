@@ -27,8 +27,8 @@ from crm.reports.families import snapshot
 REGISTRATION = EventKind.STAGE_1  # the agency's acceptance of the ROI
 KINDS = (REGISTRATION, EventKind.APPROVED, *APPROVED_AND_WAITING.ended_by, EventKind.WITHDRAWN)
 # The statutory time for Stage 1 and for Stage 2 (crm.funnel.timescales, the clock the alerts run): 2 + 4 months.
-STATUTORY = {stages: allowed for lines, stages, _, allowed in TIMESCALES if lines == ADOPTION_LIKE}
-REGISTRATION_TO_APPROVAL = STATUTORY[(Stage.STAGE_1,)] + STATUTORY[(Stage.STAGE_2,)]
+STATUTORY = {rule.key: rule.allowed for rule in TIMESCALES if rule.lines == ADOPTION_LIKE}
+REGISTRATION_TO_APPROVAL = STATUTORY[Stage.STAGE_1.value] + STATUTORY[Stage.STAGE_2.value]
 APPROVAL_TO_MATCH = relativedelta(months=3)
 NO_REASON = "No reason recorded"
 LINE_COLUMNS = ["application_id", "household_id", "service_line", "split", "measure", "quarter", "on", "found",
