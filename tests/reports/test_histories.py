@@ -27,7 +27,7 @@ import pytest
 from crm.auth.roles import Role
 from crm.funnel.stages import Stage
 from crm.reports.base import ReportParams
-from crm.reports.families import activity, asglb, fostering_return, snapshot
+from crm.reports.families import activity, asglb, conversion, fostering_return, snapshot
 from tests.factories import UserFactory
 from tests.reports.histories import approval, journey, to_stage_1
 
@@ -91,3 +91,25 @@ def test_the_fostering_return_counts_one_approval_for_two_placements(histories):
 def test_activity_counts_each_panel_presentation(histories):
     figures = activity.compute(YEAR).figures
     assert (figures["panel_presentations"], figures["panel_deferrals"], figures["approvals"]["total"]) == (5, 1, 4)
+
+
+def test_conversion_counts_both_presentations_in_the_period_and_the_household_once_in_its_cohort(app_context,
+                                                                                                 officer):
+    # H6 adoption: first enquiry 1 May 2028, initial visit 15 May, ROI 1 June, Stage 1 8 June, completed 8 August,
+    # Stage 2 15 August, panel 1 November (deferred), presented again 6 December, approved 13 December.
+    journey(officer, (Stage.ENQUIRY, date(2028, 5, 1)), (Stage.INITIAL_VISIT, date(2028, 5, 15)),
+            (Stage.REGISTRATION_OF_INTEREST, date(2028, 6, 1)), (Stage.STAGE_1, date(2028, 6, 8)),
+            (Stage.STAGE_1_COMPLETED, date(2028, 8, 8)), (Stage.STAGE_2, date(2028, 8, 15)),
+            (Stage.PANEL, date(2028, 11, 1)), ("deferred", date(2028, 11, 1)), (Stage.PANEL, date(2028, 12, 6)),
+            (Stage.APPROVED, date(2028, 12, 13)))
+    figures = conversion.compute(ReportParams(date(2028, 4, 1), date(2029, 3, 31), at=date(2029, 3, 31))).figures
+    # Period: 2 panel presentations (events), 1 approval: 1 of the 2 presentations' step (no contact was logged,
+    # the application being opened directly, so there is no rate over enquiries).
+    assert figures["period"]["panel_presentations"]["count"] == 2
+    assert figures["period"]["approvals"] == {"count": 1, "conversion_from_enquiries": None,
+                                              "conversion_from_step_before": 0.5}
+    # Cohort May 2028: the household reached panel once, on its first presentation, 184 days after 1 May;
+    # approval 226 days after.
+    may = figures["cohorts"]["groups"]["2028-05"]["stages"]
+    assert may["panel"] == {"reached": 1, "share": 1.0, "median_days": 184.0}
+    assert may["approved"] == {"reached": 1, "share": 1.0, "median_days": 226.0}
