@@ -28,7 +28,7 @@ from crm.auth.roles import Role
 from crm.funnel.stages import Stage
 from crm.reports.base import ReportParams
 from crm.reports.families import activity, asglb, conversion, fostering_return, snapshot
-from tests.factories import UserFactory
+from tests.factories import HouseholdFactory, UserFactory
 from tests.reports.histories import approval, journey, to_stage_1
 
 YEAR = ReportParams(date(2028, 4, 1), date(2029, 3, 31))
@@ -101,7 +101,7 @@ def test_conversion_counts_both_presentations_in_the_period_and_the_household_on
             (Stage.REGISTRATION_OF_INTEREST, date(2028, 6, 1)), (Stage.STAGE_1, date(2028, 6, 8)),
             (Stage.STAGE_1_COMPLETED, date(2028, 8, 8)), (Stage.STAGE_2, date(2028, 8, 15)),
             (Stage.PANEL, date(2028, 11, 1)), ("deferred", date(2028, 11, 1)), (Stage.PANEL, date(2028, 12, 6)),
-            (Stage.APPROVED, date(2028, 12, 13)))
+            (Stage.APPROVED, date(2028, 12, 13)), household=HouseholdFactory(first_enquiry_on=date(2028, 5, 1)))
     figures = conversion.compute(ReportParams(date(2028, 4, 1), date(2029, 3, 31), at=date(2029, 3, 31))).figures
     # Period: 2 panel presentations (events), 1 approval: 1 of the 2 presentations' step (no contact was logged,
     # the application being opened directly, so there is no rate over enquiries).
