@@ -52,8 +52,6 @@ TIMESCALES: list[Rule] = [
          relativedelta(weeks=16), "connected_assessment",
          "Whole assessment: 16 weeks from its start to the decision (extension of 8 weeks)", whole=True),
 ]
-# The connected persons' assessment may be extended by up to this, for good reasons (SPEC section 4).
-CONNECTED_EXTENSION = relativedelta(weeks=8)
 
 
 @dataclass(frozen=True)

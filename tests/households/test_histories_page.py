@@ -63,7 +63,8 @@ def test_an_approved_household_is_put_on_hold_resumed_matched_and_placed_from_th
 def test_a_fostering_household_placed_twice_and_an_early_permanence_one_placed_then_matched(client, auth,
                                                                                             db_session, travel):
     travel(TODAY)
-    fostering_household, fostering = household_with(db_session, "fostering_mainstream", (EventKind.PANEL, date(2026, 2, 16)),
+    fostering_household, fostering = household_with(db_session, "fostering_mainstream",
+                                                    (EventKind.PANEL, date(2026, 2, 16)),
                                                     (EventKind.APPROVED, date(2026, 3, 2)))
     auth.login(UserFactory(roles=[Role.MANAGER]))
     assert record(client, fostering_household, fostering, "placed", date(2026, 4, 1)).status_code == 302

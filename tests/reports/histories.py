@@ -35,7 +35,8 @@ def approved(stage_2: date, on: date) -> list:
 def journey(actor, *steps, line: str = "adoption", household=None, fast_track: bool = False, manager=None):
     """Open an application at the first step and record the others in order. A step is (Stage, date) or one of
     ("hold", date), ("resume", date), ("withdraw", date), ("not_approved", date), ("extend", date, days),
-    ("found", date), ("matched", date), ("placed", date), ("deferred", date) or ("undo",), done by `manager` (default the actor, who must then be a manager)."""
+    ("found", date), ("matched", date), ("placed", date), ("deferred", date) or ("undo",), done by `manager`
+    (default the actor, who must then be a manager)."""
     first_stage, first_on = steps[0]
     application = services.open_application(household or HouseholdFactory(), line, first_on, actor=actor,
                                             stage=first_stage, fast_track=fast_track, today=TODAY)

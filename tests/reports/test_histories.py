@@ -42,7 +42,8 @@ def officer(db_session):
 
 def assessed(registered: date) -> list:
     completed = registered + timedelta(days=60)
-    return [*to_stage_1(registered), (Stage.STAGE_1_COMPLETED, completed), (Stage.STAGE_2, completed + timedelta(days=7))]
+    return [*to_stage_1(registered), (Stage.STAGE_1_COMPLETED, completed),
+            (Stage.STAGE_2, completed + timedelta(days=7))]
 
 
 @pytest.fixture

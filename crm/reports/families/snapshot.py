@@ -58,9 +58,10 @@ BUCKETS = {
 }
 CATEGORIES = (*EARLY, "stage_1", "stage_2", "between_stages", "on_hold", "approved_waiting")
 HELD_STAGES = (*EARLY, "stage_1", "between_stages", "stage_2")  # on_hold.by_stage
-CATEGORY_LABELS = {"enquiry": "Enquiry", "information_event": "Information event",
-                   "initial_visit": "Initial visit", "registration_of_interest": "Registration of interest","stage_1": "Stage 1", "between_stages": "Between Stage 1 and Stage 2", "stage_2": "Stage 2",
-                   "on_hold": "On hold", "approved_waiting": "Approved and waiting"}
+CATEGORY_LABELS = {"enquiry": "Enquiry", "information_event": "Information event", "initial_visit": "Initial visit",
+                   "registration_of_interest": "Registration of interest", "stage_1": "Stage 1",
+                   "between_stages": "Between Stage 1 and Stage 2", "stage_2": "Stage 2", "on_hold": "On hold",
+                   "approved_waiting": "Approved and waiting"}
 HELD_AFTER_APPROVAL = "Approved and waiting: on hold"  # the totals table's row after the categories
 LINE_COLUMNS = ["application_id", "household_id", "service_line", "split", "category", "held_in", "held", "since",
                 "months", "bucket"]
