@@ -80,7 +80,7 @@ def overdue_checks(due_by: date):
 def stage_timescales(today: date, run_id: int | None = None) -> dict:
     """Stages at risk (amber at 75% of the allowed time, red once past it) and breaks between Stage 1 and
     Stage 2 running out, on the timescales of crm/funnel/timescales.py (calendar months, with extensions)."""
-    stages = sorted({stage for _, stages, _, _ in TIMESCALES for stage in stages})
+    stages = sorted({stage for rule in TIMESCALES for stage in rule.stages})
     applications = db.session.scalars(
         select(Application).where(Application.stage.in_(stages), is_open())
         .options(selectinload(Application.events), selectinload(Application.household))).all()
@@ -91,16 +91,16 @@ def stage_timescales(today: date, run_id: int | None = None) -> dict:
         if running is None or running.rag == "green":
             continue
         household = application.household
-        between = application.stage is Stage.STAGE_1_COMPLETED
+        between = running.key == Stage.STAGE_1_COMPLETED.value
         kind = EscalationKind.BREAK_RUNNING_OUT if between else EscalationKind.STAGE_TIMESCALE
-        what = "The break after Stage 1" if between else application.stage.label
-        summary = (f"{what} for household {household.reference} ({application.service_line_code}): "
+        summary = (f"{running.label}, for household {household.reference} ({application.service_line_code}, "
+                   f"now in {application.stage.label}): "
                    f"{'past its due date' if running.rag == 'red' else 'at 75% of its time'}, "
                    f"due {long_date(running.due_on)}")
         recipients = set(people.worker_or_managers(household.allocated_worker_id, household.team_id))
         if running.rag == "red":
             recipients |= set(people.team_managers(household.team_id))
-        step = f"{application.stage.value}:{running.rag}"
+        step = f"{running.key}:{running.rag}"  # a whole assessment's clock is one escalation across its stages
         dues[kind] += [escalations.Due(kind, "application", application.id, step, recipient, household.id,
                                        summary, today) for recipient in sorted(recipients)]
     counts = {}

@@ -19,8 +19,10 @@ STAGE_KINDS = {EventKind(stage.value): stage for stage in Stage}
 CLOSED = tuple(status for status in Status if status not in OPEN_STATUSES)
 # Which statuses each non-stage event may be recorded in.
 STATUS_EVENTS: dict[EventKind, tuple[Status, ...]] = {
-    EventKind.ON_HOLD: (Status.ACTIVE,),
-    EventKind.RESUMED: (Status.ON_HOLD,),
+    # An approved household may be put on hold and resumed too (SPEC section 2): it stays approved (and waiting, if
+    # not yet matched or placed), with the pause on State.held.
+    EventKind.ON_HOLD: (Status.ACTIVE, Status.APPROVED),
+    EventKind.RESUMED: (Status.ON_HOLD, Status.APPROVED),
     # An approved household may leave before or after a match (ASGLB counts "adopters who left after approval").
     EventKind.WITHDRAWN: (*OPEN_STATUSES, Status.APPROVED),
     EventKind.NOT_APPROVED: (Status.ACTIVE,),
@@ -44,6 +46,11 @@ class State:
     status_changed_on: date | None = None
     last_date: date | None = None
     kinds: frozenset[EventKind] = frozenset()
+    # Approved and on hold since this date (the status stays approved: a hold after approval closes nothing).
+    held_on: date | None = None
+    # At panel, deferred since the last presentation: the next stage event is a second `panel`.
+    deferred: bool = False
+    placements: int = 0
 
 
 def live(events) -> list[StageEvent]:
@@ -64,9 +71,16 @@ def _step(state: State, event: StageEvent) -> State:
     changes = {"last_date": on, "kinds": state.kinds | {kind}}
     stage = STAGE_KINDS.get(kind)
     if stage is not None and not (kind is EventKind.ENQUIRY and state.stage is not None):
-        changes.update(stage=stage, stage_entered_on=on)
+        changes.update(stage=stage, stage_entered_on=on, deferred=False)
         if stage is Stage.APPROVED:
             changes.update(status=Status.APPROVED, status_changed_on=on)
+    if kind is EventKind.PANEL_DEFERRED:
+        changes["deferred"] = True
+    if kind is EventKind.PLACED:
+        changes["placements"] = state.placements + 1
+    if state.status is Status.APPROVED and kind in (EventKind.ON_HOLD, EventKind.RESUMED):
+        changes["held_on"] = on if kind is EventKind.ON_HOLD else None
+        return State(**{**state.__dict__, **changes})
     status = {EventKind.ON_HOLD: Status.ON_HOLD, EventKind.RESUMED: Status.ACTIVE,
               EventKind.WITHDRAWN: Status.WITHDRAWN, EventKind.NOT_APPROVED: Status.NOT_APPROVED}.get(kind)
     if status is not None:
@@ -81,7 +95,7 @@ def refusal(application, kind: EventKind, on: date, *, today: date, party=None, 
     (SPEC section 2), and `unrecorded` names what is missing; live recording keeps to the route."""
     state = replay(application.events)
     problem = (_stage_refusal(application, state, kind, imported) if kind in STAGE_KINDS
-               else _status_refusal(state, kind))
+               else _status_refusal(application, state, kind))
     if problem:
         return DomainError(problem, "kind")
     if on > today:
@@ -116,6 +130,9 @@ def _stage_refusal(application, state: State, kind: EventKind, imported: bool = 
         return None if stage in allowed else f"A new application starts at {_names(allowed)}"
     if kind is EventKind.ENQUIRY:
         return None if state.status not in CLOSED else "The application is closed"
+    if kind is EventKind.PANEL and state.stage is Stage.PANEL and state.status is Status.ACTIVE:
+        return None if state.deferred else ("The application is at panel: a second presentation follows a deferral "
+                                            "(record the panel's deferral first)")
     if state.status is not Status.ACTIVE:
         return f"The application is {state.status.label.lower()}: it cannot move stage"
     allowed = routes.allowed_next(state.stage, application.service_line_code, application.fast_track)
@@ -138,7 +155,7 @@ def unrecorded(application) -> dict[int, tuple[Stage, ...]]:
     return gaps
 
 
-def _status_refusal(state: State, kind: EventKind) -> str | None:
+def _status_refusal(application, state: State, kind: EventKind) -> str | None:
     if state.stage is None:
         return "The application has no first event yet"
     if state.status not in STATUS_EVENTS[kind]:
@@ -147,8 +164,28 @@ def _status_refusal(state: State, kind: EventKind) -> str | None:
         return "Only an application in Stage 2 or at panel can be not approved"
     if kind is EventKind.PANEL_DEFERRED and state.stage is not Stage.PANEL:
         return "Only an application at panel can be deferred"
-    if kind in APPROVED_AND_WAITING.ended_by and state.kinds.intersection(APPROVED_AND_WAITING.ended_by):
-        return "A match or placement is already recorded"
+    if kind is EventKind.PANEL_DEFERRED and state.deferred:
+        return "The panel's deferral is already recorded: record the next presentation to panel first"
+    if state.status is Status.APPROVED:
+        return _after_approval_refusal(application, state, kind)
+    return None
+
+
+def _after_approval_refusal(application, state: State, kind: EventKind) -> str | None:
+    """After approval (SPEC section 2): on hold and resumed; matched and placed in either order, one match; a
+    fostering or early permanence household placed many times (an adoption is one placement); nothing found while
+    on hold."""
+    if kind is EventKind.ON_HOLD and state.held_on is not None:
+        return "The household is already on hold"
+    if kind is EventKind.RESUMED and state.held_on is None:
+        return "The household is not on hold"
+    if kind in APPROVED_AND_WAITING.ended_by and state.held_on is not None:
+        return "The household is on hold: record that it resumed first"
+    if kind is EventKind.MATCHED and EventKind.MATCHED in state.kinds:
+        return "A match is already recorded"
+    if (kind is EventKind.PLACED and state.placements
+            and not APPROVED_AND_WAITING.many_placements(application.service_line_code)):
+        return "A placement is already recorded: an adoption is one placement"
     return None
 
 

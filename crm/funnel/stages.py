@@ -95,6 +95,6 @@ EVENT_LABELS = {
     EventKind.NOT_APPROVED: "Not approved by the agency decision maker",
     EventKind.PANEL_DEFERRED: "Panel deferred its recommendation",
     EventKind.MATCHED: "Matched with a child",
-    EventKind.PLACED: "First placement",
+    EventKind.PLACED: "Child placed with the household",
     EventKind.TIMESCALE_EXTENDED: "Timescale extended",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from crm.funnel.models import StageEvent
 from crm.funnel.service_lines import ServiceLineCode
@@ -21,7 +21,8 @@ def is_open():
 @dataclass(frozen=True)
 class ApprovedAndWaiting:
     """Approved, and no live match (adoption) or placement (fostering) yet: the first one ends the wait, so a
-    fostering household's later placements change nothing."""
+    fostering household's later placements change nothing. A household on hold after approval is still approved and
+    waiting: counted in it, and shown apart (`held`, `held_clause`)."""
 
     status: Status = Status.APPROVED
     ended_by: tuple[EventKind, ...] = (EventKind.MATCHED, EventKind.PLACED)
@@ -35,6 +36,25 @@ class ApprovedAndWaiting:
         ended = select(StageEvent.id).where(StageEvent.application_id == Application.id,
                                             StageEvent.kind.in_(self.ended_by), StageEvent.undone_at.is_(None))
         return and_(Application.status == self.status, ~ended.exists())
+
+    def held(self, state) -> bool:
+        """Of the waiting (or its state replayed to a date, crm.funnel.machine.State): on hold since approval."""
+        return self.matches(state.status, state.kinds) and state.held_on is not None
+
+    def held_clause(self):
+        """The same test as a SQL condition on Application: more live holds than resumptions (holds and resumptions
+        alternate, and an application is approved only while not on hold, so an unresumed hold is the one since
+        approval)."""
+        def live(kind):
+            return (select(func.count(StageEvent.id))
+                    .where(StageEvent.application_id == Application.id, StageEvent.kind == kind,
+                           StageEvent.undone_at.is_(None)).scalar_subquery())
+        return and_(self.clause(), live(EventKind.ON_HOLD) > live(EventKind.RESUMED))
+
+    @staticmethod
+    def many_placements(service_line: str) -> bool:
+        """A fostering (or early permanence) household is placed many times; an adoption is one placement."""
+        return service_line != ServiceLineCode.ADOPTION
 
     def ending_kind(self, service_line: str) -> EventKind:
         """The event that ends the wait on this line: the match for adoption, the first placement otherwise."""

@@ -16,7 +16,7 @@ from crm.funnel import machine, routes
 from crm.forms import without_nul
 from crm.funnel.forms import RecordEventForm, UndoForm, offer_reasons
 from crm.funnel.reasons import services as reasons
-from crm.funnel.stages import EVENT_LABELS
+from crm.funnel.stages import EVENT_LABELS, Status
 from crm.funnel.timescales import timescale
 from crm.households import services
 from crm.households.monitoring import PERSON_QUESTIONS, may_see_monitoring
@@ -73,8 +73,10 @@ def render_household(household, forms: dict | None = None, status: int = 200):
         live = machine.live(application.events)
         unrecorded = {live[index].id: routes.unrecorded_names(stages)
                       for index, stages in machine.unrecorded(application).items()}
+        state = machine.replay(application.events)
         panels.append({"application": application, "timescale": timescale(application, today),
-                       "event_form": event_form, "undo_form": undo_form, "unrecorded": unrecorded})
+                       "event_form": event_form, "undo_form": undo_form, "unrecorded": unrecorded,
+                       "held_after_approval": state.held_on if state.status is Status.APPROVED else None})
     household_checks = check_queries.household_checks(household, current_user)
     monitoring = may_see_monitoring(current_user)
     if monitoring:

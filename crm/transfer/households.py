@@ -154,6 +154,10 @@ class HouseholdImport:
         self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
         self.add_authorities, self.unknown = add_authorities, UnknownAuthorities()
         self.new: list[tuple[Household, EnquiryContact]] = []  # households to insert, with their first contact
+        # A new household's later first enquiries about another service line (SPEC section 2: a contact of its own),
+        # by the household object's id(), written with it; an existing household's are added to the session.
+        self.later: dict[int, list[date]] = {}
+        self.stored_days: dict[int, set[date]] = {}
 
     def run(self, advance: Callable[[int], None]) -> None:
         found = lookups.load()
@@ -182,8 +186,10 @@ class HouseholdImport:
         ids = _insert(Household, [_row(household) for household, _ in self.new])
         _insert(Person, [_row(person, household_id=id_) for (household, _), id_ in zip(self.new, ids)
                          for person in household.people], returning=False)
-        _insert(EnquiryContact, [_row(contact, household_id=id_) for (_, contact), id_ in zip(self.new, ids)],
-                returning=False)
+        later = [_row(self._later_contact(day), household_id=id_) for (household, _), id_ in zip(self.new, ids)
+                 for day in self.later.pop(id(household), [])]
+        _insert(EnquiryContact, [*(_row(contact, household_id=id_) for (_, contact), id_ in zip(self.new, ids)),
+                                 *later], returning=False)
         applications = [(application, id_) for (household, _), id_ in zip(self.new, ids)
                         for application in household.applications]
         application_ids = _insert(Application, [_row(a, household_id=id_) for a, id_ in applications])
@@ -301,6 +307,34 @@ class HouseholdImport:
             changed |= _assign(person, "last_name", values.get(f"applicant_{number}_last_name"))
         return _set_ethnicities(applicants, values.get("ethnicity") or ()) | changed
 
+    def _later_contact(self, day: date) -> EnquiryContact:
+        """A later first enquiry about another service line: a contact, dealt with in the tracker (transient)."""
+        received = received_at(day)
+        self.report.count("contacts", "created")
+        return EnquiryContact(received_at=received, method=ContactMethod.PHONE, recorded_by_id=self.actor_id,
+                              first_response_due_at=add_working_days(received, self.response_days),
+                              first_responded_at=received)
+
+    def _second_line_enquiry(self, household: Household, day: date) -> None:
+        """An application opened after the household's first enquiry: its first enquiry is a contact of its own,
+        unless the household already has a contact that day (one contact may open two lines)."""
+        if day <= household.first_enquiry_on:
+            return
+        if household.id is None:
+            days = self.later.setdefault(id(household), [])
+            if day not in days:
+                days.append(day)
+            return
+        if household.id not in self.stored_days:
+            received = db.session.scalars(select(EnquiryContact.received_at)
+                                          .where(EnquiryContact.household_id == household.id))
+            self.stored_days[household.id] = {clock.london_date(at) for at in received}
+        if day not in self.stored_days[household.id]:
+            self.stored_days[household.id].add(day)
+            contact = self._later_contact(day)
+            contact.household = household
+            db.session.add(contact)
+
     def _new_contact(self, household: Household, values: dict[str, Any], add: bool = True) -> EnquiryContact:
         """The household's first contact, on its first enquiry date."""
         received = received_at(household.first_enquiry_on)
@@ -358,6 +392,7 @@ class HouseholdImport:
             return
         household.applications.append(application)
         self.report.count("applications", "created")
+        self._second_line_enquiry(household, row.opened_on)
 
 
 def _row(thing, **given) -> dict[str, Any]:

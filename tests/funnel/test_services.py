@@ -92,3 +92,62 @@ def test_default_today_refuses_tomorrow(app_context, officer, travel):
     application = opened(officer, on=TODAY - timedelta(days=3))
     with pytest.raises(DomainError, match="today or in the past"):
         services.advance(application, Stage.INFORMATION_EVENT, TODAY + timedelta(days=1), actor=officer)
+
+
+def approved_application(officer, line="adoption"):
+    application = opened(officer, line, on=date(2025, 9, 1))
+    services.record(application, EventKind.STAGE_2, date(2025, 10, 1), actor=officer, today=TODAY, imported=True)
+    for stage, on in ((Stage.PANEL, date(2026, 2, 16)), (Stage.APPROVED, date(2026, 3, 2))):
+        services.advance(application, stage, on, actor=officer, today=TODAY)
+    return application
+
+
+def test_after_approval_hold_resume_match_and_placement_are_stored_and_audited(app_context, db_session, officer):
+    application = opened(officer, "fostering_connected", on=date(2025, 10, 1))
+    for stage, on in ((Stage.STAGE_2, date(2025, 10, 1)), (Stage.PANEL, date(2026, 2, 16)),
+                      (Stage.APPROVED, date(2026, 3, 2))):
+        services.advance(application, stage, on, actor=officer, today=TODAY)
+    services.hold(application, date(2026, 3, 20), "Carer in hospital", actor=officer, today=TODAY)
+    services.resume(application, date(2026, 5, 1), actor=officer, today=TODAY)
+    services.record_found_family(application, date(2026, 5, 4), actor=officer, today=TODAY)
+    services.record(application, EventKind.PLACED, date(2026, 9, 14), actor=officer, today=TODAY)
+    services.record(application, EventKind.MATCHED, date(2026, 10, 1), actor=officer, today=TODAY)
+    stored = reload(db_session, application)
+    assert [e.kind for e in stored.events][-5:] == [EventKind.ON_HOLD, EventKind.RESUMED, EventKind.PLACED,
+                                                    EventKind.PLACED, EventKind.MATCHED]
+    assert (stored.stage, stored.status, stored.status_changed_on) == (Stage.APPROVED, Status.APPROVED,
+                                                                       date(2026, 3, 2))
+    recorded = db_session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(application.id),
+                                                                  AuditEvent.action == "stage_event_recorded"))
+    assert len(list(recorded)) == 8
+
+
+def test_approved_and_waiting_on_hold_in_sql_agrees_with_the_replay(app_context, db_session, officer):
+    from crm.funnel.terms import APPROVED_AND_WAITING
+    held = approved_application(officer)
+    services.hold(held, date(2026, 4, 1), "House move", actor=officer, today=TODAY)
+    resumed = approved_application(officer)
+    services.hold(resumed, date(2026, 4, 1), "House move", actor=officer, today=TODAY)
+    services.resume(resumed, date(2026, 5, 1), actor=officer, today=TODAY)
+    matched = approved_application(officer)
+    services.record_found_family(matched, date(2026, 4, 1), actor=officer, today=TODAY)
+    # Held before approval and resumed: not on hold now.
+    earlier = opened(officer, on=date(2025, 9, 1))
+    services.hold(earlier, date(2025, 9, 2), "Holiday", actor=officer, today=TODAY)
+    services.resume(earlier, date(2025, 9, 20), actor=officer, today=TODAY)
+    ids = {held.id, resumed.id, matched.id, earlier.id}
+    waiting = set(db_session.scalars(select(Application.id).where(APPROVED_AND_WAITING.clause(),
+                                                                  Application.id.in_(ids))))
+    on_hold = set(db_session.scalars(select(Application.id).where(APPROVED_AND_WAITING.held_clause(),
+                                                                  Application.id.in_(ids))))
+    assert (waiting, on_hold) == ({held.id, resumed.id}, {held.id})
+
+
+def test_a_refused_hold_after_approval_stores_nothing(app_context, db_session, officer):
+    application = approved_application(officer)
+    before = db_session.scalar(select(func.count()).select_from(StageEvent))
+    with pytest.raises(DomainError, match="Give a reason"):
+        services.hold(application, date(2026, 4, 1), "", actor=officer, today=TODAY)
+    with pytest.raises(DomainError, match="not on hold"):
+        services.resume(application, date(2026, 4, 1), actor=officer, today=TODAY)
+    assert db_session.scalar(select(func.count()).select_from(StageEvent)) == before

@@ -233,3 +233,28 @@ def test_chasing_a_check_clears_its_open_escalations_and_a_later_rung_still_come
     assert [resolved for *_, resolved in escalations(db_session)] == [True, True]
     assert rules.check_escalations(date(2026, 11, 13))["raised"] == 0      # the same rungs never come back
     assert rules.check_escalations(date(2026, 12, 1))["raised"] == 1       # 21 working days: the service manager
+
+
+def test_a_fostering_assessment_is_one_clock_across_its_stages_and_the_alert_names_it(app_context, db_session):
+    service = make_service()
+    household = HouseholdFactory(allocated_worker_id=service.owner.id, team_id=service.owner.team_id)
+    today = date(2026, 10, 1)
+    application = funnel.open_application(household, "fostering_mainstream", date(2026, 1, 5), actor=service.owner,
+                                          today=today)
+    for stage, on in ((Stage.INITIAL_VISIT, date(2026, 2, 1)), (Stage.REGISTRATION_OF_INTEREST, date(2026, 3, 1)),
+                      (Stage.STAGE_1, date(2026, 3, 20))):
+        funnel.advance(application, stage, on, actor=service.owner, today=today)
+    db_session.flush()
+    # ROI 1 March + 8 months = 1 November (245 days); 75% is day 184, 1 September.
+    assert rules.stage_timescales(date(2026, 8, 31))["stage_timescale"]["due"] == 0
+    assert rules.stage_timescales(date(2026, 9, 1))["stage_timescale"]["raised"] == 1
+    steps = db_session.execute(select(Escalation.step, Escalation.summary)).all()
+    assert steps[0][0] == "fostering_assessment:amber"
+    assert steps[0][1].startswith("Whole assessment: 8 months from the application (ROI) to the decision, for "
+                                  f"household {household.reference} (fostering_mainstream, now in Stage 1)")
+    # Stage 1 completes: the same clock runs on, so the escalation stays (raised once, never cleared).
+    funnel.advance(application, Stage.STAGE_1_COMPLETED, date(2026, 9, 2), actor=service.owner, today=today)
+    db_session.flush()
+    again = rules.stage_timescales(date(2026, 9, 3))
+    assert again["stage_timescale"]["raised"] == 0 and again["stage_timescale"]["cleared"] == 0
+    assert again["break_running_out"]["raised"] == 0

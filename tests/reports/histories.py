@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from crm.funnel import services
-from crm.funnel.stages import Stage, WithdrawingParty
+from crm.funnel.stages import EventKind, Stage, WithdrawingParty
 from tests.factories import HouseholdFactory
 
 TODAY = date(2030, 1, 1)  # after every date in the tests: nothing is refused for being in the future
@@ -35,7 +35,8 @@ def approved(stage_2: date, on: date) -> list:
 def journey(actor, *steps, line: str = "adoption", household=None, fast_track: bool = False, manager=None):
     """Open an application at the first step and record the others in order. A step is (Stage, date) or one of
     ("hold", date), ("resume", date), ("withdraw", date), ("not_approved", date), ("extend", date, days),
-    ("found", date) or ("undo",), done by `manager` (default the actor, who must then be a manager)."""
+    ("found", date), ("matched", date), ("placed", date), ("deferred", date) or ("undo",), done by `manager`
+    (default the actor, who must then be a manager)."""
     first_stage, first_on = steps[0]
     application = services.open_application(household or HouseholdFactory(), line, first_on, actor=actor,
                                             stage=first_stage, fast_track=fast_track, today=TODAY)
@@ -60,6 +61,10 @@ def _record(application, step, actor, manager) -> None:
         services.extend_timescale(application, rest[0], rest[1], "Applicant in hospital", actor=actor, today=TODAY)
     elif what == "found":
         services.record_found_family(application, rest[0], actor=actor, today=TODAY)
+    elif what in ("matched", "placed"):
+        services.record(application, EventKind(what), rest[0], actor=actor, today=TODAY)
+    elif what == "deferred":
+        services.defer_at_panel(application, rest[0], "Panel asked for a further referee", actor=actor, today=TODAY)
     elif what == "undo":
         services.undo(application, "Recorded in error", actor=manager or actor)
     else:

@@ -140,10 +140,18 @@ def test_roi_to_approval_with_and_without_fast_track(app_context, officer):
         "within_timescale": 0.3333, "within_timescale_count": 1, "timescale_applies": 3, "extended": 0,
         "extended_within_extension": 0, "buckets": {**NO_BUCKETS, "4-8 months": 2, "8-12 months": 1}}
     # The fast-track H2 skipped Stage 1: Stage 1 is H1 (60 days), H3 adoption (61, exactly 2 months: within)
-    # and H3 fostering (91 days, within ROI + 8 months); Stage 2 has all four.
+    # and H3 fostering (91 days, timed but with no timescale of its own: left out of the share); Stage 2 has all
+    # four, fostering's left out of the share again (H1 outside 4 months, H2 and H3 adoption within).
     assert stats(figures, "stages", "stage_1")["count"] == 3
-    assert stats(figures, "stages", "stage_1")["within_timescale"] == 1.0
+    assert (stats(figures, "stages", "stage_1")["within_timescale"],
+            stats(figures, "stages", "stage_1")["timescale_applies"]) == (1.0, 2)
     assert stats(figures, "stages", "stage_2")["count"] == 4
+    assert stats(figures, "stages", "stage_2")["timescale_applies"] == 3
+    # Fostering's whole assessment: H3 fostering, ROI 1 March to approval 1 December, 275 days, after 1 November.
+    assert stats(figures, "fostering_assessment", "all") == {
+        "count": 1, "mean_days": 275.0, "median_days": 275.0, "min_days": 275, "max_days": 275,
+        "within_timescale": 0.0, "within_timescale_count": 0, "timescale_applies": 1, "extended": 0,
+        "extended_within_extension": 0, "buckets": {**NO_BUCKETS, "8-12 months": 1}}
 
 
 def test_a_household_in_two_service_lines_counts_in_each(app_context, officer):
@@ -153,15 +161,17 @@ def test_a_household_in_two_service_lines_counts_in_each(app_context, officer):
     adoption, fostering = report.splits["adoption"], report.splits["fostering_mainstream"]
     assert stats(adoption, "roi_to_approval", "all")["count"] == 3
     assert stats(adoption, "roi_to_approval", "excluding_fast_track")["count"] == 2
-    # Fostering: Stage 1 2 March to 1 June, 91 days, within ROI + 8 months; Stage 2 2 June to 1 December,
-    # 182 days, after 1 November: outside the fostering clock.
+    # Fostering: Stage 1 2 March to 1 June, 91 days; Stage 2 2 June to 1 December, 182 days: timed, with no
+    # timescale of their own; the whole assessment (ROI 1 March to 1 December) is outside ROI + 8 months.
     assert stats(fostering, "stages", "stage_1") == {
         "count": 1, "mean_days": 91.0, "median_days": 91.0, "min_days": 91, "max_days": 91,
-        "within_timescale": 1.0, "within_timescale_count": 1, "timescale_applies": 1, "extended": 0,
+        "within_timescale": None, "within_timescale_count": 0, "timescale_applies": 0, "extended": 0,
         "extended_within_extension": 0, "buckets": {**NO_BUCKETS, "<4 months": 1}}
     assert stats(fostering, "stages", "stage_2")["mean_days"] == 182.0
-    assert stats(fostering, "stages", "stage_2")["within_timescale"] == 0.0
+    assert stats(fostering, "stages", "stage_2")["within_timescale"] is None
     assert stats(fostering, "roi_to_approval", "all")["count"] == 1
+    assert stats(fostering, "fostering_assessment", "all")["within_timescale"] == 0.0
+    assert stats(adoption, "fostering_assessment", "all")["count"] == 0
 
 
 def test_undone_events_are_ignored(app_context, officer):
@@ -211,11 +221,11 @@ def test_empty_period_gives_zero_and_nulls(app_context, officer):
     params = ReportParams(date(2029, 4, 1), date(2029, 5, 31), by=Split.MONTH)
     report = timeliness.compute(params)
     empty = {"stages": {"stage_1": EMPTY, "stage_2": EMPTY},
-             "roi_to_approval": {"all": EMPTY, "excluding_fast_track": EMPTY}}
+             "roi_to_approval": {"all": EMPTY, "excluding_fast_track": EMPTY}, "fostering_assessment": {"all": EMPTY}}
     assert report.figures == empty
     assert report.splits == {"2029-04": empty, "2029-05": empty}
     assert report.as_json()["splits"]["2029-05"] == empty
-    assert list(report.tables["timeliness"]["count"]) == [0, 0, 0, 0]
+    assert list(report.tables["timeliness"]["count"]) == [0, 0, 0, 0, 0]
 
 
 def contact(db_session, household, when: datetime, channel=None) -> None:
@@ -263,13 +273,25 @@ def test_report_shape_table_and_lines(app_context, officer):
     body = report.as_json()
     assert (body["report"], body["from"], body["to"], "splits" in body) == ("timeliness", "2028-01-01",
                                                                             "2028-12-31", False)
-    assert set(body["figures"]) == {"stages", "roi_to_approval"}
+    assert set(body["figures"]) == {"stages", "roi_to_approval", "fostering_assessment"}
     assert set(body["figures"]["stages"]["stage_1"]) >= {"count", "mean_days", "median_days", "min_days",
                                                          "max_days", "within_timescale", "buckets"}
     table = report.tables["timeliness"]
-    assert list(table.index) == ["Stage 1", "Stage 2", "ROI to approval", "ROI to approval, fast track left out"]
-    assert list(table["count"]) == [3, 4, 4, 3] and list(table["8-12 months"]) == [0, 0, 1, 1]
+    assert list(table.index) == ["Stage 1", "Stage 2", "ROI to approval", "ROI to approval, fast track left out",
+                                 "Fostering: whole assessment to the decision"]
+    assert list(table["count"]) == [3, 4, 4, 3, 1] and list(table["8-12 months"]) == [0, 0, 1, 1, 1]
     # The line-level rows behind the figures (drill-down): the fast-track household's ROI-to-approval line.
     lines = timeliness.lines(YEAR_2028)
     fast = lines[(lines["measure"] == "roi_to_approval") & lines["fast_track"]]
     assert list(fast["days"]) == [130] and isinstance(fast["ended_on"].iloc[0], pd.Timestamp)
+    # Each case names the timescale it is judged against (None where its line has none for the measure).
+    named = lines.sort_values(["measure", "service_line", "days"])[["measure", "service_line", "timescale"]]
+    assert named.drop_duplicates().values.tolist() == [
+        ["assessment", "fostering_mainstream", "Whole assessment: 8 months from the application (ROI) to the decision"],
+        ["roi_to_approval", "adoption", "ROI to approval: 6 months"],
+        ["roi_to_approval", "fostering_mainstream",
+         "Whole assessment: 8 months from the application (ROI) to the decision"],
+        ["stage_1", "adoption", "Stage 1: 2 months from its start"],
+        ["stage_1", "fostering_mainstream", None],
+        ["stage_2", "adoption", "Stage 2: 4 months from its start to the decision"],
+        ["stage_2", "fostering_mainstream", None]]

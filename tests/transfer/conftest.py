@@ -158,7 +158,11 @@ def _fast_track(db_session, officer, authority):
     """A second-time adopter: early permanence enquiry first, then a fast-track adoption through to a match."""
     household = _enquiry(db_session, officer, date(2024, 11, 4), ["early_permanence"], first_name="Priya",
                          last_name="Shah", partner_authority_id=authority.id).household
-    adoption = funnel.open_application(household, "adoption", date(2024, 11, 18), actor=officer, fast_track=True)
+    # The adoption enquiry is a contact of its own (SPEC section 2: a second service line's first enquiry).
+    _enquiry(db_session, officer, date(2024, 11, 18), ["adoption"], first_name="Priya", last_name="Shah",
+             household=household)
+    (adoption,) = [a for a in household.applications if a.service_line_code == "adoption"]
+    adoption.fast_track = True
     for stage, day in ((Stage.INITIAL_VISIT, date(2024, 12, 2)), (Stage.REGISTRATION_OF_INTEREST, date(2024, 12, 16)),
                        (Stage.STAGE_2, date(2025, 1, 6)), (Stage.PANEL, date(2025, 5, 12))):
         funnel.advance(adoption, stage, day, actor=officer)
@@ -172,6 +176,9 @@ def _kinship(db_session, officer):
     """Connected persons opened straight at assessment, extended and withdrawn; an adoption enquiry that jumps ahead."""
     household = _enquiry(db_session, officer, date(2025, 4, 1), ["adoption"], first_name="Jo",
                          last_name="Reid").household
+    # The call about the kinship placement (a contact of its own), and the assessment opened that day.
+    _enquiry(db_session, officer, date(2025, 4, 2), ["adoption"], first_name="Jo", last_name="Reid",
+             household=household)
     connected = funnel.open_application(household, "fostering_connected", date(2025, 4, 2), actor=officer,
                                         stage=Stage.STAGE_2)
     funnel.extend_timescale(connected, date(2025, 6, 2), 28, "Medical report delayed", actor=officer)

@@ -48,7 +48,9 @@ def contact_days(db_session) -> dict[str, list[date]]:
 
 def test_the_first_enquiry_row_is_the_first_contact_and_a_later_one_is_a_repeat(imported, db_session):
     assert imported.applied, imported.errors
-    assert imported.counts()["contacts"] == {"created": 2, "updated": 0, "unchanged": 2}
+    # The households file made R1's and R2's first contacts and R2's first enquiry about adoption (a contact of its
+    # own, SPEC section 2); the milestones file adds R1's repeat contact only.
+    assert imported.counts()["contacts"] == {"created": 1, "updated": 0, "unchanged": 3}
     assert contact_days(db_session) == {"R1": [date(2025, 4, 7), date(2025, 5, 1)],
                                         "R2": [date(2025, 5, 12), date(2025, 6, 2)]}
 
@@ -70,3 +72,23 @@ def test_a_repeat_contact_on_the_first_enquiry_date_is_still_a_contact(imported,
     same_day = [MILESTONE_HEADER, ["R1", "", "enquiry", "2025-04-07", "email: a second message that day"]]
     assert run_import("milestones", csv_bytes(same_day)).counts()["contacts"]["created"] == 1
     assert contact_days(db_session)["R1"] == [date(2025, 4, 7), date(2025, 4, 7), date(2025, 5, 1)]
+
+
+def test_a_second_service_line_s_first_enquiry_is_a_contact_from_the_households_file_alone(app_context, db_session,
+                                                                                         authorities, travel):
+    travel(date(2026, 11, 23))
+    households = [HOUSEHOLD_HEADER, household_row("R9", "adoption", first="2025-05-05"),
+                  household_row("R9", "fostering_mainstream", first="2025-07-07")]
+    first = run_import("households", csv_bytes(households))
+    assert first.ok and first.counts()["contacts"]["created"] == 2
+    assert contact_days(db_session) == {"R9": [date(2025, 5, 5), date(2025, 7, 7)]}
+    figures = activity.compute(YEAR).figures
+    assert (figures["enquiry_contacts"], figures["enquiry_households"]) == (2, 1)
+    # Imported again: nothing new.
+    again = run_import("households", csv_bytes(households))
+    assert again.ok and again.counts()["contacts"]["created"] == 0
+    # A third line added to the stored household later: its first enquiry is a contact too, once.
+    third = [*households, household_row("R9", "early_permanence", first="2025-09-01")]
+    assert run_import("households", csv_bytes(third)).counts()["contacts"]["created"] == 1
+    assert run_import("households", csv_bytes(third)).counts()["contacts"]["created"] == 0
+    assert contact_days(db_session) == {"R9": [date(2025, 5, 5), date(2025, 7, 7), date(2025, 9, 1)]}

@@ -27,8 +27,8 @@ from crm.reports.families import snapshot
 REGISTRATION = EventKind.STAGE_1  # the agency's acceptance of the ROI
 KINDS = (REGISTRATION, EventKind.APPROVED, *APPROVED_AND_WAITING.ended_by, EventKind.WITHDRAWN)
 # The statutory time for Stage 1 and for Stage 2 (crm.funnel.timescales, the clock the alerts run): 2 + 4 months.
-STATUTORY = {stages: allowed for lines, stages, _, allowed in TIMESCALES if lines == ADOPTION_LIKE}
-REGISTRATION_TO_APPROVAL = STATUTORY[(Stage.STAGE_1,)] + STATUTORY[(Stage.STAGE_2,)]
+STATUTORY = {rule.key: rule.allowed for rule in TIMESCALES if rule.lines == ADOPTION_LIKE}
+REGISTRATION_TO_APPROVAL = STATUTORY[Stage.STAGE_1.value] + STATUTORY[Stage.STAGE_2.value]
 APPROVAL_TO_MATCH = relativedelta(months=3)
 NO_REASON = "No reason recorded"
 LINE_COLUMNS = ["application_id", "household_id", "service_line", "split", "measure", "quarter", "on", "found",
@@ -142,7 +142,7 @@ def _waiting_lines(params: ReportParams) -> pd.DataFrame:
     end (crm.reports.families.snapshot.lines: approved, no match or placement, not withdrawn, by that day)."""
     made = []
     for key, as_at in quarters(params):
-        held = snapshot.lines(ReportParams(as_at, as_at, at=as_at, by=params.by))
+        held = snapshot.lines(ReportParams(as_at, as_at, at=as_at, by=params.by), approved_only=True)
         held = held[(held["category"] == "approved_waiting") & held["service_line"].isin(ADOPTION_LIKE)]
         made.append(held.assign(measure="approved_waiting", quarter=key, on=held["since"]))
     return pd.concat(made, ignore_index=True)

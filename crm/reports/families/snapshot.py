@@ -1,20 +1,23 @@
-"""Snapshot at a date (SPEC section 5): the assessment pipeline as it stood at the end of a day.
+"""Snapshot at a date (SPEC section 5): the pipeline as it stood at the end of a day.
 
-SPEC: "applications in each stage and how long they have been there (Stage 1: `<2 months`, `>=2 months`; Stage 2:
-`<4`, `4-8`, `8-12`, `>12 months`), between Stage 1 and Stage 2, on hold, approved and waiting (`<3`, `3-6`, `6-9`,
-`9-12`, `>12 months` since approval)."
+SPEC: "applications in each stage from enquiry to panel and how long they have been there (Stage 1: `<2 months`,
+`>=2 months`; Stage 2: `<4`, `4-8`, `8-12`, `>12 months`), between Stage 1 and Stage 2, on hold (by stage, before
+Stage 1 too), approved and waiting (`<3`, `3-6`, `6-9`, `9-12`, `>12 months` since approval; households on hold
+after approval are counted in it and shown apart)".
 
 Each application's state at the date is what the state machine (crm.funnel.machine.replay) makes of its live
 events dated on or before it, so an event recorded later but dated earlier counts, an undone one never does,
 and a withdrawal after the date leaves the application in its stage.
 
 The categories do not overlap: SPEC lists "on hold" beside the stages, so a recruitment team counts a paused
-application once, under on hold (broken down by the stage it is paused in), and the stage totals are the active
-applications. Stage 2 runs to the ADM decision, as in timeliness: an application at panel is in Stage 2, timed
-from its Stage 2 start. "Approved and waiting" is approved with no match (adoption) or placement (fostering)
-dated on or before the date, timed from the approval. Durations are whole calendar months to the date, lower
-bound inclusive (exactly 2 months in Stage 1 is ">=2 months", exactly 12 in Stage 2 is ">12 months").
-Applications on hold before Stage 1 (enquiries) are not in the snapshot: it is the assessment pipeline.
+application once, under on hold (broken down by the stage it is paused in, enquiry to Stage 2), and the stage totals
+are the active applications. The stages before Stage 1 (enquiry, information event, initial visit, registration of
+interest) are counted with no buckets. Stage 2 runs to the ADM decision, as in timeliness: an application at panel
+(a second presentation after a deferral too) is in Stage 2, timed from its Stage 2 start. "Approved and waiting" is
+approved with no match (adoption) or placement (fostering) dated on or before the date, timed from the approval; a
+household on hold after approval is in it, and counted apart too (`approved_waiting.on_hold`). Durations are whole
+calendar months to the date, lower bound inclusive (exactly 2 months in Stage 1 is ">=2 months", exactly 12 in
+Stage 2 is ">12 months").
 
 Splits: service line, partner authority, team, channel. A snapshot is at one date, so a split by month or quarter
 is refused (ValueError).
@@ -42,22 +45,25 @@ from crm.reports.data.split_keys import split_values, with_split
 from crm.reports.render.charts import Bar, funnel
 
 SPLITS = (Split.SERVICE_LINE, Split.PARTNER_AUTHORITY, Split.TEAM, Split.CHANNEL)  # one date: no time splits
-ASSESSMENT_KINDS = (EventKind.STAGE_1, EventKind.STAGE_1_COMPLETED, EventKind.STAGE_2, EventKind.PANEL,
-                    EventKind.APPROVED)
 # Once one of these is live on or before the date, the application is in no category of the snapshot.
 LEFT_KINDS = (EventKind.WITHDRAWN, EventKind.NOT_APPROVED, *APPROVED_AND_WAITING.ended_by)
-STAGE_CATEGORIES = {Stage.STAGE_1: "stage_1", Stage.STAGE_1_COMPLETED: "between_stages", Stage.STAGE_2: "stage_2",
-                    Stage.PANEL: "stage_2"}
+EARLY = ("enquiry", "information_event", "initial_visit", "registration_of_interest")  # before Stage 1: no buckets
+STAGE_CATEGORIES = {**{Stage(early): early for early in EARLY}, Stage.STAGE_1: "stage_1",
+                    Stage.STAGE_1_COMPLETED: "between_stages", Stage.STAGE_2: "stage_2", Stage.PANEL: "stage_2"}
 BUCKETS = {
     "stage_1": Buckets((2,), ("<2 months", ">=2 months")),
     "stage_2": Buckets((4, 8, 12), ("<4 months", "4-8 months", "8-12 months", ">12 months")),
     "approved_waiting": Buckets((3, 6, 9, 12), ("<3 months", "3-6 months", "6-9 months", "9-12 months",
                                                 ">12 months")),
 }
-CATEGORIES = ("stage_1", "stage_2", "between_stages", "on_hold", "approved_waiting")
-CATEGORY_LABELS = {"stage_1": "Stage 1", "between_stages": "Between Stage 1 and Stage 2", "stage_2": "Stage 2",
-                   "on_hold": "On hold", "approved_waiting": "Approved and waiting"}
-LINE_COLUMNS = ["application_id", "household_id", "service_line", "split", "category", "held_in", "since",
+CATEGORIES = (*EARLY, "stage_1", "stage_2", "between_stages", "on_hold", "approved_waiting")
+HELD_STAGES = (*EARLY, "stage_1", "between_stages", "stage_2")  # on_hold.by_stage
+CATEGORY_LABELS = {"enquiry": "Enquiry", "information_event": "Information event", "initial_visit": "Initial visit",
+                   "registration_of_interest": "Registration of interest", "stage_1": "Stage 1",
+                   "between_stages": "Between Stage 1 and Stage 2", "stage_2": "Stage 2", "on_hold": "On hold",
+                   "approved_waiting": "Approved and waiting"}
+HELD_AFTER_APPROVAL = "Approved and waiting: on hold"  # the totals table's row after the categories
+LINE_COLUMNS = ["application_id", "household_id", "service_line", "split", "category", "held_in", "held", "since",
                 "months", "bucket"]
 _Event = namedtuple("_Event", "kind occurred_on undone_at")
 
@@ -75,11 +81,13 @@ def compute(params: ReportParams) -> Report:
     return Report("snapshot", params, result, tables(result, splits), splits)
 
 
-def lines(params: ReportParams) -> pd.DataFrame:
-    """One row per application in the snapshot: its category, the stage it is on hold in (on hold only), the date
-    its clock runs from (`since`), whole months to the snapshot date and its bucket. Columns: LINE_COLUMNS."""
+def lines(params: ReportParams, *, approved_only: bool = False) -> pd.DataFrame:
+    """One row per application in the snapshot: its category, the stage it is on hold in (on hold only), `held`
+    ("yes" for approved and waiting on hold, else None), the date its clock runs from (`since`), whole months to the
+    snapshot date and its bucket. Columns: LINE_COLUMNS. `approved_only` reads only applications approved by then
+    (the approved and waiting, for the ASGLB return)."""
     at = params.snapshot_date()
-    events = _events(params, at)
+    events = _events(params, at, approved_only)
     if events.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
     states = _states(events)
@@ -102,9 +110,9 @@ def _add_buckets(held: pd.DataFrame, at: date) -> None:
         held.loc[rows, "bucket"] = buckets.label(held.loc[rows, "months"]).astype(object)
 
 
-def _events(params: ReportParams, at: date) -> pd.DataFrame:
-    """The one query: the live events dated on or before the date of the applications that had reached Stage 1
-    (or later) by then and had not left (withdrawn, not approved, matched or placed) by then; in event order."""
+def _events(params: ReportParams, at: date, approved_only: bool = False) -> pd.DataFrame:
+    """The one query: the live events dated on or before the date of the applications that had not left (withdrawn,
+    not approved, matched or placed) by then (with `approved_only`, of those approved by then); in event order."""
     def live_by(kinds):
         other = aliased(StageEvent)
         return select(other.application_id).where(other.undone_at.is_(None), other.kind.in_(kinds),
@@ -115,8 +123,9 @@ def _events(params: ReportParams, at: date) -> pd.DataFrame:
                  .join(Application, Application.id == StageEvent.application_id)
                  .join(Household, Household.id == Application.household_id)
                  .where(StageEvent.undone_at.is_(None), StageEvent.occurred_on <= at,
-                        StageEvent.application_id.in_(live_by(ASSESSMENT_KINDS)),
                         StageEvent.application_id.not_in(live_by(LEFT_KINDS))))
+    if approved_only:
+        statement = statement.where(StageEvent.application_id.in_(live_by((EventKind.APPROVED,))))
     events = read_frame(with_split(statement, params.by))
     if "split" not in events:
         events["split"] = None
@@ -132,9 +141,10 @@ def _states(events: pd.DataFrame) -> pd.DataFrame:
     for application_id, group in groupby(rows, key=itemgetter(0)):
         state = replay([_Event(kind, on, None) for _, kind, on in group])
         states.append((application_id, state.stage, state.status, state.stage_entered_on, state.status_changed_on,
-                       APPROVED_AND_WAITING.matches(state.status, state.kinds)))
+                       APPROVED_AND_WAITING.matches(state.status, state.kinds), APPROVED_AND_WAITING.held(state)))
     return pd.DataFrame.from_records(states, columns=["application_id", "stage", "status", "stage_entered_on",
-                                                      "status_changed_on", "waiting"]).set_index("application_id")
+                                                      "status_changed_on", "waiting", "held"]).set_index(
+        "application_id")
 
 
 def _categorise(states: pd.DataFrame) -> pd.DataFrame:
@@ -146,16 +156,19 @@ def _categorise(states: pd.DataFrame) -> pd.DataFrame:
     category = category.mask(waiting, "approved_waiting")
     since = states["stage_entered_on"].where(stage_category != "stage_2", states["stage_2_on"])
     since = since.where(~waiting, states["status_changed_on"])
-    return states.assign(category=category, since=since,
+    held = pd.Series("yes", index=states.index, dtype=object).where(waiting & states["held"], None)
+    return states.assign(category=category, since=since, held=held,
                          held_in=stage_category.where(on_hold)).dropna(subset=["category"])
 
 
 def figures(held: pd.DataFrame) -> dict:
-    """The JSON shape (README, Reports): {"stage_1": {"total", "buckets"}, "stage_2": {"total", "buckets"},
-    "between_stages": {"total"}, "on_hold": {"total", "by_stage"}, "approved_waiting": {"total", "buckets"}}.
-    total: applications in the category at the end of the snapshot date; buckets: whole calendar months since
-    the stage started (Stage 2: since `stage_2`, panel included) or since approval; on_hold.by_stage: the stage
-    each paused application is in (stage_1, between_stages, stage_2)."""
+    """The JSON shape (README, Reports): {"enquiry", "information_event", "initial_visit",
+    "registration_of_interest": {"total"}, "stage_1": {"total", "buckets"}, "stage_2": {"total", "buckets"},
+    "between_stages": {"total"}, "on_hold": {"total", "by_stage"}, "approved_waiting": {"total", "on_hold",
+    "buckets"}}. total: applications in the category at the end of the snapshot date; buckets: whole calendar months
+    since the stage started (Stage 2: since `stage_2`, panel included) or since approval; on_hold.by_stage: the stage
+    each paused application is in (enquiry to stage_2); approved_waiting.on_hold: of the approved and waiting, those
+    on hold after approval (counted in its total too)."""
     result = {}
     for category in CATEGORIES:
         rows = held[held["category"] == category]
@@ -163,8 +176,11 @@ def figures(held: pd.DataFrame) -> dict:
         if category in BUCKETS:
             result[category]["buckets"] = BUCKETS[category].counts(rows["bucket"])
     paused = held.loc[held["category"] == "on_hold", "held_in"]
-    result["on_hold"]["by_stage"] = {stage: int((paused == stage).sum())
-                                     for stage in ("stage_1", "between_stages", "stage_2")}
+    result["on_hold"]["by_stage"] = {stage: int((paused == stage).sum()) for stage in HELD_STAGES}
+    waiting = held[held["category"] == "approved_waiting"]
+    result["approved_waiting"] = {"total": result["approved_waiting"]["total"],
+                                  "on_hold": int((waiting["held"] == "yes").sum()),
+                                  "buckets": result["approved_waiting"]["buckets"]}
     return result
 
 
@@ -172,9 +188,11 @@ def tables(result: dict, splits: dict[str, dict] | None = None) -> dict[str, pd.
     """The page's tables: the total per category, then each bucketed category's distribution; `measure` is the
     figure's path in the JSON, and each split value has a column of its own."""
     columns = {"applications": result, **{split_column(key): split for key, split in (splits or {}).items()}}
-    totals = pd.DataFrame({"measure": [f"{c}.total" for c in CATEGORIES],
-                           **{column: [made[c]["total"] for c in CATEGORIES] for column, made in columns.items()}},
-                          index=pd.Index([CATEGORY_LABELS[c] for c in CATEGORIES], name="category"))
+    totals = pd.DataFrame({"measure": [*(f"{c}.total" for c in CATEGORIES), "approved_waiting.on_hold"],
+                           **{column: [*(made[c]["total"] for c in CATEGORIES), made["approved_waiting"]["on_hold"]]
+                              for column, made in columns.items()}},
+                          index=pd.Index([*(CATEGORY_LABELS[c] for c in CATEGORIES), HELD_AFTER_APPROVAL],
+                                         name="category"))
     made = {"snapshot": totals}
     for category, buckets in BUCKETS.items():
         made[category] = pd.DataFrame(
@@ -191,7 +209,8 @@ def split_column(key: str) -> str:
 
 # Drill-down (crm.reports.drill).
 
-DRILL_COLUMNS = {"since": "Since", "months": "Whole months", "bucket": "Time", "held_in": "On hold in"}
+DRILL_COLUMNS = {"since": "Since", "months": "Whole months", "bucket": "Time", "held_in": "On hold in",
+                 "held": "On hold after approval"}
 
 
 def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
@@ -200,8 +219,12 @@ def drill(report: Report) -> dict[tuple[str, int, str], dict[str, str]]:
     cells = {}
     for table, frame in report.tables.items():
         for position, label in enumerate(frame.index):
-            selector = ({"category": CATEGORIES[position]} if table == "snapshot"
-                        else {"category": table, "bucket": label})
+            if table != "snapshot":
+                selector = {"category": table, "bucket": label}
+            elif position < len(CATEGORIES):
+                selector = {"category": CATEGORIES[position]}
+            else:
+                selector = {"category": "approved_waiting", "held": "yes"}
             cells.update({(table, position, column): {**selector, **extra} for column, extra in columns.items()})
     return cells
 
@@ -215,6 +238,7 @@ def drill_lines(params: ReportParams) -> pd.DataFrame:
 def charts(report: Report) -> list[tuple[str, str]]:
     """The applications in each category at the snapshot date."""
     bars = [Bar(label, report.figures.get(key, {}).get("total", 0)) for key, label in
-            (("stage_1", "Stage 1"), ("between_stages", "Between Stage 1 and 2"), ("stage_2", "Stage 2"),
-             ("on_hold", "On hold"), ("approved_waiting", "Approved and waiting"))]
+            (*((early, CATEGORY_LABELS[early]) for early in EARLY), ("stage_1", "Stage 1"),
+             ("between_stages", "Between Stage 1 and 2"), ("stage_2", "Stage 2"), ("on_hold", "On hold"),
+             ("approved_waiting", "Approved and waiting"))]
     return [("Applications at the snapshot date", funnel(bars, "Applications at the snapshot date"))]

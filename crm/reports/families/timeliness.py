@@ -10,15 +10,18 @@ Only live events count (an undone event is ignored, and a stage entered again af
 live entry). Time on hold is not taken off: elapsed days run from the start event to the end event. Splits by
 month or quarter go by the completion date ("2026-04", "2026 Q2 (Apr-Jun)": calendar quarters).
 
-Within timescale, per service line (crm.funnel.timescales.TIMESCALES, the clock the alerts run):
+Within timescale, per service line (crm.funnel.timescales.TIMESCALES, the clocks the alerts run); each case names
+the timescale it is judged against (`timescale`, its words; None when none applies):
 - adoption and early permanence: Stage 1 within 2 months of its start, Stage 2 within 4 months of its start;
-- mainstream fostering has one clock for the whole assessment, 8 months from ROI: a Stage 1 or Stage 2 is within
-  timescale when it ended on or before ROI + 8 months (the durations reported are still the stage's own);
-- connected persons: 16 weeks from the start of Stage 1 (from the start of Stage 2 when it was opened there);
+- fostering times the whole assessment, and its stages have no timescale of their own (Stage 1 and Stage 2 cases of
+  the fostering lines are counted and timed, and left out of the share): the `assessment` measure runs from the
+  application (ROI) to the decision (`approved` or `not_approved`) for mainstream fostering, within 8 months, and
+  from its start (the first of `stage_1` and `stage_2`) to the decision for connected persons, within 16 weeks;
+  adoption and early permanence have no `assessment` cases;
 - ROI to approval: mainstream fostering's 8 months; adoption and early permanence 6 months from the ROI (the ASGLB
   return's 6 months run from registration, the start of Stage 1, instead: crm.reports.families.asglb); connected persons
   have no ROI clock and are left out of the share.
-The clock falls back to the stage's own start when its starting event is missing (an imported history).
+The clock falls back to the case's own start when its starting event is missing (an imported history).
 `within_timescale` is measured against the statutory time, extensions not added. Extended cases are shown apart
 (SPEC section 2): `extended` counts the cases with a live timescale extension recorded while their clock ran, and
 `extended_within_extension` those of them that finished within the time plus the extension.
@@ -31,8 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from crm.funnel.models import StageEvent
-from crm.funnel.stages import EventKind, Stage
-from crm.funnel.service_lines import ADOPTION_LIKE
+from crm.funnel.stages import EventKind
+from crm.funnel.service_lines import ADOPTION_LIKE, ServiceLineCode
 from crm.funnel.timescales import TIMESCALES
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
@@ -47,8 +50,9 @@ MEASURES: dict[str, tuple[EventKind, tuple[EventKind, ...]]] = {
     "stage_1": (EventKind.STAGE_1, (EventKind.STAGE_1_COMPLETED,)),
     "stage_2": (EventKind.STAGE_2, (EventKind.APPROVED, EventKind.NOT_APPROVED)),
     "roi_to_approval": (EventKind.REGISTRATION_OF_INTEREST, (EventKind.APPROVED,)),
+    # fostering's whole assessment: from the ROI (mainstream) or the first of Stage 1 and Stage 2 (connected persons)
+    "assessment": (EventKind.REGISTRATION_OF_INTEREST, (EventKind.APPROVED, EventKind.NOT_APPROVED)),
 }
-MEASURE_STAGE = {"stage_1": Stage.STAGE_1, "stage_2": Stage.STAGE_2, "roi_to_approval": Stage.STAGE_2}
 END_KINDS = (EventKind.STAGE_1_COMPLETED, EventKind.APPROVED, EventKind.NOT_APPROVED)
 MARK_KINDS = tuple(dict.fromkeys([start for start, _ in MEASURES.values()] + list(END_KINDS)))
 EXTENDED = EventKind.TIMESCALE_EXTENDED
@@ -56,15 +60,18 @@ ADOPTION_ROI_TO_APPROVAL = relativedelta(months=6)
 BUCKETS = Buckets((4, 8, 12, 18), ("<4 months", "4-8 months", "8-12 months", "12-18 months", ">18 months"))
 APPLICATION_COLUMNS = ["household_id", "service_line", "fast_track", "split"]
 LINE_COLUMNS = ["application_id", "measure", *APPLICATION_COLUMNS, "started_on", "ended_on", "days", "bucket",
-                "clock_on", "due_on", "within_timescale", "extended", "extension_days", "within_extension"]
+                "clock_on", "due_on", "timescale", "within_timescale", "extended", "extension_days",
+                "within_extension"]
 TOTAL = "total"
 # The statistics' rows: (group, name) in the JSON.
 ROWS = {"stage_1": ("stages", "stage_1"), "stage_2": ("stages", "stage_2"),
         "roi_to_approval": ("roi_to_approval", "all"),
-        "excluding_fast_track": ("roi_to_approval", "excluding_fast_track")}
+        "excluding_fast_track": ("roi_to_approval", "excluding_fast_track"),
+        "assessment": ("fostering_assessment", "all")}
 TABLE_ROWS = {"Stage 1": ("stages", "stage_1"), "Stage 2": ("stages", "stage_2"),
               "ROI to approval": ("roi_to_approval", "all"),
-              "ROI to approval, fast track left out": ("roi_to_approval", "excluding_fast_track")}
+              "ROI to approval, fast track left out": ("roi_to_approval", "excluding_fast_track"),
+              "Fostering: whole assessment to the decision": ("fostering_assessment", "all")}
 
 
 def compute(params: ReportParams) -> Report:
@@ -87,8 +94,10 @@ def lines(params: ReportParams) -> pd.DataFrame:
     seq = marks["seq"].unstack().reindex(columns=list(MARK_KINDS))
     applications = events.drop_duplicates("application_id").set_index("application_id")[APPLICATION_COLUMNS]
     extensions = events.loc[events["kind"] == EXTENDED, ["application_id", "seq", "extension_days"]]
-    measured = [_measure(name, on, seq, applications, extensions, params) for name in MEASURES]
-    return pd.concat(measured, ignore_index=True)[LINE_COLUMNS]
+    measured = pd.concat([_measure(name, on, seq, applications, extensions, params) for name in MEASURES],
+                         ignore_index=True)[LINE_COLUMNS]
+    measured["timescale"] = measured["timescale"].astype(object).where(measured["timescale"].notna(), None)
+    return measured
 
 
 def _events(params: ReportParams) -> pd.DataFrame:
@@ -116,8 +125,11 @@ def _measure(name: str, on: pd.DataFrame, seq: pd.DataFrame, applications: pd.Da
     ended_on, end_seq = on[end_kinds[0]], seq[end_kinds[0]]
     for kind in end_kinds[1:]:  # an ADM decision is one or the other, never both (either closes the application)
         ended_on, end_seq = ended_on.combine_first(on[kind]), end_seq.combine_first(seq[kind])
-    cases = pd.DataFrame({"started_on": on[start_kind], "ended_on": ended_on,
-                          "start_seq": seq[start_kind], "end_seq": end_seq}).dropna()
+    started_on, start_seq = on[start_kind], seq[start_kind]
+    if name == "assessment":
+        started_on, start_seq = _assessment_start(on, seq, applications)
+    cases = pd.DataFrame({"started_on": started_on, "ended_on": ended_on,
+                          "start_seq": start_seq, "end_seq": end_seq}).dropna()
     period = cases["ended_on"].between(pd.Timestamp(params.date_from), pd.Timestamp(params.date_to))
     cases = cases[(cases["start_seq"] < cases["end_seq"]) & period].join(applications)
     cases["measure"] = name
@@ -127,14 +139,35 @@ def _measure(name: str, on: pd.DataFrame, seq: pd.DataFrame, applications: pd.Da
     return cases.rename_axis("application_id").reset_index()
 
 
-def timescale_rule(measure: str, service_line: str) -> tuple[EventKind, relativedelta] | None:
-    """The clock a measure is judged against for a service line: the event it runs from and the time allowed
-    (see the module docstring); None when the line has no timescale for it."""
-    rule = next(((EventKind(clock.value), allowed) for lines, stages, clock, allowed in TIMESCALES
-                 if service_line in lines and MEASURE_STAGE[measure] in stages), None)
-    if measure != "roi_to_approval" or rule is None or rule[0] is EventKind.REGISTRATION_OF_INTEREST:
-        return rule
-    return (EventKind.REGISTRATION_OF_INTEREST, ADOPTION_ROI_TO_APPROVAL) if service_line in ADOPTION_LIKE else None
+def _assessment_start(on: pd.DataFrame, seq: pd.DataFrame, applications: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The start of each fostering application's whole assessment: the ROI (mainstream), the first of Stage 1 and
+    Stage 2 (connected persons: the stage it opened at, or Stage 1); none for the other lines."""
+    line = applications["service_line"].reindex(on.index)
+    stage_1_first = seq[EventKind.STAGE_1].notna() & ~(seq[EventKind.STAGE_2] < seq[EventKind.STAGE_1])
+    connected_on = on[EventKind.STAGE_1].where(stage_1_first, on[EventKind.STAGE_2])
+    connected_seq = seq[EventKind.STAGE_1].where(stage_1_first, seq[EventKind.STAGE_2])
+    mainstream = line == ServiceLineCode.FOSTERING_MAINSTREAM
+    connected = line == ServiceLineCode.FOSTERING_CONNECTED
+    started_on = on[EventKind.REGISTRATION_OF_INTEREST].where(mainstream, connected_on.where(connected))
+    start_seq = seq[EventKind.REGISTRATION_OF_INTEREST].where(mainstream, connected_seq.where(connected))
+    return started_on, start_seq
+
+
+def timescale_rule(measure: str, service_line: str) -> tuple[EventKind | None, relativedelta, str] | None:
+    """The clock a measure is judged against for a service line: the event it runs from (None: the case's own
+    start), the time allowed and its words (see the module docstring); None when the line has no timescale for it."""
+    rules = {rule.key: rule for rule in TIMESCALES if service_line in rule.lines}
+    if measure in ("stage_1", "stage_2"):
+        rule = rules.get(measure)
+        return (EventKind(rule.clock[0].value), rule.allowed, rule.label) if rule else None
+    whole = next((rule for rule in rules.values() if rule.whole), None)
+    if measure == "assessment":
+        return (None, whole.allowed, whole.label) if whole else None
+    if service_line == ServiceLineCode.FOSTERING_MAINSTREAM:
+        return EventKind.REGISTRATION_OF_INTEREST, whole.allowed, whole.label
+    if service_line in ADOPTION_LIKE:
+        return EventKind.REGISTRATION_OF_INTEREST, ADOPTION_ROI_TO_APPROVAL, "ROI to approval: 6 months"
+    return None
 
 
 def _judge(cases: pd.DataFrame, name: str, on: pd.DataFrame, seq: pd.DataFrame, extensions: pd.DataFrame) -> None:
@@ -153,11 +186,16 @@ def _add_due_dates(cases: pd.DataFrame, name: str, on: pd.DataFrame, seq: pd.Dat
     stage's own start; one vectorised pass per service line."""
     cases["clock_on"], cases["clock_seq"] = cases["started_on"], cases["start_seq"]
     cases["due_on"] = pd.Series(pd.NaT, index=cases.index, dtype=cases["started_on"].dtype)
+    cases["timescale"] = pd.Series(None, index=cases.index, dtype=object)
     for line, rows in cases.groupby("service_line"):
         rule = timescale_rule(name, line)
         if rule is None:
             continue
-        clock_kind, allowed = rule
+        clock_kind, allowed, label = rule
+        cases.loc[rows.index, "timescale"] = label
+        if clock_kind is None:
+            cases.loc[rows.index, "due_on"] = add(rows["started_on"], allowed)
+            continue
         clock_on, clock_seq = on.loc[rows.index, clock_kind], seq.loc[rows.index, clock_kind]
         found = clock_on.notna() & (clock_seq <= rows["start_seq"])
         cases.loc[rows.index, "clock_on"] = clock_on.where(found, rows["started_on"])
@@ -177,7 +215,8 @@ def _add_extensions(cases: pd.DataFrame, extensions: pd.DataFrame) -> None:
 
 def figures(measured: pd.DataFrame) -> dict:
     """The JSON shape (README, Reports): {"stages": {"stage_1": {...}, "stage_2": {...}}, "roi_to_approval":
-    {"all": {...}, "excluding_fast_track": {...}}}, each {...} the `statistics` of its cases."""
+    {"all": {...}, "excluding_fast_track": {...}}, "fostering_assessment": {"all": {...}}}, each {...} the
+    `statistics` of its cases."""
     return _figures_by(measured, pd.Series(TOTAL, index=measured.index, dtype=object), [TOTAL])[TOTAL]
 
 
@@ -190,7 +229,7 @@ def _figures_by(measured: pd.DataFrame, keys: pd.Series, order: list[str]) -> di
     stats = statistics(rows, pd.MultiIndex.from_product([order, list(ROWS)], names=["key", "row"]))
     result = {}
     for key in order:
-        result[key] = {"stages": {}, "roi_to_approval": {}}
+        result[key] = {"stages": {}, "roi_to_approval": {}, "fostering_assessment": {}}
         for row, (group, name) in ROWS.items():
             result[key][group][name] = stats[(key, row)]
     return result
@@ -287,11 +326,13 @@ def tables(result: dict, splits: dict[str, dict], by: Split | None) -> dict[str,
 # Drill-down (crm.reports.drill).
 
 DRILL_COLUMNS = {"started_on": "Started", "ended_on": "Ended", "days": "Days", "bucket": "Time taken",
-                 "due_on": "Due", "within_timescale": "Within timescale", "extension_days": "Days of extension"}
+                 "timescale": "Timescale applied", "due_on": "Due", "within_timescale": "Within timescale",
+                 "extension_days": "Days of extension"}
 # The cases behind each count: a table row's (by its JSON path) and a column's.
 ROW_CASES = {"stages.stage_1": {"measure": "stage_1"}, "stages.stage_2": {"measure": "stage_2"},
              "roi_to_approval.all": {"measure": "roi_to_approval"},
-             "roi_to_approval.excluding_fast_track": {"measure": "roi_to_approval", "fast_track": "False"}}
+             "roi_to_approval.excluding_fast_track": {"measure": "roi_to_approval", "fast_track": "False"},
+             "fostering_assessment.all": {"measure": "assessment"}}
 COLUMN_CASES = {"count": {}, "within_timescale_count": {"within_timescale": "True"},
                 "timescale_applies": {"timescale_applies": "True"}, "extended": {"extended": "True"},
                 "extended_within_extension": {"extended": "True", "within_extension": "True"},
