@@ -83,3 +83,19 @@ def test_the_events_page_does_not_grow_with_its_events(app, client, auth, servic
         make_event(worker, starts_in=timedelta(days=days)) for days in (*range(4, 13), *range(-12, -3))]))
     assert two == twenty
     assert twenty <= 10
+
+
+def test_an_events_page_does_not_grow_with_its_bookings(app, client, auth, services_as, worker):
+    from crm.events import services as events
+    from tests.events.helpers import enquiring_household
+
+    event = services_as(lambda: make_event(worker, capacity=30))
+
+    def book(count: int) -> None:
+        for _ in range(count):
+            events.book(event, enquiring_household(worker), actor=worker)
+    services_as(lambda: book(2))
+    auth.login(worker)
+    two, twenty = counts(app, client, f"/events/{event.id}", lambda: services_as(lambda: book(18)))
+    assert two == twenty
+    assert twenty <= 15
