@@ -25,10 +25,11 @@ class StatementCounter:
     """Counts the SQL statements the app's engine sends (a hot page's count is asserted, so an N+1 fails)."""
 
     def __init__(self, engine):
-        self.engine, self.statements = engine, []
+        self.engine, self.statements, self.executed = engine, [], []
 
-    def _record(self, _connection, _cursor, statement, *_args) -> None:
+    def _record(self, _connection, _cursor, statement, parameters, *_args) -> None:
         self.statements.append(statement)
+        self.executed.append((statement, parameters))
 
     def __enter__(self) -> StatementCounter:
         event.listen(self.engine, "before_cursor_execute", self._record)
