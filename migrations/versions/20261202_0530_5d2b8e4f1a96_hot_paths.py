@@ -48,13 +48,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.drop_index('ix_applications_open', postgresql_where=OPEN, sqlite_where=OPEN)
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_people_last_name_normalised'))
-        batch_op.drop_column('last_name_normalised')
-    with op.batch_alter_table('households', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_households_postcode_normalised'))
-        batch_op.drop_index(batch_op.f('ix_households_email_normalised'))
-        batch_op.drop_column('postcode_normalised')
-        batch_op.drop_column('email_normalised')
+    # No batch mode here: on SQLite it would copy households and people to new tables and drop the old ones, and
+    # dropping households (foreign keys on) deletes every row that cascades from it. ALTER TABLE DROP COLUMN
+    # (SQLite 3.35) drops a generated column in place once its index is gone.
+    op.drop_index('ix_applications_open', table_name='applications', postgresql_where=OPEN, sqlite_where=OPEN)
+    op.drop_index(op.f('ix_people_last_name_normalised'), table_name='people')
+    op.drop_index(op.f('ix_households_postcode_normalised'), table_name='households')
+    op.drop_index(op.f('ix_households_email_normalised'), table_name='households')
+    for table, column in (('people', 'last_name_normalised'), ('households', 'postcode_normalised'),
+                          ('households', 'email_normalised')):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
