@@ -1,19 +1,24 @@
 """One request of each hot page (issue 17), timed and its SQL statements counted, on a bench database.
 
-    python -m bench.hot_pages --database-url URL [--repeat 5]
+    python -m bench.hot_pages --database-url URL [--repeat 5] [--threads 32 --enquiries 10]
 
 Run after `crm bench --households N --generate-only`: the first run adds what the generator does not build (an
 applicant per household, a worker with 200 allocated households, checks on those at Stage 1 or 2, an API token);
-later runs find them. Prints the median milliseconds and the statements of each page.
+later runs find them. Prints the median milliseconds and the statements of each page. With --threads, then posts
+--enquiries API enquiries from each of that many threads at once (one process: a check that concurrent writers
+queue rather than fail, not a throughput figure) and prints the answers and the contacts stored.
 """
 from __future__ import annotations
 
 import argparse
+import threading
 import statistics
 import time
 import uuid
 
-from sqlalchemy import event, select, text
+from collections import Counter
+
+from sqlalchemy import event, func, select, text
 
 from crm import create_app
 from crm.extensions import db
@@ -85,6 +90,33 @@ def measure(app, secret: str, household_id: int, repeat: int) -> None:
         print(f"{name:20} {statistics.median(times):8.1f} ms  {max(counts):4d} statements")
 
 
+def concurrent_enquiries(app, secret: str, threads: int, each: int) -> None:
+    from crm.enquiries.models import EnquiryContact
+
+    answers: Counter = Counter()
+
+    def post(thread: int) -> None:
+        client = app.test_client()
+        for n in range(each):
+            body = {**_enquiry(n), "last_name": f"Concurrent{thread}", "email": f"c{thread}-{n}@bench.example"}
+            answers[client.post("/api/v1/enquiries", json=body, headers={
+                "Authorization": f"Bearer {secret}", "Idempotency-Key": uuid.uuid4().hex}).status_code] += 1
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(EnquiryContact))
+        db.session.commit()
+    started = time.perf_counter()
+    workers = [threading.Thread(target=post, args=(thread,)) for thread in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    with app.app_context():
+        stored = db.session.scalar(select(func.count()).select_from(EnquiryContact)) - before
+    print(f"{threads} threads x {each} API enquiries: answers {dict(answers)}, {stored} stored, "
+          f"{threads * each / elapsed:.1f}/s")
+
+
 def _enquiry(n: int) -> dict:
     return {"first_name": "Alex", "last_name": f"Bench{n + 7}", "email": f"b{n + 7:07d}@bench.example",
             "postcode": "LS1 1AB", "phone": "0113 496 0000", "service_lines": ["adoption"]}
@@ -94,11 +126,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--enquiries", type=int, default=10)
     args = parser.parse_args()
     app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": "hot-pages", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "SESSION_COOKIE_SECURE": False, "TESTING": True})
     secret, household_id = prepare(app)
     measure(app, secret, household_id, args.repeat)
+    if args.threads:
+        concurrent_enquiries(app, secret, args.threads, args.enquiries)
 
 
 if __name__ == "__main__":
