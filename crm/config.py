@@ -103,6 +103,9 @@ def from_environment(instance_path: Path) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "").rstrip("/"),
         # A delivery claimed this long ago and never finished (its process died) is tried again.
         "MAIL_CLAIM_TIMEOUT_SECONDS": int(os.environ.get("MAIL_CLAIM_TIMEOUT_SECONDS", "900")),
+        # Escalation emails claimed, sent and recorded per transaction; a process killed mid-batch sends at most this
+        # many again (crm.escalations.services.deliver_pending).
+        "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "50")),
         # The check escalation ladder: working days after the due date, and who hears (SPEC section 4).
         "CHECK_ESCALATION_LADDER": os.environ.get("CHECK_ESCALATION_LADDER",
                                                   "0:owner,7:team_manager,21:service_manager"),

@@ -12,11 +12,14 @@ class MailNotConfigured(Exception):
     """No SMTP_HOST: the embedded default writes messages to the log instead."""
 
 
-def send(to: str, subject: str, body: str) -> None:
-    """Send one message; raises MailNotConfigured without an SMTP host, smtplib errors on refusal."""
+def send(to: str, subject: str, body: str, *, message_id: str | None = None) -> None:
+    """Send one message; raises MailNotConfigured without an SMTP host, smtplib errors on refusal. A message_id
+    names the message for good: sent again (a retry), it is recognisably the same one."""
     config = current_app.config
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = config["MAIL_FROM"], to, subject
+    if message_id:
+        message["Message-ID"] = f"<{message_id}@{config['MAIL_FROM'].rpartition('@')[2] or 'hearth'}>"
     message.set_content(body)
     if not config["SMTP_HOST"]:
         current_app.logger.info("Email (no SMTP_HOST set) to %s: %s\n%s", to, subject, body)

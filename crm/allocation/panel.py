@@ -1,7 +1,7 @@
 """The household page's allocation section: who has it now, its history as a timeline, and the forms."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -41,15 +41,25 @@ def history(household_id: int) -> list[Allocation]:
 
 def hand_over_choices() -> tuple[list, list]:
     """The worker and team choices of the household page's event forms (read once for all its applications)."""
-    return (worker_choices(services.eligible_workers(HAND_OVER_ROLES), "Choose a worker"),
-            team_choices(services.teams()))
+    workers, teams = _workers_and_teams()
+    hand_over = [worker for worker in workers if worker.roles & set(HAND_OVER_ROLES)]
+    return worker_choices(hand_over, "Choose a worker"), team_choices(teams)
+
+
+def _workers_and_teams() -> tuple[list, list]:
+    """Active casework users and the teams, read once per request: the event forms and the allocation form of the
+    household page both offer them."""
+    if "hearth_allocation_choices" not in g:
+        g.hearth_allocation_choices = (services.eligible_workers(), services.teams())
+    return g.hearth_allocation_choices
 
 
 def _allocate_form(household, submitted: AllocateForm | None) -> AllocateForm:
     form = submitted or AllocateForm(formdata=None, worker=str(household.allocated_worker_id or ""),
                                      team=str(household.team_id or ""))
-    form.worker.choices = worker_choices(services.eligible_workers(), "Choose a worker")
-    form.team.choices = team_choices(services.teams())
+    workers, teams = _workers_and_teams()
+    form.worker.choices = worker_choices(workers, "Choose a worker")
+    form.team.choices = team_choices(teams)
     for field in form:
         field.id = f"allocate-{field.name}"
     return form

@@ -83,8 +83,7 @@ def create_enquiry():
     except DomainError as error:
         db.session.rollback()
         return _errors(422, error.as_json())
-    contact = receipt.contact
-    body = {"id": contact.id, "household_reference": contact.household.reference,
-            "received_at": contact.received_at.isoformat(),
-            "first_response_due_at": contact.first_response_due_at.isoformat()}
+    body = {"id": receipt.contact_id, "household_reference": receipt.household_reference,
+            "received_at": receipt.received_at.isoformat(),
+            "first_response_due_at": receipt.first_response_due_at.isoformat()}
     return jsonify(body), 201 if receipt.created else 200

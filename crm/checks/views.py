@@ -61,9 +61,10 @@ def _queue_page(form: BulkChaseForm, status: int = 200):
     page = queries.check_queue(user, filters, requested_page(request.args.get("page")), today)
     record_event(db.session, "viewed_check_queue", actor=user,
                  detail={"filters": filters.args(), "page": page.number, "results": page.total})
-    db.session.commit()
-    return render_template("checks/queue.html", page=page, filters=filters, check_types=types, today=today,
-                           form=form, due_flag=queries.due_flag, owner_scopes=queries.OWNER_SCOPES), status
+    html = render_template("checks/queue.html", page=page, filters=filters, check_types=types, today=today,
+                           form=form, due_flag=queries.due_flag, owner_scopes=queries.OWNER_SCOPES)
+    db.session.commit()  # after rendering: committing first would expire the page's rows and reload each one
+    return html, status
 
 
 # One check

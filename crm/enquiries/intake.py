@@ -10,6 +10,7 @@ settled by the unique key in the database, not by a check that both could pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,17 @@ from crm.extensions import db
 class Receipt:
     contact: EnquiryContact
     created: bool  # False when this was a retry of a submission already stored
+    # What the answer shows, read before the commit: reading it from `contact` afterwards would reload the row in a
+    # second transaction (on SQLite a second turn at the write lock, as every transaction begins IMMEDIATE).
+    contact_id: int
+    household_reference: str
+    received_at: datetime
+    first_response_due_at: datetime
+
+    @classmethod
+    def of(cls, contact: EnquiryContact, created: bool) -> Receipt:
+        return cls(contact, created, contact.id, contact.household.reference, contact.received_at,
+                   contact.first_response_due_at)
 
 
 def receive(details: EnquiryDetails) -> Receipt:
@@ -36,21 +48,22 @@ def receive(details: EnquiryDetails) -> Receipt:
         matches = find_matches(details)  # before the new household exists
         contact = log_enquiry(details, actor=None)
         record_possible_matches(contact, matches)
-        db.session.commit()
+        receipt = Receipt.of(contact, created=True)
+        db.session.commit()  # the request's one commit
     except IntegrityError:
         db.session.rollback()
         earlier = _by_key(details.idempotency_key) if details.idempotency_key else None
         if earlier is None:
             raise
         return _retry_of(earlier, details)
-    return Receipt(contact, created=True)
+    return receipt
 
 
 def _retry_of(earlier: EnquiryContact, details: EnquiryDetails) -> Receipt:
     if earlier.idempotency_fingerprint != details.idempotency_fingerprint:
         raise DomainError("This idempotency key was already used for a different enquiry: send a new key with each "
                           "new submission, and the same body when you retry one", "idempotency_key")
-    return Receipt(earlier, created=False)
+    return Receipt.of(earlier, created=False)
 
 
 def _by_key(key: str) -> EnquiryContact | None:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from crm import clock
 from crm.escalations.models import EmailStatus, Escalation, EscalationKind
@@ -84,54 +85,105 @@ def resolve_missing(kind: EscalationKind, subject_type: str, still_due: set[tupl
     return len(stale)
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One claimed escalation's message, read before the claim commits so sending needs no database."""
+
+    id: int
+    address: str | None
+    subject: str
+    body: str
+
+
 def deliver_pending(limit: int = 1000) -> dict[str, int]:
-    """Email each pending escalation once. Each one is claimed in its own committed UPDATE first (only the
-    process whose UPDATE changed the row sends it), then marked sent in another commit. A process killed
-    between the two leaves it claimed; after MAIL_CLAIM_TIMEOUT_SECONDS it is tried again."""
+    """Email each pending escalation once, MAIL_BATCH_SIZE at a time, in one transaction per batch.
+
+    Each transaction writes the outcomes of the batch just sent and claims the next: an UPDATE moves the rows to
+    SENDING with this run's claim time, and only the rows that UPDATE changed (RETURNING) are this process's, so two
+    processes never send the same row. The emails go out between commits, with no transaction open. An outcome is
+    written only for a row this run still holds (same claim time, still SENDING) and says what the SMTP server
+    answered, so nothing unsent is ever marked sent, and a row marked sent is never claimed again.
+
+    A process killed mid-batch leaves that batch SENDING: after MAIL_CLAIM_TIMEOUT_SECONDS it is claimed again and
+    sent, so nothing is lost, but the messages of that one batch already accepted go out a second time (the same
+    Message-ID, which mail clients use to show one). The batch size bounds that window; 1 gives one message."""
     counts = {status.value: 0 for status in EmailStatus}
+    size = max(1, current_app.config["MAIL_BATCH_SIZE"])
     stale_before = clock.now() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"])
-    candidates = db.session.scalars(
-        select(Escalation.id)
-        .where(Escalation.resolved_at.is_(None),
-               (Escalation.email_status.in_([EmailStatus.PENDING, EmailStatus.FAILED]))
-               | ((Escalation.email_status == EmailStatus.SENDING) & (Escalation.email_claimed_at < stale_before)))
-        .order_by(Escalation.id).limit(limit)).all()
-    db.session.commit()
-    for escalation_id in candidates:
-        status = _deliver_one(escalation_id, stale_before)
-        if status is not None:
-            counts[status.value] += 1
+    outcomes: list[dict] = []
+    after = 0  # each row is tried once a run: one that fails waits for the next run
+    while True:
+        _record_outcomes(outcomes)
+        batch, claimed_at, after = _claim(min(size, limit), stale_before, after) if limit > 0 else ([], None, None)
+        db.session.commit()  # the batch's one transaction: the last batch's outcomes and this batch's claim
+        if after is None:
+            break
+        limit -= len(batch)
+        outcomes = [_outcome(outgoing, claimed_at) for outgoing in batch]
+        for outcome in outcomes:
+            counts[outcome["status"].value] += 1
     return {name: n for name, n in counts.items() if n}
 
 
-def _deliver_one(escalation_id: int, stale_before) -> EmailStatus | None:
-    claimed = db.session.execute(
-        update(Escalation)
-        .where(Escalation.id == escalation_id, Escalation.resolved_at.is_(None),
-               (Escalation.email_status.in_([EmailStatus.PENDING, EmailStatus.FAILED]))
-               | ((Escalation.email_status == EmailStatus.SENDING) & (Escalation.email_claimed_at < stale_before)))
-        .values(email_status=EmailStatus.SENDING, email_claimed_at=clock.now())).rowcount
-    db.session.commit()
-    if claimed != 1:
-        return None  # another process has it, or someone resolved it meanwhile
-    escalation = db.session.get(Escalation, escalation_id)
+def _claimable(stale_before):
+    return Escalation.resolved_at.is_(None) & (
+        Escalation.email_status.in_([EmailStatus.PENDING, EmailStatus.FAILED])
+        | ((Escalation.email_status == EmailStatus.SENDING) & (Escalation.email_claimed_at < stale_before)))
+
+
+def _claim(size: int, stale_before, after: int) -> tuple[list[Outgoing], object, int | None]:
+    """Claim up to `size` rows with ids past `after`; returns their messages, the claim time, and the last id looked
+    at (None when none was left: another process may have taken every one found, then the caller looks on)."""
+    candidates = list(db.session.scalars(select(Escalation.id).where(_claimable(stale_before), Escalation.id > after)
+                                         .order_by(Escalation.id).limit(size)))
+    if not candidates:
+        return [], None, None
+    claimed_at = clock.now()
+    ids = list(db.session.scalars(
+        update(Escalation).where(Escalation.id.in_(candidates), _claimable(stale_before))
+        .values(email_status=EmailStatus.SENDING, email_claimed_at=claimed_at)
+        .returning(Escalation.id).execution_options(synchronize_session=False)))
+    rows = db.session.scalars(select(Escalation).where(Escalation.id.in_(ids))
+                              .options(selectinload(Escalation.recipient)).order_by(Escalation.id)) if ids else []
+    return [_outgoing(escalation) for escalation in rows], claimed_at, candidates[-1]
+
+
+def _outgoing(escalation: Escalation) -> Outgoing:
     recipient = escalation.recipient
-    status, error = _send(escalation, recipient.email if recipient and recipient.active else None)
-    escalation.email_status, escalation.email_error = status, error
-    escalation.emailed_at = clock.now() if status in (EmailStatus.SENT, EmailStatus.LOGGED) else None
-    db.session.commit()
-    return status
+    return Outgoing(escalation.id, recipient.email if recipient and recipient.active else None,
+                    f"Hearth: {escalation.kind.label.lower()}: {escalation.summary[:120]}", _body(escalation))
 
 
-def _send(escalation: Escalation, address: str | None) -> tuple[EmailStatus, str | None]:
-    if not address:
+def _outcome(outgoing: Outgoing, claimed_at) -> dict:
+    status, error = _send(outgoing)
+    return {"b_id": outgoing.id, "b_claimed_at": claimed_at, "status": status, "email_status": status,
+            "email_error": error,
+            "emailed_at": clock.now() if status in (EmailStatus.SENT, EmailStatus.LOGGED) else None}
+
+
+def _record_outcomes(outcomes: list[dict]) -> None:
+    """One executemany UPDATE; a row whose claim this run no longer holds (timed out and claimed by another) is left
+    to the process that holds it."""
+    if not outcomes:
+        return
+    table = Escalation.__table__
+    db.session.connection().execute(
+        update(table).where(table.c.id == bindparam("b_id"), table.c.email_claimed_at == bindparam("b_claimed_at"),
+                            table.c.email_status == EmailStatus.SENDING.value)
+        .values(email_status=bindparam("email_status"), email_error=bindparam("email_error"),
+                emailed_at=bindparam("emailed_at")),
+        [{key: value for key, value in outcome.items() if key != "status"} for outcome in outcomes])
+
+
+def _send(outgoing: Outgoing) -> tuple[EmailStatus, str | None]:
+    if not outgoing.address:
         return EmailStatus.NO_ADDRESS, None
     try:
-        mail.send(address, f"Hearth: {escalation.kind.label.lower()}: {escalation.summary[:120]}", _body(escalation))
+        mail.send(outgoing.address, outgoing.subject, outgoing.body, message_id=f"escalation-{outgoing.id}")
     except mail.MailNotConfigured:
         return EmailStatus.LOGGED, None
     except (smtplib.SMTPException, OSError) as error:
-        current_app.logger.warning("Escalation %s not emailed: %s", escalation.id, error)
+        current_app.logger.warning("Escalation %s not emailed: %s", outgoing.id, error)
         return EmailStatus.FAILED, str(error)[:1000]
     return EmailStatus.SENT, None
 

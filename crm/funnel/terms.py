@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from crm.funnel.models import StageEvent
 from crm.funnel.service_lines import ServiceLineCode
@@ -14,8 +14,12 @@ from crm.households.models import Application
 
 
 def is_open():
-    """The application is open: active or on hold (OPEN_STATUSES, the same set the Python code tests)."""
-    return Application.status.in_(OPEN_STATUSES)
+    """The application is open: active or on hold (OPEN_STATUSES, the same set the Python code tests).
+
+    The values are written into the SQL (literal_execute), not bound: the partial index ix_applications_open holds
+    open applications only, and a planner uses it only when it can see the statuses asked for."""
+    return Application.status.in_(bindparam("open_statuses", list(OPEN_STATUSES), expanding=True,
+                                            literal_execute=True))
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false as sa_false, true as sa_true
+from sqlalchemy import (JSON, Computed, ForeignKey, Index, String, Text, UniqueConstraint, false as sa_false, text,
+                        true as sa_true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm import clock
 from crm.db import Base, str_enum
 from crm.funnel.service_lines import ServiceLineCode
-from crm.funnel.stages import Stage, Status
+from crm.funnel.stages import OPEN_STATUSES, Stage, Status
 from crm.households.phones import normalise_phone
 
 
@@ -58,6 +59,10 @@ class Household(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     allocated_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    # Duplicate matching (crm.enquiries.services.find_matches) compares these by index. Computed by the database, so
+    # every writer (ORM, Core bulk inserts of imports and the bench generator, SQL) keeps them right.
+    email_normalised: Mapped[str | None] = mapped_column(String(254), Computed("lower(email)", persisted=True),
+                                                         index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     # Set with phone, whoever writes it (enquiries, imports, the demo): duplicate matching and search compare this.
     phone_normalised: Mapped[str | None] = mapped_column(String(40), index=True)
@@ -65,6 +70,8 @@ class Household(Base):
     address_line_2: Mapped[str | None] = mapped_column(String(200))
     town: Mapped[str | None] = mapped_column(String(120))
     postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    postcode_normalised: Mapped[str | None] = mapped_column(
+        String(10), Computed("replace(upper(postcode), ' ', '')", persisted=True), index=True)
     relationship_status: Mapped[str | None] = mapped_column(String(60))
     first_enquiry_on: Mapped[date] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -108,6 +115,9 @@ class Person(Base):
     role: Mapped[PersonRole] = mapped_column(str_enum(PersonRole, "person_role"))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
+    # Matching compares surnames by index (crm.enquiries.services.find_matches); computed by the database.
+    last_name_normalised: Mapped[str | None] = mapped_column(String(100), Computed("lower(last_name)", persisted=True),
+                                                             index=True)
     date_of_birth: Mapped[date | None]
     ethnicity: Mapped[str | None] = mapped_column(String(80))
     sexual_orientation: Mapped[str | None] = mapped_column(String(60))
@@ -151,6 +161,11 @@ class RecordChange(Base):
     changed_by = relationship("User")
 
 
+# OPEN_STATUSES as the partial index's SQL; crm.funnel.terms.is_open writes the same values inline so both
+# databases' planners can prove a query's condition implies it (a bound parameter would hide the values).
+OPEN_CONDITION = text("status IN ({})".format(", ".join(f"'{status.value}'" for status in OPEN_STATUSES)))
+
+
 class Application(Base):
     """One household's application to one service line; its stage and status are the current state of its events."""
 
@@ -158,6 +173,10 @@ class Application(Base):
     __table_args__ = (
         UniqueConstraint("household_id", "service_line_code"),
         Index("ix_applications_stage_status", "stage", "status"),
+        # Queues, the home page's counts and the check queue read open applications only (about a third of all):
+        # a partial index holds just those. Its condition is crm.funnel.terms.is_open (OPEN_STATUSES).
+        Index("ix_applications_open", "household_id", "stage",
+              postgresql_where=OPEN_CONDITION, sqlite_where=OPEN_CONDITION),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -44,8 +44,7 @@ def search():
 def show(household_id: int):
     household = load(household_id)
     record_event(db.session, "viewed_household", actor=current_user, object_type="household", object_id=household.id)
-    db.session.commit()
-    return render_household(household)
+    return render_household(household)  # commits the audit rows once, with the page's own
 
 
 def load(household_id: int):
@@ -82,15 +81,18 @@ def render_household(household, forms: dict | None = None, status: int = 200):
     if monitoring:
         record_event(db.session, "viewed_equality_monitoring", actor=current_user, object_type="household",
                      object_id=household.id)
-    db.session.commit()  # the outcomes and monitoring answers shown are audited (special-category data)
-    return render_template("households/show.html", household=household, panels=panels, today=today,
+    html = render_template("households/show.html", household=household, panels=panels, today=today,
                            household_checks=household_checks, monitoring=monitoring, questions=PERSON_QUESTIONS,
                            timeline=household_timeline(household, current_user),
                            reason_names={reason.id: reason.name for reason in listed},
                            labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles,
                            events=events_panel.section(household, forms or {}),
                            allocation=allocation_panel.section(household, forms or {}),
-                           possible_matches=possible_matches_section(household)), status
+                           possible_matches=possible_matches_section(household))
+    # The outcomes and monitoring answers shown are audited (special-category data). One commit, after rendering:
+    # committing first would expire the household and reload every row the page reads.
+    db.session.commit()
+    return html, status
 
 
 def possible_matches_section(household) -> list[dict]:

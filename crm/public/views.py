@@ -68,7 +68,7 @@ def enquire():
         return redirect(url_for(".thank_you"))
     elif form.validate_on_submit():
         receipt = intake.receive(details_from(form))
-        session[REPLY_BY] = receipt.contact.first_response_due_at.isoformat()
+        session[REPLY_BY] = receipt.first_response_due_at.isoformat()
         return redirect(url_for(".thank_you"))
     return render_template("public/enquire.html", form=form, privacy_url=privacy_notice_url()), \
         400 if form.errors else 200

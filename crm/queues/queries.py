@@ -16,7 +16,7 @@ from crm.auth.roles import Role
 from crm.enquiries.models import EnquiryContact
 from crm.extensions import db
 from crm.funnel.models import StageEvent
-from crm.funnel.stages import Stage, Status
+from crm.funnel.stages import OPEN_STATUSES, Stage, Status
 from crm.funnel.terms import is_open
 from crm.funnel.timescales import Timescale, timescale
 from crm.households.models import (SHORT_NAMES, Application, Household, PartnerAuthority, Person, PersonRole,
@@ -120,7 +120,9 @@ def conditions(user, filters: ApplicationFilters) -> list:
         clauses.append(Application.stage.in_(filters.stages))
     if filters.service_lines:
         clauses.append(Application.service_line_code.in_(filters.service_lines))
-    if filters.statuses:
+    if set(filters.statuses) == set(OPEN_STATUSES):
+        clauses.append(is_open())  # the default: the partial index of open applications serves it
+    elif filters.statuses:
         clauses.append(Application.status.in_(filters.statuses))
     if filters.authorities:
         clauses.append(Household.partner_authority_id.in_(filters.authorities))

@@ -410,7 +410,9 @@ def _row(thing, **given) -> dict[str, Any]:
 
 @cache
 def _columns(table) -> tuple:
-    return tuple((column.key, column.default) for column in table.columns if not column.primary_key)
+    # Generated columns (households.email_normalised...) are the database's to fill: an INSERT naming them fails.
+    return tuple((column.key, column.default) for column in table.columns
+                 if not column.primary_key and column.computed is None)
 
 
 def _insert(model, rows: list[dict[str, Any]], returning: bool = True) -> list[int]:

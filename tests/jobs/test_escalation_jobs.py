@@ -258,3 +258,31 @@ def test_a_fostering_assessment_is_one_clock_across_its_stages_and_the_alert_nam
     again = rules.stage_timescales(date(2026, 9, 3))
     assert again["stage_timescale"]["raised"] == 0 and again["stage_timescale"]["cleared"] == 0
     assert again["break_running_out"]["raised"] == 0
+
+
+def test_delivery_commits_once_a_batch_not_once_an_email(app, app_context, db_session, monkeypatch, mail_to):
+    """21 escalations in batches of 5: five transactions each record one batch's outcomes and claim the next (the
+    first records none), and a sixth records the last batch's; before issue 17, 43 (one after reading the
+    candidates, then two per email)."""
+    from sqlalchemy import event
+
+    service = make_service()
+    for _ in range(7):
+        make_check(db_session, service.owner, due_on=date(2026, 11, 2))
+    assert rules.check_escalations(date(2026, 12, 1))["raised"] == 21  # and sends them: now send them all again
+    db_session.execute(text("UPDATE escalations SET email_status = 'pending', emailed_at = NULL"))
+    mail_to.messages.clear()
+    monkeypatch.setitem(app.config, "MAIL_BATCH_SIZE", 5)
+    commits = []
+
+    def committed(_session):
+        commits.append(1)
+
+    event.listen(db_session, "after_commit", committed)
+    try:
+        assert rules.deliver_email(date(2026, 12, 1)) == {"sent": 21}
+    finally:
+        event.remove(db_session, "after_commit", committed)
+    assert len(commits) == 6
+    assert len(mail_to.messages) == 21
+    assert db_session.scalar(select(func.count()).where(Escalation.email_status == EmailStatus.SENT)) == 21
