@@ -14,7 +14,7 @@ from crm.households.models import Application, Household, PartnerAuthority, Pers
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
 from crm.targets.models import ReportTarget
-from crm.transfer.models import PendingImport
+from crm.transfer.models import ImportRun, ImportUndoStep, PendingImport
 
 __all__ = [
     "Escalation", "JobRun", "MonthlySnapshot",
@@ -27,4 +27,6 @@ __all__ = [
     "Allocation",
     "WithdrawalReason",
     "PendingImport",
+    "ImportRun",
+    "ImportUndoStep",
 ]
