@@ -4,7 +4,8 @@ Keyed on household_ref: a household already stored is compared and updated, neve
 never clears what Hearth holds; a filled cell that differs updates it.
 
 New households are built as ORM objects outside the session (the same code as an update, the state machine opening
-each application) and written with one multi-row insert per table every FLUSH_EVERY households: SPEC section 10
+each application) and written with one multi-row insert per table every FLUSH_EVERY households (a batch, committed
+on its own under an import run: crm.transfer.runs): SPEC section 10
 asks for 5,000 rows a second, which the session's unit of work (cascades, one flush per application) cannot reach.
 The file's one audit entry counts them.
 """
@@ -17,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any, Callable
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import clock
@@ -148,8 +149,8 @@ def _gap_stages(application) -> set[tuple[int, Stage]]:
 class HouseholdImport:
     """One households file applied to the session; every problem goes to the report."""
 
-    def __init__(self, table: Table, report: ImportReport, *, actor, today: date, add_authorities: bool = False):
-        self.table, self.report, self.actor, self.today = table, report, actor, today
+    def __init__(self, table: Table, report: ImportReport, *, actor, today: date, batches, add_authorities: bool = False):
+        self.table, self.report, self.actor, self.today, self.batches = table, report, actor, today, batches
         self.actor_id = getattr(actor, "id", None)
         self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
         self.add_authorities, self.unknown = add_authorities, UnknownAuthorities()
@@ -166,12 +167,14 @@ class HouseholdImport:
         stored = lookups.households(list(groups), selectinload(Household.people),
                                     selectinload(Household.applications).selectinload(Application.events))
         contacts = _first_contacts([household.id for household in stored.values()])
+        self.batches.reads_done()
         for number, (reference, group) in enumerate(groups.items(), start=1):
             household = stored.get(reference)
             self._apply(group, household, contacts.get(household.id) if household else None)
             advance(len(group))
-            if len(self.new) >= FLUSH_EVERY:
+            if number % FLUSH_EVERY == 0:
                 self._write_new()
+                self.batches.commit()
         self._write_new()
 
     def _write_new(self) -> None:
@@ -179,16 +182,16 @@ class HouseholdImport:
         multi-row insert per table (ids read back in order)."""
         if not self.new:
             return
-        ids = _insert(Household, [_row(household) for household, _ in self.new])
-        _insert(Person, [_row(person, household_id=id_) for (household, _), id_ in zip(self.new, ids)
-                         for person in household.people], returning=False)
-        _insert(EnquiryContact, [_row(contact, household_id=id_) for (_, contact), id_ in zip(self.new, ids)],
-                returning=False)
+        insert = self.batches.insert
+        ids = insert(Household.__table__, [_row(household) for household, _ in self.new])
+        insert(Person.__table__, [_row(person, household_id=id_) for (household, _), id_ in zip(self.new, ids)
+                                  for person in household.people])
+        insert(EnquiryContact.__table__, [_row(contact, household_id=id_) for (_, contact), id_ in zip(self.new, ids)])
         applications = [(application, id_) for (household, _), id_ in zip(self.new, ids)
                         for application in household.applications]
-        application_ids = _insert(Application, [_row(a, household_id=id_) for a, id_ in applications])
-        _insert(StageEvent, [_row(event, application_id=id_) for (application, _), id_ in
-                             zip(applications, application_ids) for event in application.events], returning=False)
+        application_ids = insert(Application.__table__, [_row(a, household_id=id_) for a, id_ in applications])
+        insert(StageEvent.__table__, [_row(event, application_id=id_) for (application, _), id_ in
+                                      zip(applications, application_ids) for event in application.events])
         self.new = []
 
     def _parse(self, number: int, raw: dict[str, Value], parsers) -> Row | None:
@@ -378,18 +381,6 @@ def _columns(table) -> tuple:
     return tuple((column.key, column.default) for column in table.columns if not column.primary_key)
 
 
-def _insert(model, rows: list[dict[str, Any]], returning: bool = True) -> list[int]:
-    """One multi-row insert; the new ids in the order of `rows` when `returning`."""
-    if not rows:
-        return []
-    table = model.__table__
-    if not returning:
-        db.session.execute(insert(table), rows)
-        return []
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(db.session.execute(statement, rows).scalars())
-
-
 def _set_ethnicities(applicants: list[Person], ethnicities: tuple[str | None, ...]) -> bool:
     """One ethnicity for every applicant, or one each in order."""
     each = ethnicities * len(applicants) if len(ethnicities) == 1 else ethnicities
@@ -425,5 +416,6 @@ def _first_contacts(household_ids: list[int]) -> dict[int, EnquiryContact]:
     return found
 
 
-def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance, add_authorities=False) -> None:
-    HouseholdImport(table, report, actor=actor, today=today, add_authorities=add_authorities).run(advance)
+def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance, batches,
+                add_authorities=False) -> None:
+    HouseholdImport(table, report, actor=actor, today=today, batches=batches, add_authorities=add_authorities).run(advance)
