@@ -165,6 +165,7 @@ def undo(run_id: int) -> None:
 def start(kind: str, filename: str, *, user, dry_run: bool, add_authorities: bool = False,
           pending_id: str | None = None, queued: bool = False) -> int:
     """A new run, committed: queued for a worker, or running now in this process. Its id."""
+    db.session.flush()  # the held file first (no relationship tells the session the order)
     now = clock.now()
     run = ImportRun(user_id=getattr(user, "id", None), kind=kind, filename=(filename or "")[:255], dry_run=dry_run,
                     add_authorities=add_authorities, pending_id=pending_id,
@@ -262,21 +263,22 @@ def _finish(run_id: int, status: ImportRunStatus, report: ImportReport) -> None:
         rows_total=report.rows_read).execution_options(synchronize_session=False))
 
 
-def claim(worker: str | None = None) -> int | None:
+def claim(worker: str | None = None, session=None) -> int | None:
     """Claim the oldest queued run for this worker; None when there is none. Exactly one of two racing workers gets
     a run: the UPDATE's WHERE status = 'queued' matches for the first only (PostgreSQL re-checks it after the lock)."""
+    session = session or db.session
     while True:
-        run_id = db.session.scalar(select(ImportRun.id).where(ImportRun.status == ImportRunStatus.QUEUED)
+        run_id = session.scalar(select(ImportRun.id).where(ImportRun.status == ImportRunStatus.QUEUED)
                                    .order_by(ImportRun.id).limit(1))
         if run_id is None:
-            db.session.rollback()
+            session.rollback()
             return None
         now = clock.now()
-        claimed = db.session.execute(
+        claimed = session.execute(
             update(ImportRun).where(ImportRun.id == run_id, ImportRun.status == ImportRunStatus.QUEUED)
             .values(status=ImportRunStatus.RUNNING, claimed_by=worker or worker_name(), started_at=now,
                     heartbeat_at=now).execution_options(synchronize_session=False)).rowcount
-        db.session.commit()
+        session.commit()
         if claimed == 1:
             return run_id
 
