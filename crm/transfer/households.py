@@ -86,10 +86,13 @@ class NewHousehold(_Plain):
         super().__init__(**values)
         self.people, self.applications = [], []
 
-    def __setattr__(self, name: str, value) -> None:
-        if name == "phone":  # as Household's validator does
-            super().__setattr__("phone_normalised", normalise_phone(value))
-        super().__setattr__(name, value)
+    @property
+    def phone(self) -> str | None:
+        return self.__dict__["phone"]
+
+    @phone.setter
+    def phone(self, value: str | None) -> None:  # as Household's validator does
+        self.__dict__["phone"], self.__dict__["phone_normalised"] = value, normalise_phone(value)
 
     @property
     def applicants(self) -> list:
@@ -110,6 +113,10 @@ class NewApplication(_Plain):
     def __init__(self, **values):
         super().__init__(**values)
         self.events = []
+
+
+class NewEvent(_Plain):
+    __table__ = StageEvent.__table__
 
 
 @cache
@@ -236,13 +243,15 @@ class HouseholdImport:
         insert = self.batches.insert
         ids = insert(Household.__table__, [_row(household) for household, _ in self.new])
         insert(Person.__table__, [_row(person, household_id=id_) for (household, _), id_ in zip(self.new, ids)
-                                  for person in household.people])
-        insert(EnquiryContact.__table__, [_row(contact, household_id=id_) for (_, contact), id_ in zip(self.new, ids)])
+                                  for person in household.people], under="household_id")
+        insert(EnquiryContact.__table__, [_row(contact, household_id=id_) for (_, contact), id_ in zip(self.new, ids)],
+               under="household_id")
         applications = [(application, id_) for (household, _), id_ in zip(self.new, ids)
                         for application in household.applications]
         application_ids = insert(Application.__table__, [_row(a, household_id=id_) for a, id_ in applications])
         insert(StageEvent.__table__, [_row(event, application_id=id_) for (application, _), id_ in
-                                      zip(applications, application_ids) for event in application.events])
+                                      zip(applications, application_ids) for event in application.events],
+               under="application_id")
         self.new = []
 
     def _parse(self, number: int, raw: dict[str, Value], parsers) -> Row | None:
@@ -409,7 +418,8 @@ class HouseholdImport:
             application.events = []
         stage = row.values.get("opened_at_stage") or Stage.ENQUIRY
         try:
-            machine.record(application, EventKind(stage.value), row.opened_on, today=self.today, actor=self.actor)
+            machine.record(application, EventKind(stage.value), row.opened_on, today=self.today, actor=self.actor,
+                           event_type=NewEvent if new else StageEvent)
         except DomainError as error:
             column = MACHINE_COLUMNS.get(error.field, "service_line")
             self.report.error(row.number, column, str(error), row.raw.get(column))
