@@ -31,7 +31,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, event, inspect, insert, select, update
+from sqlalchemy import delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from crm import clock
@@ -81,8 +81,10 @@ class Batches:
             db.session.execute(insert(table), rows)
             self.children.append((table.name, under, sorted({row[under] for row in rows})))
             return []
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(db.session.execute(statement, rows).scalars())
+        ids = _next_ids(table, len(rows))
+        for row, id_ in zip(rows, ids):
+            row["id"] = id_
+        db.session.execute(insert(table), rows)  # a plain executemany: RETURNING in order goes row by row on SQLite
         self.inserted.setdefault(table.name, []).extend(ids)
         return ids
 
@@ -147,6 +149,18 @@ class Batches:
         for thing in session.new:
             if thing.__table__.name not in NOT_UNDONE:
                 self.inserted.setdefault(thing.__table__.name, []).append(inspect(thing).mapper.primary_key_from_instance(thing)[0])
+
+
+def _next_ids(table, count: int) -> list[int]:
+    """Ids for `count` new rows, taken before the insert. PostgreSQL: from the table's sequence (other sessions'
+    inserts take others). SQLite: after the largest, safe because the transaction holds the write lock from its
+    BEGIN IMMEDIATE, so nobody else inserts until it commits."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sorted(db.session.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                                               "FROM generate_series(1, :count)"),
+                                          {"table": table.name, "count": count}))
+    start = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
 
 
 def undo(run_id: int) -> None:
