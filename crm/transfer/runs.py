@@ -284,6 +284,10 @@ def _failure(report: ImportReport, message: str) -> ImportReport:
     return failed
 
 
+def failure_report(run: ImportRun, message: str) -> ImportReport:
+    return _failure(ImportReport(kind=run.kind, filename=run.filename, dry_run=run.dry_run), message)
+
+
 def _finish(run_id: int, status: ImportRunStatus, report: ImportReport) -> None:
     db.session.execute(update(ImportRun).where(ImportRun.id == run_id).values(
         status=status, finished_at=clock.now(), result=report.to_dict(), rows_done=report.rows_read,

@@ -81,10 +81,10 @@ def run(run_id: int):
     found = _own_run(run_id)
     if found.status in (ImportRunStatus.QUEUED, ImportRunStatus.RUNNING) and not runs.crashed(found):
         return render_template("transfer/import_run.html", run=found, progress=_progress(found))
-    if found.result is None:
-        abort(404)
+    report = ImportReport.from_dict(found.result) if found.result is not None else \
+        runs.failure_report(found, runs.CRASHED)  # its worker died; the next one will undo it
     held = found.held_id if found.held_id and db.session.get(PendingImport, found.held_id) else None
-    page, _status = _page(ImportForm(formdata=None), ImportReport.from_dict(found.result), held)
+    page, _status = _page(ImportForm(formdata=None), report, held)
     return page, 200
 
 

@@ -188,3 +188,12 @@ def test_new_households_are_built_as_plain_rows_with_what_the_model_would_derive
                            actor=None).applied
     assert db_session.execute(select(Household.phone, Household.phone_normalised)).one() == (
         "07700 900123", Household(phone="07700 900123").phone_normalised)
+
+
+def test_the_page_of_a_run_whose_worker_died_says_so(client, manager, db_session, travel, app_context):
+    run_id = runs.start("households", "tracker.csv", user=manager, dry_run=False)
+    assert client.get(f"/imports/runs/{run_id}/progress").get_json()["finished"] is False
+    travel(clock.now() + runs.STALE + timedelta(minutes=1))
+    assert client.get(f"/imports/runs/{run_id}/progress").get_json()["finished"] is True
+    page = client.get(f"/imports/runs/{run_id}")
+    assert page.status_code == 200 and runs.CRASHED in page.get_data(as_text=True)
