@@ -200,8 +200,10 @@ def start(kind: str, filename: str, *, user, dry_run: bool, add_authorities: boo
                     claimed_by=None if queued else worker_name(), started_at=None if queued else now,
                     heartbeat_at=None if queued else now)
     db.session.add(run)
-    db.session.commit()
-    return run.id
+    db.session.flush()
+    run_id = run.id
+    db.session.commit()  # and no reading `run` again: on SQLite that would begin a transaction holding the write lock
+    return run_id
 
 
 def worker_name() -> str:
@@ -233,16 +235,18 @@ class Progress:
             return
         try:
             with db.engine.connect() as connection:
-                sqlite = connection.dialect.name == "sqlite"
-                if sqlite:
-                    connection.exec_driver_sql("PRAGMA busy_timeout=200")
+                # On SQLite, wait a moment at most (set on the driver's connection: no transaction is begun for it).
+                raw = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+                if raw is not None:
+                    raw.execute("PRAGMA busy_timeout=200")
                 try:
                     connection.execute(update(ImportRun).where(ImportRun.id == self.run_id).values(
                         rows_total=self.total, rows_done=self.done, heartbeat_at=clock.now()))
                     connection.commit()
                 finally:
-                    if sqlite:
-                        connection.exec_driver_sql("PRAGMA busy_timeout=15000")
+                    if raw is not None:
+                        connection.rollback()
+                        raw.execute("PRAGMA busy_timeout=15000")
         except OperationalError:
             pass  # busy: the next step tries again; the batch commits beat the heartbeat anyway
 
@@ -254,6 +258,7 @@ def run_import(run_id: int, stream, *, actor, max_rows: int | None = None, progr
 
     run = db.session.get(ImportRun, run_id)
     kind, filename, dry_run, adding = run.kind, run.filename, run.dry_run, run.add_authorities
+    db.session.commit()  # no transaction (on SQLite, the write lock) while the file is read
     report = ImportReport(kind=kind, filename=filename, dry_run=dry_run)
     batches = Batches(report, write=not dry_run, run_id=run_id)
     try:

@@ -193,6 +193,7 @@ def test_new_households_are_built_as_plain_rows_with_what_the_model_would_derive
 def test_the_page_of_a_run_whose_worker_died_says_so(client, manager, db_session, travel, app_context):
     run_id = runs.start("households", "tracker.csv", user=manager, dry_run=False)
     assert client.get(f"/imports/runs/{run_id}/progress").get_json()["finished"] is False
+    assert "0 of 0 rows (0%)." in client.get(f"/imports/runs/{run_id}").get_data(as_text=True)
     travel(clock.now() + runs.STALE + timedelta(minutes=1))
     assert client.get(f"/imports/runs/{run_id}/progress").get_json()["finished"] is True
     page = client.get(f"/imports/runs/{run_id}")
