@@ -2,6 +2,7 @@
 the page claimed by exactly one worker and followed with a progress bar, crashed runs found and undone."""
 from __future__ import annotations
 
+import io
 import re
 import threading
 from datetime import timedelta
@@ -174,9 +175,7 @@ def test_two_workers_racing_claim_a_run_once(empty_app):
         db.session.commit()
 
 
-def _stream(content: bytes):
-    import io
-
+def _stream(content: bytes) -> io.BytesIO:
     return io.BytesIO(content)
 
 
