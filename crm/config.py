@@ -90,6 +90,9 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("HEARTH_MAX_REQUEST_BYTES", str(1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which has its own timeouts
         "FIRST_RESPONSE_WORKING_DAYS": int(os.environ.get("FIRST_RESPONSE_WORKING_DAYS", "2")),
+        # An uploaded tracker larger than this is imported (or checked) in the background, the page following it
+        # with a progress bar; a smaller one (about 1,000 rows) answers at once (crm/transfer/runs.py).
+        "IMPORT_BACKGROUND_BYTES": int(os.environ.get("HEARTH_IMPORT_BACKGROUND_BYTES", str(200 * 1024))),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "hearth@localhost"),

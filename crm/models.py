@@ -15,7 +15,7 @@ from crm.households.models import Application, Household, PartnerAuthority, Pers
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
 from crm.targets.models import ReportTarget
-from crm.transfer.models import PendingImport
+from crm.transfer.models import ImportRun, ImportUndoStep, PendingImport
 
 __all__ = [
     "Escalation", "JobRun", "MonthlySnapshot",
@@ -29,4 +29,6 @@ __all__ = [
     "WithdrawalReason",
     "PendingImport",
     "Erasure", "RetentionRule",
+    "ImportRun",
+    "ImportUndoStep",
 ]

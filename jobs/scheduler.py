@@ -14,6 +14,7 @@ from typing import Callable
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from crm import clock
@@ -70,6 +71,9 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     for job in JOBS:
         scheduler.add_job(_in_app_context, CronTrigger(timezone=LONDON, **job.trigger), args=[app, job.id],
                           id=job.id, name=job.description, replace_existing=True)
+    # Background imports queued by the import page: each claimed by exactly one worker (crm/transfer/runs.py).
+    scheduler.add_job(_import_worker, IntervalTrigger(seconds=IMPORT_POLL_SECONDS), args=[app], id=IMPORT_WORKER,
+                      name="Background imports from the import page", replace_existing=True)
     with app.app_context():
         now = clock.now()
         missed = missed_jobs(now)
@@ -112,6 +116,19 @@ def missed_jobs(now: datetime) -> list[str]:
         if due is not None and (job.id not in latest or latest[job.id] < due):
             missed.append(job.id)
     return missed
+
+
+IMPORT_WORKER = "import_runs"
+IMPORT_POLL_SECONDS = 3
+
+
+def _import_worker(app: Flask) -> None:
+    from crm.transfer.runs import work
+
+    with app.app_context():
+        ran = work()
+        if ran:
+            app.logger.info("Background imports run: %s", ran)
 
 
 def _in_app_context(app: Flask, job_id: str) -> None:

@@ -86,6 +86,8 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "INSTANCE_PATH": str(instance_path),
         "RATELIMIT_ENABLED": False,  # the limiter has its own test, on its own app
         "SESSION_COOKIE_SECURE": False,  # served over plain HTTP, as the embedded start is (tests/security)
+        # Uploads are imported in the request; tests/transfer/test_import_runs.py lowers it to test background runs.
+        "IMPORT_BACKGROUND_BYTES": 64 * 1024 * 1024,
     }
     config.update(overrides)
     return create_app(config)

@@ -195,13 +195,14 @@ def _names(stages) -> str:
 
 
 def record(application, kind: EventKind, on: date, *, today: date, actor=None, party=None, reason=None,
-           extension_days=None, withdrawal_reason=None, imported: bool = False) -> StageEvent:
-    """Check the event against the rules, add it, and bring the application's state up to date."""
+           extension_days=None, withdrawal_reason=None, imported: bool = False, event_type=StageEvent) -> StageEvent:
+    """Check the event against the rules, add it, and bring the application's state up to date. `event_type`: what
+    to build the event as (the households import builds new applications' rows as plain objects)."""
     problem = refusal(application, kind, on, today=today, party=party, reason=reason, extension_days=extension_days,
                       withdrawal_reason=withdrawal_reason, imported=imported)
     if problem:
         raise problem
-    event = StageEvent(kind=kind, occurred_on=on, party=WithdrawingParty(party) if party else None,
+    event = event_type(kind=kind, occurred_on=on, party=WithdrawingParty(party) if party else None,
                        withdrawal_reason_id=getattr(withdrawal_reason, "id", None) if kind is EventKind.WITHDRAWN
                        else None,
                        reason=(reason or "").strip() or None, extension_days=extension_days,

@@ -297,5 +297,5 @@ def _stored_checks(application_ids: list[int]) -> dict[tuple[int, int | None, in
     return found
 
 
-def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance) -> None:
+def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance, batches=None) -> None:
     CheckImport(table, report, today=today).run(advance)

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from crm.extensions import db
-from crm.transfer import formats, services
+from crm.transfer import formats, runs, services
 
 import_group = AppGroup("import", help="Import a spreadsheet tracker (CSV or XLSX): households first, then "
                                        "milestones, then checks.")
@@ -32,18 +32,15 @@ class ProgressBar:
             self.bar.close()
 
 
-def _run_import(kind: str, path: Path, dry_run: bool, **options) -> None:
+def _run_import(kind: str, path: Path, dry_run: bool, add_authorities: bool = False) -> None:
+    """Synchronous, under an import run: batches committed one by one, kept or undone at the end (all or nothing)."""
     bar = ProgressBar(kind)
+    run_id = runs.start(kind, path.name, user=None, dry_run=dry_run, add_authorities=add_authorities)
     try:
         with path.open("rb") as stream:
-            report = services.import_file(kind, path.name, stream, actor=None, dry_run=dry_run, progress=bar.start,
-                                          max_rows=formats.MAX_ROWS_CLI, **options)
+            report = runs.run_import(run_id, stream, actor=None, progress=bar.start, max_rows=formats.MAX_ROWS_CLI)
     finally:
         bar.close()
-    if not report.applied:
-        db.session.rollback()  # all or nothing: a refused file or a dry run leaves only its audit entry
-    services.audit_import(report, actor=None)
-    db.session.commit()
     for line in report.lines():
         click.echo(line)
     if not report.ok:
@@ -79,6 +76,12 @@ def _export_command(kind: str) -> None:
             return
         output.write_bytes(data)
         click.echo(f"Exported {rows} {kind} rows to {output}.")
+
+
+@import_group.command("work", help="Run the background imports queued by the import page, then stop (the scheduler "
+                                    "does this every few seconds).")
+def work_command() -> None:
+    click.echo(f"Background imports run: {runs.work()}.")
 
 
 for _kind in services.KINDS:

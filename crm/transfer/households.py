@@ -4,7 +4,8 @@ Keyed on household_ref: a household already stored is compared and updated, neve
 never clears what Hearth holds; a filled cell that differs updates it.
 
 New households are built as ORM objects outside the session (the same code as an update, the state machine opening
-each application) and written with one multi-row insert per table every FLUSH_EVERY households: SPEC section 10
+each application) and written with one multi-row insert per table every FLUSH_EVERY households (a batch, committed
+on its own under an import run: crm.transfer.runs): SPEC section 10
 asks for 5,000 rows a second, which the session's unit of work (cascades, one flush per application) cannot reach.
 The file's one audit entry counts them.
 """
@@ -17,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any, Callable
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import clock
@@ -30,6 +31,7 @@ from crm.funnel import machine
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind, Stage
 from crm.households.models import Application, Household, Person, PersonRole
+from crm.households.phones import normalise_phone
 from crm.transfer import cells, lookups
 from crm.transfer.authorities import UnknownAuthorities, add_unknown
 from crm.transfer.cells import CellProblem
@@ -63,6 +65,63 @@ def placeholder_name(number: int, reference: str) -> tuple[str, str]:
 
 def received_at(day: date) -> datetime:
     return clock.london_time(day, NOON)
+
+
+class _Plain:
+    """A new row as a plain object with the model's column attributes (all None until set), which `machine.record` and
+    this module's code read and write as they would an ORM object: building a household's rows through the ORM's
+    instrumented attributes cost more than everything else in the import. `_row` turns one into an insert's row."""
+
+    __table__ = None
+
+    def __init__(self, **values):
+        self.__dict__.update(_blank(self.__table__))
+        self.__dict__.update(values)
+
+
+class NewHousehold(_Plain):
+    __table__ = Household.__table__
+
+    def __init__(self, **values):
+        super().__init__(**values)
+        self.people, self.applications = [], []
+
+    @property
+    def phone(self) -> str | None:
+        return self.__dict__["phone"]
+
+    @phone.setter
+    def phone(self, value: str | None) -> None:  # as Household's validator does
+        self.__dict__["phone"], self.__dict__["phone_normalised"] = value, normalise_phone(value)
+
+    @property
+    def applicants(self) -> list:
+        return [p for p in self.people if p.role is PersonRole.APPLICANT and p.left_on is None]
+
+
+class NewPerson(_Plain):
+    __table__ = Person.__table__
+
+
+class NewContact(_Plain):
+    __table__ = EnquiryContact.__table__
+
+
+class NewApplication(_Plain):
+    __table__ = Application.__table__
+
+    def __init__(self, **values):
+        super().__init__(**values)
+        self.events = []
+
+
+class NewEvent(_Plain):
+    __table__ = StageEvent.__table__
+
+
+@cache
+def _blank(table) -> dict[str, None]:
+    return dict.fromkeys(column.key for column in table.columns)
 
 
 @dataclass(frozen=True)
@@ -148,8 +207,8 @@ def _gap_stages(application) -> set[tuple[int, Stage]]:
 class HouseholdImport:
     """One households file applied to the session; every problem goes to the report."""
 
-    def __init__(self, table: Table, report: ImportReport, *, actor, today: date, add_authorities: bool = False):
-        self.table, self.report, self.actor, self.today = table, report, actor, today
+    def __init__(self, table: Table, report: ImportReport, *, actor, today: date, batches, add_authorities: bool = False):
+        self.table, self.report, self.actor, self.today, self.batches = table, report, actor, today, batches
         self.actor_id = getattr(actor, "id", None)
         self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
         self.add_authorities, self.unknown = add_authorities, UnknownAuthorities()
@@ -170,12 +229,14 @@ class HouseholdImport:
         stored = lookups.households(list(groups), selectinload(Household.people),
                                     selectinload(Household.applications).selectinload(Application.events))
         contacts = _first_contacts([household.id for household in stored.values()])
+        self.batches.reads_done()
         for number, (reference, group) in enumerate(groups.items(), start=1):
             household = stored.get(reference)
             self._apply(group, household, contacts.get(household.id) if household else None)
             advance(len(group))
-            if len(self.new) >= FLUSH_EVERY:
+            if number % FLUSH_EVERY == 0:
                 self._write_new()
+                self.batches.commit()
         self._write_new()
 
     def _write_new(self) -> None:
@@ -183,18 +244,20 @@ class HouseholdImport:
         multi-row insert per table (ids read back in order)."""
         if not self.new:
             return
-        ids = _insert(Household, [_row(household) for household, _ in self.new])
-        _insert(Person, [_row(person, household_id=id_) for (household, _), id_ in zip(self.new, ids)
-                         for person in household.people], returning=False)
+        insert = self.batches.insert
+        ids = insert(Household.__table__, [_row(household) for household, _ in self.new])
+        insert(Person.__table__, [_row(person, household_id=id_) for (household, _), id_ in zip(self.new, ids)
+                                  for person in household.people], under="household_id")
         later = [_row(self._later_contact(day), household_id=id_) for (household, _), id_ in zip(self.new, ids)
                  for day in self.later.pop(id(household), [])]
-        _insert(EnquiryContact, [*(_row(contact, household_id=id_) for (_, contact), id_ in zip(self.new, ids)),
-                                 *later], returning=False)
+        insert(EnquiryContact.__table__, [*(_row(contact, household_id=id_) for (_, contact), id_ in zip(self.new, ids)),
+                                          *later], under="household_id")
         applications = [(application, id_) for (household, _), id_ in zip(self.new, ids)
                         for application in household.applications]
-        application_ids = _insert(Application, [_row(a, household_id=id_) for a, id_ in applications])
-        _insert(StageEvent, [_row(event, application_id=id_) for (application, _), id_ in
-                             zip(applications, application_ids) for event in application.events], returning=False)
+        application_ids = insert(Application.__table__, [_row(a, household_id=id_) for a, id_ in applications])
+        insert(StageEvent.__table__, [_row(event, application_id=id_) for (application, _), id_ in
+                                      zip(applications, application_ids) for event in application.events],
+               under="application_id")
         self.new = []
 
     def _parse(self, number: int, raw: dict[str, Value], parsers) -> Row | None:
@@ -264,8 +327,8 @@ class HouseholdImport:
 
     def _create(self, group: list[Row]) -> Household:
         values = group[0].values
-        household = Household(reference=group[0].ref, first_enquiry_on=min(row.opened_on for row in group),
-                              created_by_id=self.actor_id)  # not added to the session: `_write_new` inserts it
+        household = NewHousehold(reference=group[0].ref, first_enquiry_on=min(row.opened_on for row in group),
+                                 created_by_id=self.actor_id)  # not in the session: `_write_new` inserts it
         self._fields(household, values)
         self._applicants(household, values)
         self.new.append((household, self._new_contact(household, values, add=False)))
@@ -297,9 +360,10 @@ class HouseholdImport:
         have = len(household.applicants)
         wanted = values.get("applicant_count")
         wanted = max(have, _named(values), 1) if wanted is None else wanted
+        person = NewPerson if isinstance(household, NewHousehold) else Person
         for number in range(have + 1, wanted + 1):
             first, last = placeholder_name(number, household.reference)
-            household.people.append(Person(role=PersonRole.APPLICANT, first_name=first, last_name=last))
+            household.people.append(person(role=PersonRole.APPLICANT, first_name=first, last_name=last))
         changed = wanted > have
         applicants = household.applicants
         for number, person in enumerate(applicants[:NAMED_APPLICANTS], start=1):
@@ -338,9 +402,9 @@ class HouseholdImport:
     def _new_contact(self, household: Household, values: dict[str, Any], add: bool = True) -> EnquiryContact:
         """The household's first contact, on its first enquiry date."""
         received = received_at(household.first_enquiry_on)
-        contact = EnquiryContact(household=household, received_at=received, method=ContactMethod.PHONE,
-                                 recorded_by_id=self.actor_id,
-                                 first_response_due_at=add_working_days(received, self.response_days))
+        fields = {"received_at": received, "method": ContactMethod.PHONE, "recorded_by_id": self.actor_id,
+                  "first_response_due_at": add_working_days(received, self.response_days)}
+        contact = EnquiryContact(household=household, **fields) if add else NewContact(**fields)
         if "first_response_date" not in self.table.columns:
             contact.first_responded_at = received  # a tracker without response dates: answered outside Hearth
         if add:
@@ -381,11 +445,15 @@ class HouseholdImport:
     def _open(self, household: Household, row: Row) -> None:
         """The application, opened by the state machine as `funnel.open_application` opens one, but without its flush
         and audit row per application (the file's audit entry counts them): SPEC section 10's 5,000 rows a second."""
-        application = Application(service_line_code=row.line, fast_track=row.values["fast_track"])
-        application.events = []
+        new = isinstance(household, NewHousehold)
+        application = (NewApplication if new else Application)(service_line_code=row.line,
+                                                               fast_track=row.values["fast_track"])
+        if not new:
+            application.events = []
         stage = row.values.get("opened_at_stage") or Stage.ENQUIRY
         try:
-            machine.record(application, EventKind(stage.value), row.opened_on, today=self.today, actor=self.actor)
+            machine.record(application, EventKind(stage.value), row.opened_on, today=self.today, actor=self.actor,
+                           event_type=NewEvent if new else StageEvent)
         except DomainError as error:
             column = MACHINE_COLUMNS.get(error.field, "service_line")
             self.report.error(row.number, column, str(error), row.raw.get(column))
@@ -413,18 +481,6 @@ def _columns(table) -> tuple:
     # Generated columns (households.email_normalised...) are the database's to fill: an INSERT naming them fails.
     return tuple((column.key, column.default) for column in table.columns
                  if not column.primary_key and column.computed is None)
-
-
-def _insert(model, rows: list[dict[str, Any]], returning: bool = True) -> list[int]:
-    """One multi-row insert; the new ids in the order of `rows` when `returning`."""
-    if not rows:
-        return []
-    table = model.__table__
-    if not returning:
-        db.session.execute(insert(table), rows)
-        return []
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(db.session.execute(statement, rows).scalars())
 
 
 def _set_ethnicities(applicants: list[Person], ethnicities: tuple[str | None, ...]) -> bool:
@@ -462,5 +518,6 @@ def _first_contacts(household_ids: list[int]) -> dict[int, EnquiryContact]:
     return found
 
 
-def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance, add_authorities=False) -> None:
-    HouseholdImport(table, report, actor=actor, today=today, add_authorities=add_authorities).run(advance)
+def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance, batches,
+                add_authorities=False) -> None:
+    HouseholdImport(table, report, actor=actor, today=today, batches=batches, add_authorities=add_authorities).run(advance)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Callable
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import clock
@@ -75,6 +75,7 @@ class Timeline:
         self.application = application
         self.service_line_code, self.fast_track = application.service_line_code, application.fast_track
         self.events = [Recorded.of(event) for event in application.events]
+        self.before = {"id": application.id, **{attribute: getattr(application, attribute) for attribute in self.STATE}}
         self.stored = len(self.events)
         self.unrecorded: list[Stage] = []  # stages the route requires that the file's new events moved past
         for attribute in self.STATE:
@@ -174,8 +175,8 @@ def _method(text: str) -> ContactMethod | None:
 class MilestoneImport:
     """One milestones file applied to the session; every problem goes to the report."""
 
-    def __init__(self, table: Table, report: ImportReport, *, actor, today: date):
-        self.table, self.report, self.actor, self.today = table, report, actor, today
+    def __init__(self, table: Table, report: ImportReport, *, actor, today: date, batches):
+        self.table, self.report, self.actor, self.today, self.batches = table, report, actor, today, batches
         self.response_days = current_app.config["FIRST_RESPONSE_WORKING_DAYS"]
         self.recorded_at = clock.now()
         self.pending: list[Timeline] = []
@@ -189,6 +190,7 @@ class MilestoneImport:
         applications, contacts = self._group(rows, households)
         stored_contacts = _contact_days([households[ref].id for ref in contacts])
         openings = {ref: _opening_days(households[ref]) for ref in contacts}  # before the events below are written
+        self.batches.reads_done()
         for (ref, line), group in applications.items():
             self._application(households[ref], line, group)
             advance(len(group))
@@ -197,8 +199,15 @@ class MilestoneImport:
             stored = stored_contacts.get(households[ref].id) or StoredContacts(None, Counter())
             self._contacts(households[ref], group, stored, openings[ref])
             advance(len(group))
-        if self.new_contacts:
-            db.session.execute(insert(EnquiryContact.__table__), self.new_contacts)
+            if len(self.new_contacts) >= WRITE_EVERY:
+                self._write_contacts()
+        self._write_contacts()
+
+    def _write_contacts(self) -> None:
+        self.batches.insert(EnquiryContact.__table__, self.new_contacts)
+        self.batches.commit()
+        self.new_contacts = []
+
     def _cell(self, number: int, raw: dict[str, Value], column: str, parse: Callable[[Value], Any]):
         try:
             return parse(raw[column])
@@ -295,11 +304,13 @@ class MilestoneImport:
         if not self.pending:
             return
         events = [row for timeline in self.pending for row in timeline.rows(self.recorded_at)]
-        db.session.execute(insert(StageEvent.__table__), events)  # Core: no per-row ORM bookkeeping
-        db.session.execute(update(Application).execution_options(render_nulls=True),
-                           [timeline.state() for timeline in self.pending])
-        for timeline in self.pending:
-            db.session.expire(timeline.application)
+        self.batches.insert(StageEvent.__table__, events)  # Core: no per-row ORM bookkeeping
+        self.batches.update(Application, [timeline.state() for timeline in self.pending],
+                            [timeline.before for timeline in self.pending])
+        if self.batches.live:
+            for timeline in self.pending:
+                db.session.expire(timeline.application)
+        self.batches.commit()
         self.pending = []
 
     def _contacts(self, household: Household, group: list[Milestone], stored: StoredContacts,
@@ -362,5 +373,5 @@ def _opening_days(household: Household) -> dict[str, date]:
             for a in household.applications if (live := machine.live(a.events))}
 
 
-def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance) -> None:
-    MilestoneImport(table, report, actor=actor, today=today).run(advance)
+def import_rows(table: Table, report: ImportReport, *, actor, today: date, advance, batches) -> None:
+    MilestoneImport(table, report, actor=actor, today=today, batches=batches).run(advance)

@@ -94,6 +94,27 @@ class ImportReport:
         """The non-empty tallies, for the audit log and the page."""
         return {name: vars(t).copy() for name, t in self.tallies.items() if t.total}
 
+    def to_dict(self) -> dict:
+        """The report as JSON, kept with a background run for its page."""
+        return {"kind": self.kind, "filename": self.filename, "dry_run": self.dry_run, "rows_read": self.rows_read,
+                "errors": [[p.row, p.column, p.message, p.value] for p in self.errors],
+                "warnings": [[p.row, p.column, p.message, p.value] for p in self.warnings],
+                "gaps": [[g.row, g.household_ref, g.service_line, [s.value for s in g.stages]] for g in self.gaps],
+                "unknown_authorities": [list(u) for u in self.unknown_authorities],
+                "tallies": {name: vars(t).copy() for name, t in self.tallies.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        from crm.funnel.stages import Stage
+
+        report = cls(kind=data["kind"], filename=data["filename"], dry_run=data["dry_run"], rows_read=data["rows_read"])
+        report.errors = [Problem(*p) for p in data["errors"]]
+        report.warnings = [Problem(*p) for p in data["warnings"]]
+        report.gaps = [Gap(row, ref, line, tuple(Stage(s) for s in stages)) for row, ref, line, stages in data["gaps"]]
+        report.unknown_authorities = [tuple(u) for u in data["unknown_authorities"]]
+        report.tallies = {name: Tally(**t) for name, t in data["tallies"].items()}
+        return report
+
     def lines(self) -> list[str]:
         """The report as text for the command line."""
         head = f"{self.kind.capitalize()} import of {self.filename}: {self.rows_read} rows read."

@@ -1,7 +1,8 @@
 """Running an import or an export: read the file, apply it in the caller's transaction, audit it.
 
-All or nothing per file: the caller commits an import only when `report.applied`, and otherwise rolls back (a
-refused file, a dry run) before recording the audit entry. Exports are personal data, so each one is audited.
+All or nothing per file: without a run, the caller commits an import only when `report.applied`, and otherwise rolls
+back (a refused file, a dry run) before recording the audit entry; with a run (crm.transfer.runs) the import commits
+in batches and the run keeps or undoes them. Exports are personal data, so each one is audited.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from crm.audit.services import CLI_ACTOR, record_event
 from crm.extensions import db
 from crm.transfer import checks, exports, formats, households, milestones
 from crm.transfer.report import ImportReport
+from crm.transfer.runs import Batches
 
 COLUMNS = {"households": (households.REQUIRED, households.OPTIONAL),
            "milestones": (milestones.REQUIRED, milestones.OPTIONAL), "checks": (checks.REQUIRED, checks.OPTIONAL)}
@@ -38,11 +40,15 @@ class _Counted:
 
 
 def import_file(kind: str, filename: str | None, stream: BinaryIO, *, actor, dry_run: bool = False, today=None,
-                progress=None, add_authorities: bool = False, max_rows: int | None = None) -> ImportReport:
+                progress=None, add_authorities: bool = False, max_rows: int | None = None,
+                batches: Batches | None = None, report: ImportReport | None = None) -> ImportReport:
     """Check the file and apply it to the session. `progress(total)` returns a callable told of rows done.
     `add_authorities` (households only) first adds the partner authorities the file names that Hearth lacks.
-    `max_rows`: the most rows the file may hold (formats.MAX_ROWS unless given)."""
-    report = ImportReport(kind=kind, filename=filename or "", dry_run=dry_run)
+    `max_rows`: the most rows the file may hold (formats.MAX_ROWS unless given). `batches`: how to write
+    (crm.transfer.runs: committed batch by batch under a run); without it, in the caller's transaction, and a dry
+    run writes nothing at all."""
+    report = report or ImportReport(kind=kind, filename=filename or "", dry_run=dry_run)
+    batches = batches or Batches(report, write=not dry_run)
     try:
         table = formats.read_table(filename, stream, max_rows=max_rows)
     except formats.FileProblem as problem:
@@ -53,14 +59,22 @@ def import_file(kind: str, filename: str | None, stream: BinaryIO, *, actor, dry
         return report
     report.rows_read = len(table.rows)
     advance = _Counted((progress or _no_progress)(len(table.rows)))
+    expire_on_commit, db.session.expire_on_commit = db.session.expire_on_commit, False  # objects live across batches
+    batches.watch()
     try:
         options = {"add_authorities": True} if add_authorities else {}
-        IMPORTERS[kind](table, report, actor=actor, today=today or clock.today(), advance=advance, **options)
-        db.session.flush()
+        with db.session.no_autoflush:
+            IMPORTERS[kind](table, report, actor=actor, today=today or clock.today(), advance=advance,
+                            batches=batches, **options)
+        if batches.run_id is None:
+            batches.commit()  # the caller's transaction: flushed, not committed
     except (IntegrityError, DataError):
         # Only a race can get here (the rows were checked): another import stored the same references meanwhile.
         report.error(None, None, "The database refused the file, perhaps because another import ran at the same "
                      "time. Nothing was stored: try again")
+    finally:
+        batches.unwatch()
+        db.session.expire_on_commit = expire_on_commit
     advance(len(table.rows) - advance.done)  # rows with problems, which the importer passed over
     return report
 

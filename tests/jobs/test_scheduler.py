@@ -10,7 +10,7 @@ from crm import clock
 from crm.escalations.models import JobRun, JobRunStatus, MonthlySnapshot
 from crm.funnel import services as funnel
 from crm.funnel.stages import Stage
-from jobs.scheduler import CATCH_UP, JOBS, configure, missed_jobs
+from jobs.scheduler import CATCH_UP, IMPORT_WORKER, JOBS, configure, missed_jobs
 from jobs.snapshot import month_end_snapshot
 from tests.factories import HouseholdFactory
 
@@ -20,6 +20,8 @@ def test_every_job_is_scheduled_once_with_coalescing_and_a_long_grace(app):
     scheduler.start(paused=True)  # job defaults are applied when the scheduler takes the jobs
     try:
         scheduled = {job.id: job for job in scheduler.get_jobs() if not job.id.startswith(CATCH_UP)}
+        assert scheduler.get_job(IMPORT_WORKER).trigger.interval.total_seconds() == 3  # background imports
+        scheduled.pop(IMPORT_WORKER)
         assert sorted(scheduled) == sorted(job.id for job in JOBS)
         for job in scheduled.values():
             assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 6 * 3600

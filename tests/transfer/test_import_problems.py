@@ -125,6 +125,8 @@ def test_repeat_contacts_are_matched_by_date_and_checked(app_context, db_session
     report = run_import("milestones", csv_bytes([MILESTONE_HEADER, *rows]))
     assert [(p.row, p.column, p.message) for p in report.errors] == [
         (3, "date", "Is before the household's first enquiry (2025-01-06)")]
+    # A refused file writes nothing (it used to leave its rows in the session for the caller to roll back).
+    assert run_import("milestones", csv_bytes([MILESTONE_HEADER, rows[0]])).counts()["contacts"]["created"] == 1
     again = run_import("milestones", csv_bytes([MILESTONE_HEADER, rows[0], rows[0]]))
     assert again.counts()["contacts"] == {"created": 1, "updated": 0, "unchanged": 1}
 
