@@ -2,7 +2,7 @@
 commits (all or nothing, without holding SQLite's write lock for the whole file).
 
 Revision ID: 9d4b6e2a1c70
-Revises: 3c8e5a7d2f14
+Revises: e5b1c9d3a7f2
 Create Date: 2026-12-02 05:10:00+00:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '9d4b6e2a1c70'
-down_revision = '3c8e5a7d2f14'
+down_revision = 'e5b1c9d3a7f2'
 branch_labels = None
 depends_on = None
 

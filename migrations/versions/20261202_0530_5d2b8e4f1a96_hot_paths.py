@@ -10,7 +10,7 @@ The columns are STORED; on SQLite, whose ALTER TABLE cannot add a stored generat
 VIRTUAL instead (the index stores the value, which is what matching reads), rather than copying the table.
 
 Revision ID: 5d2b8e4f1a96
-Revises: 3c8e5a7d2f14
+Revises: 9d4b6e2a1c70
 Create Date: 2026-12-02 05:30:00+00:00
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '5d2b8e4f1a96'
-down_revision = '3c8e5a7d2f14'
+down_revision = '9d4b6e2a1c70'
 branch_labels = None
 depends_on = None
 
