@@ -60,10 +60,11 @@ def _generate(households: int, seed: int, today, append: bool) -> None:
     bench.analyze(db.session)
     db.session.commit()
     seconds = time.perf_counter() - started
-    rows = counts.households + counts.contacts + counts.applications + counts.events
-    click.echo(f"Generated {counts.households:,} households, {counts.contacts:,} contacts, "
-               f"{counts.applications:,} applications, {counts.events:,} stage events in {seconds:.0f} s "
-               f"({rows / seconds:,.0f} rows/s).")
+    click.echo(f"Generated {counts.households:,} households, {counts.people:,} people, {counts.contacts:,} contacts, "
+               f"{counts.applications:,} applications, {counts.events:,} stage events, {counts.checks:,} checks "
+               f"({counts.check_requests:,} requested, {counts.chases:,} chases, {counts.receipts:,} received), "
+               f"{counts.bookings:,} bookings ({counts.attendances:,} attended): {counts.milestones:,} milestone "
+               f"events, {counts.rows:,} rows in {seconds:.0f} s ({counts.rows / seconds:,.0f} rows/s).")
 
 
 def _describe(date_from, date_to, repeat: int) -> None:
