@@ -187,7 +187,7 @@ class UserPool:
 
     @classmethod
     def ensure(cls, session, households: int, teams: list[int]) -> UserPool:
-        wanted = {role: max(2, households // HOUSEHOLDS_PER_WORKER)
+        wanted = {role: max(len(teams), households // HOUSEHOLDS_PER_WORKER)  # one in each team at least
                   for role in (Role.RECRUITMENT_OFFICER, Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER)}
         wanted |= {Role.MANAGER: max(2, min(64, households // 5000)), Role.MARKETING_OFFICER: 2,
                    Role.ADMINISTRATOR: 1}
