@@ -189,8 +189,6 @@ class Fixture:
 
 def prepare(database_url: str, per_role: int) -> Fixture:
     """Read the bench users and their households, and issue an API token, through the app (in this process)."""
-    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
-    os.environ["DATABASE_URL"] = database_url
     from sqlalchemy import func, select
 
     from crm import create_app
@@ -199,7 +197,8 @@ def prepare(database_url: str, per_role: int) -> Fixture:
     from crm.extensions import db
     from crm.households.models import Household
 
-    app = create_app({"DATABASE_URL": database_url, "SCHEDULER_IN_PROCESS": False})
+    app = create_app({"DATABASE_URL": database_url, "SCHEDULER_IN_PROCESS": False,
+                      "SECRET_KEY": secrets.token_hex(32)})
     with app.app_context():
         rows = db.session.execute(select(User.email, UserRole.role).join(UserRole, UserRole.user_id == User.id)
                                   .where(User.email.like(f"bench-%@{BENCH_DOMAIN}"), User.active)
@@ -221,6 +220,7 @@ def prepare(database_url: str, per_role: int) -> Fixture:
         administrator = db.session.scalar(select(User).where(User.email == users["administrator"][0]))
         _token, secret = tokens.create_token(f"bench load {uuid.uuid4().hex[:8]}", actor=administrator)
         db.session.commit()
+        db.engine.dispose()
     return Fixture(users, households, any_households, secret)
 
 
@@ -307,6 +307,43 @@ def table(results: list[Result], dialect: str) -> str:
     return "\n".join(lines)
 
 
+def run(database_url: str, names: list[str], modes: list[str], *, duration: float, pause: float = 1.0,
+        users: int | None = None, closed_users: int | None = None, workers: int = 4, url: str | None = None
+        ) -> list[Result]:
+    """Start gunicorn (unless `url`), sign the users in, run each scenario in each mode; gunicorn is stopped."""
+    fixture = prepare(database_url, per_role=64)
+    server = None if url else Server(database_url, workers)
+    clients: dict[str, httpx.Client] = {}
+    results = []
+    try:
+        base = url or server.base
+        if server:
+            server.wait_ready()
+        emails = sorted({email for name in names for role in SCENARIOS[name].roles
+                         for email in fixture.users.get(role, [])})
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            clients = dict(zip(emails, pool.map(lambda email: sign_in(base, email), emails)))
+        for name in names:
+            scenario = SCENARIOS[name]
+            for mode in (["closed"] if scenario.path == "intake" else modes):
+                count = (users or scenario.paced_users) if mode == "paced" else (closed_users or scenario.closed_users)
+                before = stored_contacts(database_url) if scenario.path == "intake" else None
+                load = os.getloadavg()[0]
+                result = run_scenario(base, fixture, scenario, mode, count, duration,
+                                      pause if mode == "paced" else 0, clients)
+                if before is not None:
+                    result.stored = stored_contacts(database_url) - before
+                print(f"{name} {mode}: {result.count} requests in {result.wall:.1f} s (load average {load:.1f})",
+                      file=sys.stderr)
+                results.append(result)
+    finally:
+        for client in clients.values():
+            client.close()
+        if server:
+            server.stop()
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
@@ -329,35 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
     dialect = "postgresql" if args.database_url.startswith("postgresql") else "sqlite"
 
-    fixture = prepare(args.database_url, per_role=64)
-    server = None if args.url else Server(args.database_url, args.workers)
-    try:
-        base = args.url or server.base
-        if server:
-            server.wait_ready()
-        emails = {email for name in names for role in SCENARIOS[name].roles for email in fixture.users.get(role, [])}
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            clients = dict(zip(sorted(emails), pool.map(lambda email: sign_in(base, email), sorted(emails))))
-        results = []
-        for name in names:
-            scenario = SCENARIOS[name]
-            for mode in (["closed"] if scenario.path == "intake" else modes):
-                users = ((args.users or scenario.paced_users) if mode == "paced"
-                         else (args.closed_users or scenario.closed_users))
-                before = stored_contacts(args.database_url) if scenario.path == "intake" else None
-                load = os.getloadavg()[0]
-                result = run_scenario(base, fixture, scenario, mode, users, args.duration,
-                                      args.pause if mode == "paced" else 0, clients)
-                if before is not None:
-                    result.stored = stored_contacts(args.database_url) - before
-                print(f"{name} {mode}: {result.count} requests in {result.wall:.1f} s (load average {load:.1f})",
-                      file=sys.stderr)
-                results.append(result)
-        for client in clients.values():
-            client.close()
-    finally:
-        if server:
-            server.stop()
+    results = run(args.database_url, names, modes, duration=args.duration, pause=args.pause, users=args.users,
+                  closed_users=args.closed_users, workers=args.workers, url=args.url)
     print(f"{dialect}, {args.workers} gunicorn workers, {args.duration:g} s a scenario, load average now "
           f"{os.getloadavg()[0]:.1f}; p95 target applies paced, req/s target closed; 'failed' = no answer")
     print(table(results, dialect))

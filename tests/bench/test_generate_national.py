@@ -112,3 +112,11 @@ def test_households_are_allocated_to_bench_users_who_can_sign_in(app_context):
     owned = db.session.scalars(select(CheckInstance).where(CheckInstance.owner_id.is_not(None))).all()
     assert owned and all(c.owner_id == c.application.household.allocated_worker_id for c in owned)
     assert count(CheckType) > 0
+
+
+def test_crm_bench_scale_is_a_fraction_of_national(runner, app_context):
+    result = runner.invoke(args=["bench", "--scale", "0.001", "--generate-only", "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "Generated 300 households" in result.output and "milestone events" in result.output
+    assert count(Household) == 300
+    assert runner.invoke(args=["bench", "--scale", "2", "--generate-only"]).exit_code == 2  # at most national
