@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from bench.histories import Event, simulate
 from bench.people import PeopleMaker, UserPool, add_checks, catalogue
-from crm import clock
+from crm import clock, dataversion
 from crm.auth.models import Team
 from crm.checks.models import CheckChase, CheckInstance, CheckPart
 from crm.demo.services import CAMPAIGN_NAMES, SERVICE_LINE_WEIGHTS, WEB_SOURCES
@@ -141,6 +141,7 @@ def _insert(session, table, rows: list[dict]) -> None:
         session.execute(insert(table), rows)
         return
     columns = list(rows[0])
+    dataversion.wrote(session)  # COPY goes past SQLAlchemy: say the data changed (crm/dataversion.py)
     cursor = session.connection().connection.driver_connection.cursor()
     names = ", ".join(f'"{name}"' for name in columns)
     with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
