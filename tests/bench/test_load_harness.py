@@ -35,6 +35,8 @@ def test_the_harness_drives_every_scenario_and_counts_what_intake_stored(bench_d
         assert result.count > 0 and result.server_errors == 0 and result.sample.errors == 0, result.scenario.name
         assert set(result.sample.statuses) <= {200, 201}, (result.scenario.name, set(result.sample.statuses))
         assert result.percentile(0.5) <= result.percentile(0.95) <= result.percentile(0.99)
+    activity = results[3]
+    assert len(activity.sample.first) == 2  # each manager's first answer (computed: the version was moved)
     intake = results[-1]
     assert intake.users == 2 and intake.accepted == intake.count and intake.stored == intake.accepted  # none lost
     printed = load.table(results, "sqlite")
