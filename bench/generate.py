@@ -90,7 +90,8 @@ class Counts:
         return sum(getattr(self, name) for name in ROW_FIELDS)
 
 
-ROW_FIELDS = ("households", "people",  # in TABLES' order "applications", "events", "contacts", "checks", "check_parts", "chases",
+# The Counts field of each of TABLES, in the same order.
+ROW_FIELDS = ("households", "people", "applications", "events", "contacts", "checks", "check_parts", "chases",
               "information_events", "bookings", "attendance_moves")
 
 
