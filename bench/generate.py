@@ -1,5 +1,8 @@
-"""The national-scale data generator of SPEC section 10, its first part: households, their enquiry contacts,
-their applications and the applications' stage events, spread over ten years and written in bulk.
+"""The national-scale data generator of SPEC section 10: households with their people (applicants with their
+equality answers, other adults, children), their enquiry contacts, their applications and the applications' stage
+events, the statutory checks with their requests, parts, chases and receipts, information events with the
+households' bookings and attendances, and the casework users (with a known password) the load harness signs in as;
+spread over ten years and written in bulk.
 
 Rows go in with SQLAlchemy Core `insert()` executemany, a few thousand households at a time: the ORM and the funnel
 services keep per-object bookkeeping that would take hours for millions of rows. The rules are kept all the same:
@@ -18,16 +21,19 @@ from sqlalchemy import func, insert, select, text
 from tqdm import tqdm
 
 from bench.histories import Event, simulate
-from crm import clock
+from bench.people import PeopleMaker, UserPool, add_checks, catalogue
+from crm import clock, dataversion
 from crm.auth.models import Team
+from crm.checks.models import CheckChase, CheckInstance, CheckPart
 from crm.demo.services import CAMPAIGN_NAMES, SERVICE_LINE_WEIGHTS, WEB_SOURCES
 from crm.enquiries.models import ContactMethod, EnquiryContact
+from crm.events.models import Attendance, AttendanceStageMove, EventBooking, InformationEvent
 from crm.funnel import machine
 from crm.funnel.models import StageEvent
 from crm.funnel.service_lines import ADOPTION_LIKE, ServiceLineCode
 from crm.funnel.reasons.models import WithdrawalReason
-from crm.funnel.stages import EventKind, Stage
-from crm.households.models import Application, Household, PartnerAuthority
+from crm.funnel.stages import OPEN_STATUSES, EventKind, Stage
+from crm.households.models import Application, Household, PartnerAuthority, Person
 from crm.marketing.models import Channel
 from crm.workdays import add_working_days
 
@@ -41,7 +47,10 @@ METHOD_WEIGHTS = {ContactMethod.PHONE: 30, ContactMethod.EMAIL: 15, ContactMetho
                   ContactMethod.WALK_IN: 5}
 RELATIONSHIPS = ("Married", "Civil partnership", "Cohabiting", "Single", None)
 OUTWARD_CODES = ("LS6", "M14", "B15", "NE1", "BS3", "NG7", "S10", "L17", "SE5", "N16", "CB1", "OX4", "EX4", "TR1")
-TABLES = (Household, Application, StageEvent, EnquiryContact)
+# In foreign-key order: a batch writes them so, and Ids hands out the next id of each.
+TABLES = (Household, Person, Application, StageEvent, EnquiryContact, CheckInstance, CheckPart, CheckChase,
+          InformationEvent, EventBooking, AttendanceStageMove)
+NO_SHOW_SHARE = 0.15  # households booked onto an information event who did not come (no stage event)
 
 
 class GenerateError(RuntimeError):
@@ -51,13 +60,39 @@ class GenerateError(RuntimeError):
 @dataclass
 class Counts:
     households: int = 0
+    people: int = 0
     applications: int = 0
     events: int = 0
     contacts: int = 0
+    checks: int = 0
+    check_parts: int = 0
+    chases: int = 0
+    information_events: int = 0
+    bookings: int = 0
+    attendance_moves: int = 0
+    check_requests: int = 0
+    receipts: int = 0
+    attendances: int = 0
 
     def add(self, other: Counts) -> None:
         for name in (f.name for f in fields(self)):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def milestones(self) -> int:
+        """SPEC section 10's "milestone events": stage events, check requests, chases and receipts, bookings and
+        attendances together."""
+        return (self.events + self.check_requests + self.chases + self.receipts + self.bookings
+                + self.attendances)
+
+    @property
+    def rows(self) -> int:
+        return sum(getattr(self, name) for name in ROW_FIELDS)
+
+
+# The Counts field of each of TABLES, in the same order.
+ROW_FIELDS = ("households", "people", "applications", "events", "contacts", "checks", "check_parts", "chases",
+              "information_events", "bookings", "attendance_moves")
 
 
 @dataclass(frozen=True)
@@ -73,22 +108,48 @@ class Setting:
     channels: list[int]
     response_days: int
     withdrawal_reasons: dict[str, int]  # name -> id: a withdrawal's reason is chosen from the managed list
+    check_types: list  # bench.people.CatalogueEntry of the active catalogue
+    users: UserPool
 
 
 @dataclass
 class Batch:
     """The rows of a few thousand households, written table by table in foreign-key order."""
 
-    households: list[dict] = field(default_factory=list)
-    applications: list[dict] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
-    contacts: list[dict] = field(default_factory=list)
+    rows: dict = field(default_factory=lambda: {model: [] for model in TABLES})
+    counts: Counts = field(default_factory=Counts)
+
+    def __getitem__(self, model) -> list[dict]:
+        return self.rows[model]
 
     def write(self, session) -> Counts:
-        for model, rows in zip(TABLES, (self.households, self.applications, self.events, self.contacts)):
-            if rows:
-                session.execute(insert(model.__table__), rows)
-        return Counts(len(self.households), len(self.applications), len(self.events), len(self.contacts))
+        for model in TABLES:
+            if self.rows[model]:
+                _insert(session, model.__table__, self.rows[model])
+        counts = self.counts
+        for name, model in zip(ROW_FIELDS, TABLES):
+            setattr(counts, name, len(self.rows[model]))
+        return counts
+
+
+def _insert(session, table, rows: list[dict]) -> None:
+    """PostgreSQL: COPY, the quickest way in; elsewhere Core executemany."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    dataversion.wrote(session)  # COPY goes past SQLAlchemy: say the data changed (crm/dataversion.py)
+    cursor = session.connection().connection.driver_connection.cursor()
+    names = ", ".join(f'"{name}"' for name in columns)
+    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([_copy_value(row[name]) for name in columns])
+
+
+def _copy_value(value):
+    if isinstance(value, str) and hasattr(value, "value"):  # a StrEnum is stored as its value
+        return value.value
+    return value
 
 
 class Ids:
@@ -110,30 +171,36 @@ def generate(session, *, households: int, seed: int = 2026, today: date | None =
         raise GenerateError("The generator writes history: --today cannot be in the future")
     if session.scalar(select(func.count()).select_from(Household)) and not append:
         raise GenerateError("The database already has households: generate into an empty one, or pass --append")
-    setting = _setting(session, households, today, response_days)
     ids = Ids(session)
     rng = random.Random(f"{seed}:{ids.next[Household]}")
+    setting = _setting(session, households, today, response_days, rng)
+    people = PeopleMaker(rng, seed)
+    events_by_day: dict[date, int] = {}  # information events are made on the days needed (--append makes new ones)
     counts = Counts()
     with tqdm(total=households, unit=" households", disable=not progress, desc="Generating") as bar:
         for start in range(0, households, CHUNK):
             batch = Batch()
             for _ in range(min(CHUNK, households - start)):
-                _household(batch, rng, setting, ids)
+                _household(batch, rng, setting, ids, people, events_by_day)
             counts.add(batch.write(session))
-            bar.update(len(batch.households))
+            bar.update(len(batch[Household]))
     _advance_sequences(session)
     return counts
 
 
-def _setting(session, households: int, today: date, response_days: int) -> Setting:
-    """Partner authorities (a Regional Adoption Agency has 4-6; England 150) and teams in proportion to the scale."""
+def _setting(session, households: int, today: date, response_days: int, rng) -> Setting:
+    """Partner authorities (a Regional Adoption Agency has 4-6; England 150) and teams in proportion to the scale;
+    the bench users (bench/people.py) in their teams."""
+    teams = _named(session, Team, "Bench team {:02d}", households // 10000, 3, 30)
     return Setting(
         today=today, cutoff=clock.start_of_london_day(today),
         authorities=_named(session, PartnerAuthority, "Bench authority {:03d} Council", households // 2000, 5, 150),
-        teams=_named(session, Team, "Bench team {:02d}", households // 10000, 3, 30),
+        teams=teams,
         channels=list(session.scalars(select(Channel.id).order_by(Channel.id))),
         response_days=response_days,
         withdrawal_reasons=dict(session.execute(select(WithdrawalReason.name, WithdrawalReason.id)).all()),
+        check_types=catalogue(session),
+        users=UserPool.ensure(session, households, teams),
     )
 
 
@@ -148,15 +215,33 @@ def _named(session, model, pattern: str, wanted: int, low: int, high: int) -> li
     return [found[name] for name in names]
 
 
-def _household(batch: Batch, rng, setting: Setting, ids: Ids) -> None:
+def _household(batch: Batch, rng, setting: Setting, ids: Ids, people: PeopleMaker, events_by_day: dict) -> None:
     household_id = ids.take(Household)
     first_day = setting.today - timedelta(days=rng.randint(1, SPAN_DAYS))
     received = _contact_times(rng, first_day, setting)
-    batch.households.append(_household_row(rng, setting, household_id, first_day, received[0]))
-    batch.contacts.extend(_contact_row(rng, setting, ids.take(EnquiryContact), household_id, moment)
-                          for moment in received)
+    household = _household_row(rng, setting, household_id, first_day, received[0])
+    batch[Household].append(household)
+    members = people.household(household_id, first_day, ids.take, Person)
+    batch[Person].extend(members)
+    household["last_name"] = members[0]["last_name"]  # not a column: popped below, used for the email
+    batch[EnquiryContact].extend(_contact_row(rng, setting, ids.take(EnquiryContact), household_id, moment)
+                                 for moment in received)
+    furthest = Stage.ENQUIRY
+    first_check = len(batch[CheckInstance])
+    booked: dict[date, int] = {}  # the household's bookings: event day -> booking id
     for line, opened_on in _lines(rng, received):
-        _application(batch, rng, setting, ids, household_id, line, opened_on)
+        stage = _application(batch, rng, setting, ids, household, line, opened_on, members, events_by_day, booked)
+        furthest = max(furthest, stage, key=lambda s: s.order)
+    if not booked and rng.random() < NO_SHOW_SHARE:  # booked a place, never came
+        day = first_day + timedelta(days=rng.randint(7, 30))
+        if day < setting.today:
+            _booking(batch, setting, ids, household_id, day, Attendance.DID_NOT_ATTEND, events_by_day, booked)
+    worker, owns_checks = setting.users.worker_for(rng, furthest, household["team_id"])
+    household["allocated_worker_id"] = worker
+    if owns_checks:  # checks are owned by the household's worker when they work on checks (checks._new_check)
+        for check in batch[CheckInstance][first_check:]:
+            check["owner_id"] = worker
+    household["email"] = f"{household.pop('last_name').lower()}.{household['reference'].lower()}@bench.example"
 
 
 def _contact_times(rng, first_day: date, setting: Setting) -> list[datetime]:
@@ -217,7 +302,10 @@ def _due(received: datetime, days: int) -> datetime:
     return add_working_days(received, days)
 
 
-def _application(batch: Batch, rng, setting: Setting, ids: Ids, household_id: int, line: str, opened_on: date) -> None:
+def _application(batch: Batch, rng, setting: Setting, ids: Ids, household: dict, line: str, opened_on: date,
+                 members: list[dict], events_by_day: dict, booked: dict) -> Stage:
+    """One application, its events, its checks and its information-event attendance; the stage it reached."""
+    household_id = household["id"]
     first = Stage.ENQUIRY
     if line == ServiceLineCode.FOSTERING_CONNECTED:
         first = rng.choices([s for s, _ in CONNECTED_FIRST], weights=[w for _, w in CONNECTED_FIRST])[0]
@@ -225,13 +313,60 @@ def _application(batch: Batch, rng, setting: Setting, ids: Ids, household_id: in
     events = simulate(rng, line, fast_track, first, opened_on, setting.today)
     application_id = ids.take(Application)
     state = machine.replay(events)  # the row is the machine's own replay of the live events
-    batch.applications.append({
+    batch[Application].append({
         "id": application_id, "household_id": household_id, "service_line_code": line, "stage": state.stage,
         "stage_entered_on": state.stage_entered_on, "status": state.status,
         "status_changed_on": state.status_changed_on, "fast_track": fast_track,
         "created_at": _noon(opened_on, setting),
     })
-    batch.events.extend(_event_row(ids.take(StageEvent), application_id, event, setting) for event in events)
+    checks_from = None
+    for event in events:
+        event_id = ids.take(StageEvent)
+        batch[StageEvent].append(_event_row(event_id, application_id, event, setting))
+        if event.undone_at is not None:
+            continue
+        if event.kind is EventKind.INFORMATION_EVENT:
+            booking = booked.get(event.occurred_on) or _booking(batch, setting, ids, household_id, event.occurred_on,
+                                                                Attendance.ATTENDED, events_by_day, booked)
+            batch[AttendanceStageMove].append({"id": ids.take(AttendanceStageMove), "stage_event_id": event_id,
+                                               "booking_id": booking, "consultation_id": None})
+        if checks_from is None and event.kind in (EventKind.STAGE_1, EventKind.STAGE_2):
+            checks_from = event.occurred_on  # the checks begin (fast track: the worker starts them at Stage 2)
+    if checks_from is not None:
+        ended = state.status_changed_on if state.status not in OPEN_STATUSES else None
+        add_checks(batch, rng, setting, ids, application_id, line, checks_from, ended, members)
+    return max((Stage(e.kind.value) for e in events if e.undone_at is None and e.kind.value in STAGE_VALUES),
+               key=lambda s: s.order, default=Stage.ENQUIRY)
+
+
+STAGE_VALUES = frozenset(stage.value for stage in Stage)
+
+
+def _booking(batch: Batch, setting: Setting, ids: Ids, household_id: int, day: date, attendance: Attendance,
+             events_by_day: dict, booked: dict) -> int:
+    """A booking on the information event held on `day` (one an evening, made when first needed)."""
+    event_id = events_by_day.get(day)
+    if event_id is None:
+        event_id = events_by_day[day] = ids.take(InformationEvent)
+        starts = clock.london_time(day, time(18, 30)).astimezone(timezone.utc)
+        online = day.toordinal() % 2 == 0
+        batch[InformationEvent].append({
+            "id": event_id, "title": "Information evening (online)" if online else "Information evening",
+            "starts_at": starts, "ends_at": starts + timedelta(hours=2), "online": online,
+            "venue": None if online else "Bench community centre", "joining_link":
+            "https://meet.bench.example/info" if online else None, "capacity": 5000, "service_line_code": None,
+            "partner_authority_id": None, "notes": None, "created_by_id": None,
+            "created_at": _noon(day - timedelta(days=60), setting), "cancelled_at": None, "cancelled_by_id": None})
+    booking_id = booked[day] = ids.take(EventBooking)
+    attended = attendance is Attendance.ATTENDED
+    batch[EventBooking].append({
+        "id": booking_id, "event_id": event_id, "household_id": household_id, "booked_by_id": None,
+        "booked_at": _noon(day - timedelta(days=3), setting), "attendance": attendance,
+        "attended_on": day if attended else None, "recorded_by_id": None,
+        "recorded_at": _noon(day + timedelta(days=1), setting), "cancelled_at": None, "cancelled_by_id": None})
+    batch.counts.bookings += 1
+    batch.counts.attendances += attended
+    return booking_id
 
 
 def _event_row(event_id: int, application_id: int, event: Event, setting: Setting) -> dict:

@@ -14,6 +14,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm import dataversion
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -21,14 +23,17 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine; SQLite connections get WAL, foreign keys and a busy timeout, and the file is the owner's alone.
-    A failing statement's parameters (names, notes, equality answers) never reach an error or the log."""
+    A failing statement's parameters (names, notes, equality answers) never reach an error or the log. Its writes
+    move the data version (crm/dataversion.py)."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
         _keep_private(engine.url.database)
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    dataversion.watch(engine)  # every write moves the data version the report cache is keyed by
+    return engine
 
 
 def _keep_private(path: str | None) -> None:

@@ -9,7 +9,7 @@ from crm.auth.policy import allow
 from crm.auth.roles import Role
 from crm.extensions import db
 from crm.pagination import requested_page
-from crm.reports import as_stood, drill, registry
+from crm.reports import as_stood, cache, drill, registry
 from crm.reports.forms import ReportFilterForm, tidy_dates
 from crm.reports.render import exports
 from crm.reports.render.formatting import report_cell
@@ -48,7 +48,9 @@ def _computed(name: str, form: ReportFilterForm):
     params = form.params(clock.today())
     if form.as_stood.data:
         return as_stood.as_stood(name, params)
-    return registry.compute(name, params), None
+    report = cache.cached(name, params, lambda: registry.compute(name, params))
+    db.session.commit()  # the cached report (if it was computed now) is kept for the next reader
+    return report, None
 
 
 @bp.route("/<name>")

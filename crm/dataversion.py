@@ -1,0 +1,73 @@
+"""The data version: one number that moves in the same transaction as every write a report may read, so a cached
+report (crm/reports/cache.py, whose docstring gives the design) is never stale.
+
+Every engine crm.extensions.make_engine makes is watched: each statement sent to the database is looked at
+(`before_cursor_execute`), so the ORM's flush, a Core bulk insert, `text()` and a bare connection are all seen;
+a write (INSERT, UPDATE, DELETE, COPY, MERGE, TRUNCATE, DDL) to a table other than UNVERSIONED marks the
+connection, and just before that transaction commits (or releases a savepoint, whose writes belong to the commit
+to come) `data_version.version` is incremented through the same DBAPI connection. A rollback forgets the mark.
+A write that goes past SQLAlchemy altogether (a driver's COPY) calls `wrote()`.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Engine, event
+
+# Tables no report reads: writing them keeps the cached reports (a page view's audit row, the cache itself).
+UNVERSIONED = frozenset({"report_cache", "data_version", "audit_events", "alembic_version"})
+FLAG = "hearth_wrote"
+WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|COPY|'
+                   r'MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?"?(\w+)"?', re.IGNORECASE)
+DDL = re.compile(r"^\s*(?:CREATE|DROP|ALTER)\b", re.IGNORECASE)
+CTE_WRITE = re.compile(r"^\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
+BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
+# On PostgreSQL a failed statement spoils the transaction: before the migration that makes the table, do nothing.
+BUMP_POSTGRESQL = "DO $$ BEGIN IF to_regclass('data_version') IS NOT NULL THEN " + BUMP + "; END IF; END $$"
+
+
+def writes_versioned_data(statement: str) -> bool:
+    """Whether the SQL statement may change what a report reads."""
+    if (match := WRITE.match(statement)) is not None:
+        return match.group(1).lower() not in UNVERSIONED
+    return bool(DDL.match(statement) or CTE_WRITE.match(statement))
+
+
+def watch(engine: Engine) -> None:
+    event.listen(engine, "before_cursor_execute", _noticed)
+    event.listen(engine, "commit", _before_commit)
+    event.listen(engine, "release_savepoint", lambda connection, _name, _context: _before_commit(connection))
+    event.listen(engine, "rollback", _forget)
+
+
+def wrote(session_or_connection) -> None:
+    """Writes made past SQLAlchemy in this transaction: move the version when it commits."""
+    connection = (session_or_connection.connection() if hasattr(session_or_connection, "get_bind")
+                  else session_or_connection)
+    connection.info[FLAG] = True
+
+
+def _noticed(connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if FLAG not in connection.info and writes_versioned_data(statement):
+        connection.info[FLAG] = True
+
+
+def _before_commit(connection) -> None:
+    if not connection.info.pop(FLAG, False):
+        return
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            cursor.execute(BUMP_POSTGRESQL)
+        else:
+            try:
+                cursor.execute(BUMP)
+            except Exception as error:  # noqa: BLE001 - sqlite3.OperationalError, the table not made yet
+                if "no such table" not in str(error):
+                    raise
+    finally:
+        cursor.close()
+
+
+def _forget(connection) -> None:
+    connection.info.pop(FLAG, None)

@@ -1,0 +1,43 @@
+"""The load harness end to end at a tiny scale: gunicorn on a committed bench database, signed-in users of each
+role on the pages and reports, and public intake, where every 2xx answer is a stored contact."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bench import load
+from bench.generate import generate
+from crm import migrate
+from crm.extensions import Database, db
+from tests.conftest import fresh_database_url, make_test_app
+
+pytestmark = pytest.mark.processes
+
+
+@pytest.fixture
+def bench_database(database_kind, tmp_path_factory) -> str:
+    url = fresh_database_url(database_kind, tmp_path_factory, "load")
+    migrate.upgrade(url)
+    app = make_test_app(url, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        generate(db.session, households=300, seed=4, today=date(2026, 6, 30), progress=False)
+        db.session.commit()
+    Database.state(app).engine.dispose()
+    return url
+
+
+def test_the_harness_drives_every_scenario_and_counts_what_intake_stored(bench_database, capsys):
+    names = ["household", "home", "checks", "activity", "timeliness", "intake"]
+    results = load.run(bench_database, names, ["closed"], duration=0.8, closed_users=2, workers=2)
+    assert [result.scenario.name for result in results] == names
+    for result in results:
+        assert result.count > 0 and result.server_errors == 0 and result.sample.errors == 0, result.scenario.name
+        assert set(result.sample.statuses) <= {200, 201}, (result.scenario.name, set(result.sample.statuses))
+        assert result.percentile(0.5) <= result.percentile(0.95) <= result.percentile(0.99)
+    activity = results[3]
+    assert len(activity.sample.first) == 2  # each manager's first answer (computed: the version was moved)
+    intake = results[-1]
+    assert intake.users == 2 and intake.accepted == intake.count and intake.stored == intake.accepted  # none lost
+    printed = load.table(results, "sqlite")
+    assert "/ >= 100" in printed and "stored/2xx" in printed and f"{intake.stored:,} / {intake.accepted:,} ok" in printed
