@@ -199,7 +199,9 @@ def prepare(database_url: str, per_role: int) -> Fixture:
     from crm.extensions import db
     from crm.households.models import Household
 
-    app = create_app({"DATABASE_URL": database_url, "SCHEDULER_IN_PROCESS": False,
+    # This app serves no request. Flask-Limiter's one Limiter takes the settings of the last app it was given, so
+    # an app made here with the limiter on would switch it on for any other app in this process (a test suite's).
+    app = create_app({"DATABASE_URL": database_url, "SCHEDULER_IN_PROCESS": False, "RATELIMIT_ENABLED": False,
                       "SECRET_KEY": secrets.token_hex(32)})
     with app.app_context():
         rows = db.session.execute(select(User.email, UserRole.role).join(UserRole, UserRole.user_id == User.id)

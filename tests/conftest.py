@@ -204,7 +204,7 @@ CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name
 
 def csrf_token(html: str) -> str:
     match = CSRF_PATTERN.search(html)
-    assert match, "no CSRF token in the page"
+    assert match, "no CSRF token in the page: " + html[:1500]
     return match.group(1) or match.group(2)
 
 

@@ -9,22 +9,25 @@ import pytest
 from bench import load
 from bench.generate import generate
 from crm import migrate
-from crm.extensions import Database, db
+from crm.extensions import Database, db, limiter
 from tests.conftest import fresh_database_url, make_test_app
 
 pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
-def bench_database(database_kind, tmp_path_factory) -> str:
+def bench_database(app, database_kind, tmp_path_factory) -> str:
+    """A committed bench database. The apps made for it (here and in the harness) take Flask-Limiter's one Limiter
+    over, so the suite's app gets it back afterwards."""
     url = fresh_database_url(database_kind, tmp_path_factory, "load")
     migrate.upgrade(url)
-    app = make_test_app(url, tmp_path_factory.mktemp("instance"))
-    with app.app_context():
+    bench_app = make_test_app(url, tmp_path_factory.mktemp("instance"))
+    with bench_app.app_context():
         generate(db.session, households=300, seed=4, today=date(2026, 6, 30), progress=False)
         db.session.commit()
-    Database.state(app).engine.dispose()
-    return url
+    Database.state(bench_app).engine.dispose()
+    yield url
+    limiter.init_app(app)
 
 
 def test_the_harness_drives_every_scenario_and_counts_what_intake_stored(bench_database, capsys):
