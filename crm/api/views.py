@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timezone
 
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -84,6 +85,6 @@ def create_enquiry():
         db.session.rollback()
         return _errors(422, error.as_json())
     body = {"id": receipt.contact_id, "household_reference": receipt.household_reference,
-            "received_at": receipt.received_at.isoformat(),
-            "first_response_due_at": receipt.first_response_due_at.isoformat()}
+            "received_at": receipt.received_at.astimezone(timezone.utc).isoformat(),
+            "first_response_due_at": receipt.first_response_due_at.astimezone(timezone.utc).isoformat()}
     return jsonify(body), 201 if receipt.created else 200

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
 
 import pytest
 from faker import Faker
@@ -238,3 +239,15 @@ def test_spaces_around_details_are_dropped_and_spaces_alone_are_no_value(client,
     only_spaces = post(client, token, body(first_name="   "))
     assert only_spaces.status_code == 422
     assert {"field": "first_name", "message": "Enter your first name"} in only_spaces.json["errors"]
+
+
+def test_answers_give_times_in_utc_whether_stored_now_or_replayed(client, db_session, token, travel):
+    """In British Summer Time the first answer gave the deadline on London's clock (+01:00) and its replay, read back
+    from the database, in UTC: the same instant written two ways, so a retry's answer differed from the first."""
+    travel(datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc))
+    payload = body()
+    first = post(client, token, payload, key="summer-1")
+    again = post(client, token, payload, key="summer-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json == again.json
+    assert first.json["received_at"].endswith("+00:00") and first.json["first_response_due_at"].endswith("+00:00")
