@@ -4,9 +4,17 @@ report (crm/reports/cache.py, whose docstring gives the design) is never stale.
 Every engine crm.extensions.make_engine makes is watched: each statement sent to the database is looked at
 (`before_cursor_execute`), so the ORM's flush, a Core bulk insert, `text()` and a bare connection are all seen;
 a write (INSERT, UPDATE, DELETE, COPY, MERGE, TRUNCATE, DDL) to a table other than UNVERSIONED marks the
-connection, and just before that transaction commits (or releases a savepoint, whose writes belong to the commit
-to come) `data_version.version` is incremented through the same DBAPI connection. A rollback forgets the mark.
-A write that goes past SQLAlchemy altogether (a driver's COPY) calls `wrote()`.
+connection, and just before that transaction commits `data_version.version` is incremented through the same DBAPI
+connection. A rollback forgets the mark. A write that goes past SQLAlchemy altogether (a driver's COPY) calls
+`wrote()`.
+
+A savepoint released after a write (a nested transaction; every commit of the test suite, whose outer transaction
+is rolled back) moves the version too, so a report read later in the same transaction is not answered from before
+the write. On PostgreSQL that increment is made and committed on a connection of its own: made inside the
+transaction, it would hold the row's lock until the outer commit, and any other connection's commit would wait for
+it (a background import in a test waited forever). The outer commit still moves the version once more, in its own
+transaction, so what was cached meanwhile (without the transaction's writes) is never read again once they are
+visible. SQLite has one writer at a time: the increment stays in the transaction.
 """
 from __future__ import annotations
 
@@ -17,6 +25,7 @@ from sqlalchemy import Engine, event
 # Tables no report reads: writing them keeps the cached reports (a page view's audit row, the cache itself).
 UNVERSIONED = frozenset({"report_cache", "data_version", "audit_events", "alembic_version"})
 FLAG = "hearth_wrote"
+RELEASED = "hearth_wrote_released"  # a savepoint holding writes was released: the commit moves the version again
 WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|COPY|'
                    r'MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?"?(\w+)"?', re.IGNORECASE)
 DDL = re.compile(r"^\s*(?:CREATE|DROP|ALTER)\b", re.IGNORECASE)
@@ -36,7 +45,7 @@ def writes_versioned_data(statement: str) -> bool:
 def watch(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", _noticed)
     event.listen(engine, "commit", _before_commit)
-    event.listen(engine, "release_savepoint", lambda connection, _name, _context: _before_commit(connection))
+    event.listen(engine, "release_savepoint", lambda connection, _name, _context: _released(connection))
     event.listen(engine, "rollback", _forget)
 
 
@@ -52,8 +61,21 @@ def _noticed(connection, _cursor, statement, _parameters, _context, _executemany
         connection.info[FLAG] = True
 
 
-def _before_commit(connection) -> None:
+def _released(connection) -> None:
+    if connection.dialect.name != "postgresql":
+        _before_commit(connection)
+        return
     if not connection.info.pop(FLAG, False):
+        return
+    connection.info[RELEASED] = True
+    with connection.engine.connect() as own:
+        own.exec_driver_sql(BUMP_POSTGRESQL)
+        own.commit()
+
+
+def _before_commit(connection) -> None:
+    wrote_here, released = connection.info.pop(FLAG, False), connection.info.pop(RELEASED, False)
+    if not (wrote_here or released):
         return
     cursor = connection.connection.dbapi_connection.cursor()
     try:
@@ -71,3 +93,4 @@ def _before_commit(connection) -> None:
 
 def _forget(connection) -> None:
     connection.info.pop(FLAG, None)
+    connection.info.pop(RELEASED, None)
