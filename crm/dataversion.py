@@ -68,9 +68,14 @@ def _released(connection) -> None:
     if not connection.info.pop(FLAG, False):
         return
     connection.info[RELEASED] = True
-    with connection.engine.connect() as own:
-        own.exec_driver_sql(BUMP_POSTGRESQL)
+    own = connection.engine.raw_connection()  # the driver's: like the increment at commit, no statement of the app's
+    try:
+        cursor = own.cursor()
+        cursor.execute(BUMP_POSTGRESQL)
+        cursor.close()
         own.commit()
+    finally:
+        own.close()
 
 
 def _before_commit(connection) -> None:
