@@ -4,9 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from crm.audit.models import AuditEvent
+from crm.extensions import defers_writes
+
+LATER = "hearth_audit_later"  # session.info: audit rows of a SQLite read transaction, added at its commit
 
 CLI_ACTOR = "command line"  # who the audit log names when nobody is signed in
 
@@ -31,5 +35,22 @@ def record_event(
         ip_address=request.remote_addr if has_request_context() else None,
         detail=detail,
     )
-    session.add(event)
+    if defers_writes(session):
+        # A read-only request on SQLite: the row is added just before the commit, so the transaction takes the
+        # write lock (crm/extensions.py) for that insert only, not while the rest of the page is read and rendered.
+        session.info.setdefault(LATER, []).append(event)
+    else:
+        session.add(event)
     return event
+
+
+@sqlalchemy_event.listens_for(Session, "before_commit")
+def _add_later(session: Session) -> None:
+    if later := session.info.pop(LATER, None):
+        session.add_all(later)
+
+
+@sqlalchemy_event.listens_for(Session, "after_soft_rollback")
+def _forget_later(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the session's whole transaction, not a savepoint within it
+        session.info.pop(LATER, None)
