@@ -54,3 +54,17 @@ def str_enum(enum_cls, name: str) -> Enum:
 
 # A 64-bit key on PostgreSQL; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def only_on(dialect: str, index):
+    """An index one database has and the other does not (PostgreSQL's trigram indexes): create_all makes it there
+    only, and autogenerate (schema_filter) compares it there only."""
+    index.info["only_on"] = dialect
+    return index.ddl_if(dialect=dialect)
+
+
+def schema_filter(dialect: str):
+    """Alembic's include_object for a database of this dialect: leaves out the model's indexes only_on another."""
+    def include_object(obj, _name, type_, reflected, _compare_to) -> bool:
+        return not (type_ == "index" and not reflected and obj.info.get("only_on", dialect) != dialect)
+    return include_object

@@ -5,7 +5,7 @@ import os
 
 from alembic import context
 
-from crm.db import UTCDateTime
+from crm.db import UTCDateTime, schema_filter
 from crm.extensions import make_engine
 from crm.models import Base
 
@@ -31,7 +31,8 @@ def run_migrations_online() -> None:
     engine = make_engine(database_url())
     try:
         with engine.connect() as connection:
-            context.configure(connection=connection, target_metadata=Base.metadata, **COMPARE_OPTIONS)
+            context.configure(connection=connection, target_metadata=Base.metadata,
+                              include_object=schema_filter(connection.dialect.name), **COMPARE_OPTIONS)
             with context.begin_transaction():
                 context.run_migrations()
     finally:

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import (JSON, Computed, ForeignKey, Index, String, Text, UniqueConstraint, false as sa_false, text,
-                        true as sa_true)
+from sqlalchemy import (JSON, Computed, ForeignKey, Index, String, Text, UniqueConstraint, false as sa_false, func,
+                        literal_column, text, true as sa_true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from crm import clock
-from crm.db import Base, str_enum
+from crm.db import Base, only_on, str_enum
 from crm.funnel.service_lines import ServiceLineCode
 from crm.funnel.stages import OPEN_STATUSES, Stage, Status
 from crm.households.phones import normalise_phone
@@ -91,6 +91,16 @@ class Household(Base):
     allocated_worker = relationship("User", foreign_keys=[allocated_worker_id])
     legal_hold_set_by = relationship("User", foreign_keys=[legal_hold_set_by_id])
 
+    # Household search (crm.households.services.household_matches) on PostgreSQL: `LIKE '%text%'` reads a
+    # trigram index (pg_trgm), the reference an index of its lower case. SQLite has neither; it reads the table.
+    __table_args__ = (
+        only_on("postgresql", Index("ix_households_email_trgm", "email_normalised", postgresql_using="gin",
+                                    postgresql_ops={"email_normalised": "gin_trgm_ops"})),
+        only_on("postgresql", Index("ix_households_phone_trgm", "phone_normalised", postgresql_using="gin",
+                                    postgresql_ops={"phone_normalised": "gin_trgm_ops"})),
+        only_on("postgresql", Index("ix_households_reference_lower", func.lower(text("reference")))),
+    )
+
     @validates("phone")
     def _normalise_phone(self, _key: str, phone: str | None) -> str | None:
         self.phone_normalised = normalise_phone(phone)
@@ -132,6 +142,15 @@ class Person(Base):
     fostered_in_last_12_months: Mapped[bool | None]
 
     household: Mapped[Household] = relationship(back_populates="people")
+
+    # Household search by name on PostgreSQL (crm.households.services.full_name_lowered is the same expression).
+    __table_args__ = (
+        only_on("postgresql", Index(
+            "ix_people_full_name_trgm",
+            # As PostgreSQL gives the expression back, so that autogenerate finds it unchanged.
+            literal_column("lower((first_name::text || ' '::text) || last_name::text)").label("full_name"),
+            postgresql_using="gin", postgresql_ops={"full_name": "gin_trgm_ops"})),
+    )
 
     @property
     def full_name(self) -> str:

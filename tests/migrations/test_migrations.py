@@ -10,6 +10,7 @@ from sqlalchemy import insert, inspect, select, text
 from crm import clock
 from crm import migrate
 from crm.audit.models import AuditEvent
+from crm.db import schema_filter
 from crm.extensions import make_engine
 from crm.models import Base
 from tests.conftest import fresh_database_url
@@ -162,7 +163,8 @@ def test_autogenerate_finds_nothing_to_do(database_url):
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts=dict(COMPARE_OPTIONS))
+            context = MigrationContext.configure(connection, opts=dict(
+                COMPARE_OPTIONS, include_object=schema_filter(connection.dialect.name)))
             diff = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
