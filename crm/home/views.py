@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
-from crm import clock
+from crm import clock, dataversion
 from crm.audit.services import record_event
 from crm.auth.policy import may_use, signed_in
 from crm.auth.roles import CASEWORK_ROLES, Role
@@ -15,6 +15,7 @@ from crm.households import services as households
 from crm.marketing import suppression
 from crm.queues import awaiting, queries
 from crm.queues.filters import ALL, MINE, SCOPE_LABELS, TEAM, ApplicationFilters
+from crm.reports import cache
 
 bp = Blueprint("home", __name__)
 # For the links' screen-reader text, which must say which column a count is in without repeating its header.
@@ -50,11 +51,28 @@ def _may_use(endpoint: str) -> bool:
 def _pipeline(*, suppressed: bool) -> dict:
     """The pipeline table. Marketing sees aggregates only: `hidden` holds the cells shown as "<5", the small ones
     and, by the marketing suppression rule, enough others that none can be worked out from its row's total."""
-    rows, lines = households.pipeline(), households.service_lines()
+    rows, lines = _pipeline_rows(), households.service_lines()
     cells = {row.stage: {line.code: row.counts.get(line.code, 0) for line in lines} for row in rows}
     hidden = suppression.hidden_in_rows(cells, TOTAL) if suppressed else set()
     return {"pipeline": rows, "service_lines": lines, "suppressed": suppressed, "hidden": hidden,
             "hidden_label": suppression.SUPPRESSED, "total_column": TOTAL}
+
+
+def _pipeline_rows() -> list:
+    """The same for every manager and marketing officer (the whole pipeline; marketing's cells are hidden after):
+    counted once per data version, then a primary-key read of the report cache until the next write. Counted afresh
+    when this transaction has written: its writes are under no version yet."""
+    if db.session.connection().info.get(dataversion.FLAG):
+        return households.pipeline()
+    return cache.cached("home_pipeline", _NoParameters, households.pipeline)
+
+
+class _NoParameters:
+    """The pipeline's parameters for the cache key: it has none."""
+
+    @staticmethod
+    def as_json() -> dict:
+        return {}
 
 
 def _queue_links(user) -> dict:

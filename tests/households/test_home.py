@@ -131,3 +131,22 @@ def test_marketing_cannot_work_out_a_hidden_pipeline_figure_from_its_row_total(c
     auth.logout()
     auth.login(UserFactory(roles=[Role.MANAGER]))
     assert pipeline_cell(client.get("/").get_data(as_text=True), "Stage 1") == ["11", "3", "5", "8", "27"]
+
+
+def test_the_pipeline_is_counted_once_per_data_version_and_never_stale(client, auth, monkeypatch):
+    from crm.households import services as households
+    counted = []
+    count = households.pipeline
+    monkeypatch.setattr(households, "pipeline", lambda: counted.append(1) or count())
+    worker = UserFactory(roles=[Role.STAGE_ONE_WORKER])
+    for _ in range(2):
+        household_for(worker, stage=Stage.STAGE_1)
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    for _ in range(3):
+        assert pipeline_cell(client.get("/").get_data(as_text=True), "Stage 1")[0] == "2"
+    before = len(counted)
+    assert pipeline_cell(client.get("/").get_data(as_text=True), "Stage 1")[0] == "2"
+    assert len(counted) == before  # nothing written since: read from the cache
+    household_for(worker, stage=Stage.STAGE_1)  # a write moves the data version
+    assert pipeline_cell(client.get("/").get_data(as_text=True), "Stage 1")[0] == "3"
+    assert len(counted) == before + 1
