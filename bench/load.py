@@ -126,14 +126,14 @@ def server_environment(database_url: str) -> dict[str, str]:
 class Server:
     """gunicorn, started and stopped by the harness (only the process it started)."""
 
-    def __init__(self, database_url: str, workers: int, port: int | None = None):
+    def __init__(self, database_url: str, workers: int, port: int | None = None, env: dict | None = None):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
             [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
              "--log-level", "warning", "crm:create_app()"],
-            cwd=ROOT, env=server_environment(database_url))
+            cwd=ROOT, env={**server_environment(database_url), **(env or {})})
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -79,6 +79,9 @@ def from_environment(instance_path: Path) -> dict:
         # Per API token: a website integration posting its own form's submissions.
         "RATELIMIT_API": os.environ.get("RATELIMIT_API", "600 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # fixed-window (Flask-Limiter's default), or moving-window: exact over the last period, never twice the limit
+        # across a window's edge (Redis does it with one script, so several hosts still share one count).
+        "RATELIMIT_STRATEGY": os.environ.get("RATELIMIT_STRATEGY", "fixed-window"),
         # How many proxies in front of Hearth set X-Forwarded-For/-Proto/-Host: the client's address (what the
         # rate limits count) is then the one the nearest trusted proxy saw. 0: the headers are ignored, so a
         # client cannot choose its own address by sending them.

@@ -7,14 +7,21 @@ import socket
 import traceback
 import zlib
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from crm import clock
 from crm.escalations.models import JobRun, JobRunStatus
 from crm.extensions import Database, db
+
+
+def _ran_since(job_id: str, due: datetime) -> bool:
+    """A run of the job (not a skip, not a failure: a failed one is tried again) started at or after `due`."""
+    return db.session.scalar(
+        select(JobRun.id).where(JobRun.job_id == job_id, JobRun.started_at >= due,
+                                JobRun.status.in_([JobRunStatus.RUNNING, JobRunStatus.SUCCEEDED])).limit(1)) is not None
 
 
 @contextmanager
@@ -37,20 +44,27 @@ def job_lock(job_id: str):
                 connection.commit()
 
 
-def run_job(job_id: str, today: date | None = None) -> JobRun:
-    """Run the job now, as if on `today`; the JobRun row says what it did (or why it failed or was skipped)."""
+def run_job(job_id: str, today: date | None = None, *, due: datetime | None = None) -> JobRun:
+    """Run the job now, as if on `today`; the JobRun row says what it did (or why it failed or was skipped).
+
+    `due` (a scheduler's run): the time the job fell due. Every scheduler process (one per host) fires at that
+    time; the first to take the lock runs the job, and one that takes it after a run has already started since
+    `due` records a skip, so each due time is run once however many schedulers there are."""
     from jobs.scheduler import JOBS_BY_ID
 
     job = JOBS_BY_ID[job_id]
     today = today or clock.today()
     with job_lock(job_id) as acquired:
+        skipped = None if acquired else "another process is running this job"
+        if skipped is None and due is not None and _ran_since(job_id, due):
+            skipped = "already run since it was due"
         run = JobRun(job_id=job_id, run_for=today, host=socket.gethostname()[:255], pid=os.getpid(),
-                     status=JobRunStatus.RUNNING if acquired else JobRunStatus.SKIPPED)
+                     status=JobRunStatus.SKIPPED if skipped else JobRunStatus.RUNNING)
         db.session.add(run)
         db.session.commit()
         run_id = run.id
-        if not acquired:
-            run.finished_at, run.counts = clock.now(), {"skipped": "another process is running this job"}
+        if skipped:
+            run.finished_at, run.counts = clock.now(), {"skipped": skipped}
             db.session.commit()
             return run
         try:

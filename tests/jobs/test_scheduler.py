@@ -94,3 +94,21 @@ def test_catch_up_runs_are_added_for_the_missed_jobs_only(app, travel):
         assert catch_up == sorted(f"{CATCH_UP}{job.id}" for job in JOBS)
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_a_second_scheduler_firing_for_the_same_due_time_records_a_skip(app_context, db_session, travel):
+    """Every host's scheduler fires at 07:00: the job runs once; the next due time runs again; a failure is retried."""
+    from jobs.runner import run_job
+    day = date(2026, 12, 3)
+    due = clock.london_time(day, time(7, 0))
+    travel(due + timedelta(seconds=1))
+    assert run_job("check_escalations", due=due).status == JobRunStatus.SUCCEEDED
+    travel(due + timedelta(seconds=3))
+    second = run_job("check_escalations", due=due)
+    assert second.status == JobRunStatus.SKIPPED and second.counts == {"skipped": "already run since it was due"}
+    travel(due + timedelta(days=1, seconds=2))
+    assert run_job("check_escalations", due=due + timedelta(days=1)).status == JobRunStatus.SUCCEEDED
+    ran(db_session, "first_responses", due + timedelta(seconds=1), JobRunStatus.FAILED)
+    travel(due + timedelta(seconds=5))
+    assert run_job("first_responses", due=due).status == JobRunStatus.SUCCEEDED
+    assert run_job("first_responses").status == JobRunStatus.SUCCEEDED  # by hand (no due time): always runs
