@@ -134,8 +134,10 @@ def begins_deferred() -> bool:
 
 
 def defers_writes(session: Session) -> bool:
-    """Whether this session's transaction is (or will be) a SQLite read: its audit rows wait for the commit."""
-    return session.get_bind().dialect.name == "sqlite" and begins_deferred()
+    """Whether this session's transaction is (or will be) a SQLite read serving a view: its audit rows wait for the
+    commit. (A service called in a request context but outside a view, as tests do, adds them at once.)"""
+    return (has_request_context() and g.get("hearth_view", False) and session.get_bind().dialect.name == "sqlite"
+            and begins_deferred())
 
 
 def _upgrade_refused(error: OperationalError) -> bool:
@@ -165,6 +167,7 @@ class Database:
         for the lock like any writer. The view's reads are made again, so what it writes follows from them."""
         def dispatch_request():
             g.pop("hearth_upgraded", None)
+            g.hearth_view = True
             try:
                 return dispatch()
             except OperationalError as error:
