@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField, TextAreaField
+from wtforms import PasswordField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from crm.forms import HearthForm
+from crm.checks.forms import CircumstancesForm
+from crm.forms import CheckboxesInput, GovDateField, HearthForm
+from crm.households.records import PersonDetails
 
 
 class SignInForm(HearthForm):
@@ -48,3 +50,43 @@ class MessageForm(HearthForm):
                          validators=[InputRequired("Enter your message"),
                                      Length(max=5000, message="Your message must be 5,000 characters or fewer")])
     submit = SubmitField("Send message", widget=GovSubmitInput())
+
+
+class DetailsForm(CircumstancesForm):
+    """An adult's details as the applicant corrects them: name, date of birth, and what decides their checks."""
+
+    first_name = StringField("First name", widget=GovTextInput(), validators=[Length(max=100)])
+    last_name = StringField("Last name", widget=GovTextInput(), validators=[Length(max=100)])
+    date_of_birth = GovDateField("Date of birth", description="For example, 27 3 1985.")
+    submit = SubmitField("Save details", widget=GovSubmitInput())
+
+    @classmethod
+    def of(cls, person) -> DetailsForm:
+        form = super().of(person)
+        form.first_name.data, form.last_name.data = person.first_name, person.last_name
+        form.date_of_birth.data = person.date_of_birth
+        return form
+
+    def person_details(self) -> PersonDetails:
+        return PersonDetails(first_name=self.first_name.data or "", last_name=self.last_name.data or "",
+                             date_of_birth=self.date_of_birth.data)
+
+
+class ConsentForm(HearthForm):
+    kinds = SelectMultipleField("Which checks do you agree to?", widget=CheckboxesInput(), validate_choice=False,
+                                description="Select all that you agree to. Untick one to withdraw your consent.")
+    submit = SubmitField("Save my consents", widget=GovSubmitInput())
+
+
+class WorkerMessageForm(HearthForm):
+    body = TextAreaField("Message to the household", widget=GovTextArea(),
+                         validators=[InputRequired("Enter your message"),
+                                     Length(max=5000, message="The message must be 5,000 characters or fewer")])
+    submit = SubmitField("Send message", widget=GovSubmitInput())
+
+
+class InviteForm(HearthForm):
+    email = StringField("Their email address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter their email address"),
+                                    Length(max=254, message="Enter an email address of 254 characters or fewer")])
+    submit = SubmitField("Send the invitation", widget=GovSubmitInput())

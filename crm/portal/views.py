@@ -147,3 +147,6 @@ def messages():
         db.session.commit()
     return render_template("portal/messages.html", form=form, messages=listed, title="Messages"), \
         400 if form.errors else 200
+
+
+from crm.portal import task_views  # noqa: E402,F401 (the task pages, on this blueprint)
