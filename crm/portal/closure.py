@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from crm import clock
 from crm.extensions import db
 from crm.funnel.stages import OPEN_STATUSES, Status
 
+REMOVED = "(removed when the record was anonymised)"
 # How long an approved household keeps the portal after the approval.
 AFTER_APPROVAL = relativedelta(months=3)
 REASONS = {"withdrawn": "the application was withdrawn", "not_approved": "the application was not approved",
@@ -64,15 +65,16 @@ def close_account(account, reason: str, *, actor=None) -> None:
                      object_id=account.household_id, detail={"portal_account_id": account.id, "reason": reason})
 
 
-def close_household_accounts(household_id: int, reason: str, *, anonymise: bool = False) -> int:
-    """Close every account of the household (retention, erasure, withdrawal). With anonymise, the portal's personal
-    data goes too: addresses, password hashes, message bodies, codes. Returns how many accounts were open."""
+def close_household_accounts(household_id: int, reason: str, *, anonymise: bool = False) -> dict[str, int]:
+    """Close every account of the household (retention, erasure). With anonymise, the portal's personal data goes
+    too: addresses, password hashes, message bodies, codes. Returns the counts (never a value) for the audit row."""
     from crm.portal.models import PortalAccount, PortalCode, PortalMessage
 
     accounts = list(db.session.scalars(select(PortalAccount).where(PortalAccount.household_id == household_id)))
     opened = [account for account in accounts if account.closed_at is None]
     for account in opened:
         close_account(account, reason, actor=_system())
+    counts = {"portal_accounts_closed": len(opened)}
     if anonymise:
         from crm.auth.passwords import NO_PASSWORD
 
@@ -80,11 +82,13 @@ def close_household_accounts(household_id: int, reason: str, *, anonymise: bool 
             account.email, account.password_hash = None, NO_PASSWORD
         ids = [account.id for account in accounts]
         if ids:
-            db.session.execute(PortalCode.__table__.delete().where(PortalCode.account_id.in_(ids)))
-        db.session.execute(update(PortalMessage).where(PortalMessage.household_id == household_id)
-                           .values(body="(removed)").execution_options(synchronize_session=False))
+            db.session.execute(delete(PortalCode).where(PortalCode.account_id.in_(ids))
+                               .execution_options(synchronize_session=False))
+        counts["portal_messages"] = db.session.execute(
+            update(PortalMessage).where(PortalMessage.household_id == household_id, PortalMessage.body != REMOVED)
+            .values(body=REMOVED).execution_options(synchronize_session="fetch")).rowcount
         db.session.flush()
-    return len(opened)
+    return counts
 
 
 class _System:
