@@ -116,9 +116,9 @@ def _signed_in(account: PortalAccount, how: str) -> PortalAccount:
     return account
 
 
-def send_code(email: str) -> str | None:
-    """A new 6-digit code for the open account with this address, its earlier codes spent; the code to email, or
-    None when there is no such account (the page answers the same)."""
+def send_code(email: str) -> tuple[str, str] | None:
+    """A new 6-digit code for the open account with this address, its earlier codes spent: (the account's own
+    address, the code) to email, or None when there is no such account (the page answers the same)."""
     account = find_open_account(email)
     if account is None or account.activated_at is None:
         return None
@@ -129,7 +129,7 @@ def send_code(email: str) -> str | None:
     db.session.add(PortalCode(account_id=account.id, code_hash=_code_hash(account.id, code),
                               expires_at=now + CODE_LIFETIME))
     record_applicant_event(account, "portal_code_sent")
-    return code
+    return account.email, code
 
 
 def sign_in_with_code(email: str, code: str) -> PortalAccount:

@@ -66,10 +66,10 @@ def sign_in():
 def request_code():
     form = CodeRequestForm()
     if form.validate_on_submit():
-        code = accounts.send_code(form.email.data)
+        sent = accounts.send_code(form.email.data)
         db.session.commit()
-        if code is not None:
-            notify.send_code(form.email.data, code)
+        if sent is not None:
+            notify.send_code(*sent)
         flash(CODE_SENT)
         return redirect(url_for("portal.enter_code", email=form.email.data.strip().lower()))
     return render_template("portal/request_code.html", form=form, title="Sign in with a code"), \
