@@ -5,7 +5,8 @@ What goes: people's names (replaced by ANONYMOUS), dates of birth (reduced to 1 
 band the equality report gives counts approvals only, and approved households are kept), equality monitoring
 answers and circumstances (counted by the reports only for approvals), the household's contact details, address,
 postcode and relationship status, and free text: enquiry contacts' notes, stage events' reasons and undo reasons,
-chases' notes, consultations' notes, and the corrections of details (record_changes hold before and after values,
+chases' notes, consultations' notes, the applicant portal's addresses, passwords, codes and messages (its accounts
+closed), and the corrections of details (record_changes hold before and after values,
 so those rows are deleted; no report reads them).
 
 What stays, and why: the rows themselves (households, applications, stage events, contacts, bookings, checks
@@ -30,6 +31,7 @@ from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household, RecordChange
+from crm.portal.closure import close_household_accounts
 
 ANONYMOUS = "Anonymised"
 PERSON_FIELDS = ("ethnicity", "sexual_orientation", "disability", "religion", "lived_abroad_months", "employed",
@@ -55,6 +57,8 @@ def anonymise_household(household: Household, rule: str, *, actor=None) -> dict[
     counts["record_changes"] = db.session.execute(
         delete(RecordChange).where(RecordChange.household_id == household.id)
         .execution_options(synchronize_session="fetch")).rowcount
+    # The applicant portal closes for good, and its addresses, password hashes, codes and message bodies go.
+    counts.update(close_household_accounts(household.id, "anonymised", anonymise=True))
     household.anonymised_at, household.anonymised_rule = clock.now(), rule
     record_event(db.session, "household_anonymised", actor=actor, actor_label=None if actor else CLI_ACTOR,
                  object_type="household", object_id=household.id, detail={"rule": rule, **counts})
