@@ -14,6 +14,7 @@ from crm.funnel.reasons.models import WithdrawalReason
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
+from crm.portal.models import PortalAccount, PortalCode, PortalConsent, PortalMessage
 from crm.references.models import Reference, Referee, RefereeLink
 from crm.reports.cache import DataVersion, ReportCache
 from crm.targets.models import ReportTarget
@@ -34,5 +35,6 @@ __all__ = [
     "ImportRun",
     "ImportUndoStep",
     "DataVersion", "ReportCache",
+    "PortalAccount", "PortalCode", "PortalConsent", "PortalMessage",
     "Referee", "RefereeLink", "Reference",
 ]

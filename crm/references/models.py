@@ -44,7 +44,7 @@ class Referee(Base):
     named_at: Mapped[datetime] = mapped_column(default=clock.now)
     # Who named them: a staff user, or the applicant through the portal (their account's id).
     named_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    named_by_account_id: Mapped[int | None]
+    named_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("portal_accounts.id", ondelete="SET NULL"))
 
     check = relationship("CheckInstance")
     application = relationship("Application")

@@ -185,9 +185,10 @@ def receive_if_complete(check: CheckInstance, *, actor_label: str) -> bool:
 
 
 def _audit(referee: Referee, action: str, actor, account, detail: dict, actor_label: str | None = None) -> None:
-    if account is not None:
-        actor_label = f"applicant account {account.id}"
-        detail = {**detail, "account_id": account.id}
+    if account is not None:  # the applicant's own trail is the household's (crm.portal.audit)
+        from crm.portal.audit import record_applicant_event
+        record_applicant_event(account, action, referee_id=referee.id, **detail)
+        return
     record_event(db.session, action, actor=actor, actor_label=actor_label, object_type="referee",
                  object_id=referee.id, detail=detail)
 

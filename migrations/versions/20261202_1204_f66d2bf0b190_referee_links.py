@@ -2,7 +2,7 @@
 to them (only the token's SHA-256 is stored; at most one live link a referee), and the references they give.
 
 Revision ID: f66d2bf0b190
-Revises: 7b1d4c9e0a52
+Revises: 3e7703a81584
 Create Date: 2026-12-02 12:04:31.991369+00:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'f66d2bf0b190'
-down_revision = '7b1d4c9e0a52'
+down_revision = '3e7703a81584'
 branch_labels = None
 depends_on = None
 
@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('named_by_account_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_referees_application_id_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['check_id'], ['checks.id'], name=op.f('fk_referees_check_id_checks'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['named_by_account_id'], ['portal_accounts.id'], name=op.f('fk_referees_named_by_account_id_portal_accounts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['named_by_user_id'], ['users.id'], name=op.f('fk_referees_named_by_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_referees'))
     )
