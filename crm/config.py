@@ -78,6 +78,8 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_PORTAL_FORMS": os.environ.get("RATELIMIT_PORTAL_FORMS", "30 per minute;300 per hour"),
         # Per client address: generous enough for a family or an event kiosk, not for a script.
         "RATELIMIT_PUBLIC_ENQUIRY": os.environ.get("RATELIMIT_PUBLIC_ENQUIRY", "10 per minute;60 per hour"),
+        # A referee's reference form (/reference/<token>): opening and sending it, per client address.
+        "RATELIMIT_REFERENCE": os.environ.get("RATELIMIT_REFERENCE", "20 per minute;100 per hour"),
         # Per API token: a website integration posting its own form's submissions.
         "RATELIMIT_API": os.environ.get("RATELIMIT_API", "600 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -15,6 +15,7 @@ from crm.households.models import Application, Household, PartnerAuthority, Pers
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
 from crm.portal.models import PortalAccount, PortalCode, PortalConsent, PortalMessage
+from crm.references.models import Reference, Referee, RefereeLink
 from crm.reports.cache import DataVersion, ReportCache
 from crm.targets.models import ReportTarget
 from crm.transfer.models import ImportRun, ImportUndoStep, PendingImport
@@ -35,4 +36,5 @@ __all__ = [
     "ImportUndoStep",
     "DataVersion", "ReportCache",
     "PortalAccount", "PortalCode", "PortalConsent", "PortalMessage",
+    "Referee", "RefereeLink", "Reference",
 ]

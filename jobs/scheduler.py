@@ -19,7 +19,7 @@ from flask import Flask
 
 from crm import clock
 from crm.clock import LONDON
-from jobs import attribution, retention, rules, snapshot
+from jobs import attribution, references, retention, rules, snapshot
 
 
 def _new_adult_checks(today, run_id=None) -> dict:
@@ -42,6 +42,8 @@ class Job:
 JOBS: list[Job] = [
     Job("new_adult_checks", _new_adult_checks, {"hour": 6, "minute": 30},
         "Adult checks for people who turned 18 while their application is open"),
+    Job("referee_links", references.referee_links, {"hour": 6, "minute": 45},
+        "Reference request links for named referees whose check was requested; one reminder after 14 days"),
     Job("check_escalations", rules.check_escalations, {"hour": 7, "minute": 0},
         "Overdue checks up the escalation ladder"),
     Job("stage_timescales", rules.stage_timescales, {"hour": 7, "minute": 10},

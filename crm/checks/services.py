@@ -314,8 +314,10 @@ def complete_part(part: CheckPart, completed_on: date, *, actor, today: date | N
     _audit(check, "check_part_completed", actor, {"part": part.name, "completed_on": completed_on.isoformat()})
 
 
-def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, today: date | None = None) -> None:
-    """Record (or correct) when the check came back and its outcome; 'not required' needs no request."""
+def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, today: date | None = None,
+                  actor_label: str | None = None) -> None:
+    """Record (or correct) when the check came back and its outcome; 'not required' needs no request. A reference
+    given through a referee's link records it too (crm.references), with no user and an `actor_label`."""
     try:
         outcome = CheckOutcome(outcome)
     except ValueError:
@@ -334,7 +336,7 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
     escalations.resolve_for_subject("check", check.id, "received")
     _audit(check, "check_outcome_changed" if previous else "check_received", actor,
            {"received_on": received_on.isoformat(), "outcome": outcome.value,
-            "previous_outcome": previous.value if previous else None})
+            "previous_outcome": previous.value if previous else None}, actor_label=actor_label)
 
 
 def state_problem(check: CheckInstance | None, requested_on: date | None, received_on: date | None,

@@ -22,6 +22,9 @@ from crm.formatting import long_date
 from crm.households import services as households
 from crm.households.models import Application, Person
 from crm.pagination import requested_page
+from crm.references import links
+from crm.references import services as references
+from crm.references.forms import ActionForm
 
 bp = Blueprint("checks", __name__)
 CHECK_ROLES = (Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER, Role.MANAGER)
@@ -128,7 +131,9 @@ def _check_page(check, submitted: dict | None = None, status: int = 200):
     failed = next((form for form in forms.values() if form.errors), None)
     response = render_template("checks/show.html", check=check, forms=forms, form=failed, today=clock.today(),
                                due=queries.due_flag(check, clock.today()),
-                               show_outcome=services.may_see_outcomes(current_user))
+                               show_outcome=services.may_see_outcomes(current_user),
+                               referees=references.check_referees(check), action_form=ActionForm(),
+                               link_status=links.status)
     services.record_outcome_views([check], current_user, "check page")
     db.session.commit()
     return response, status

@@ -6,8 +6,8 @@ band the equality report gives counts approvals only, and approved households ar
 answers and circumstances (counted by the reports only for approvals), the household's contact details, address,
 postcode and relationship status, and free text: enquiry contacts' notes, stage events' reasons and undo reasons,
 chases' notes, consultations' notes, the applicant portal's addresses, passwords, codes and messages (its accounts
-closed), and the corrections of details (record_changes hold before and after values,
-so those rows are deleted; no report reads them).
+closed), referees' names, contact details and relationship and the text of their references, and the corrections of
+details (record_changes hold before and after values, so those rows are deleted; no report reads them).
 
 What stays, and why: the rows themselves (households, applications, stage events, contacts, bookings, checks
 and their outcomes, allocations), their dates, stages, statuses, service lines, partner authority, team and
@@ -32,6 +32,7 @@ from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household, RecordChange
 from crm.portal.closure import close_household_accounts
+from crm.references.models import Reference, Referee
 
 ANONYMOUS = "Anonymised"
 PERSON_FIELDS = ("ethnicity", "sexual_orientation", "disability", "religion", "lived_abroad_months", "employed",
@@ -54,6 +55,7 @@ def anonymise_household(household: Household, rule: str, *, actor=None) -> dict[
     checks = select(CheckInstance.id).where(CheckInstance.application_id.in_(applications))
     counts["chase_notes"] = _clear(CheckChase, CheckChase.check_id.in_(checks), note=None)
     counts["consultation_notes"] = _clear(Consultation, Consultation.household_id == household.id, notes=None)
+    counts.update(_referees(applications))
     counts["record_changes"] = db.session.execute(
         delete(RecordChange).where(RecordChange.household_id == household.id)
         .execution_options(synchronize_session="fetch")).rowcount
@@ -64,6 +66,22 @@ def anonymise_household(household: Household, rule: str, *, actor=None) -> dict[
                  object_type="household", object_id=household.id, detail={"rule": rule, **counts})
     db.session.flush()
     return counts
+
+
+def _referees(applications) -> dict[str, int]:
+    """Referees' names and contact details, and what they wrote: the referee and reference rows stay (a check's
+    receipt rests on them), their personal values go."""
+    named = Referee.application_id.in_(applications)
+    referees = db.session.execute(
+        update(Referee).where(named, Referee.name != ANONYMOUS)
+        .values(name=ANONYMOUS, email=None, phone=None, relationship_to_applicant=None)
+        .execution_options(synchronize_session="fetch")).rowcount
+    given = select(Referee.id).where(named)
+    references = db.session.execute(
+        update(Reference).where(Reference.referee_id.in_(given), Reference.how_known != ANONYMOUS)
+        .values(how_known=ANONYMOUS, with_children=ANONYMOUS, home=ANONYMOUS, relationships=ANONYMOUS, concerns=None)
+        .execution_options(synchronize_session="fetch")).rowcount
+    return {"referees": referees, "references": references}
 
 
 def _people(household: Household) -> int:

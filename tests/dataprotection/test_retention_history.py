@@ -17,6 +17,7 @@ from crm.events.models import Consultation, ConsultationMethod
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household, Person, RecordChange
+from crm.references.models import Reference, Referee, RefereeKind
 from crm.reports import registry
 from crm.reports.base import ReportParams
 from crm.reports.marketing.report import MarketingParams
@@ -65,7 +66,21 @@ def add_free_text() -> None:
     for check in db.session.scalars(select(CheckInstance).limit(60)):
         db.session.add(CheckChase(check_id=check.id, chased_on=check.requested_on or BUILT,
                                   note=f"Rang {check.application.household.people[0].full_name}"))
+        add_reference(check)
     db.session.flush()
+
+
+def add_reference(check: CheckInstance) -> None:
+    """A referee (named and reached by a made-up name and address of their own) and the reference they wrote."""
+    name = check.application.household.people[0].full_name
+    referee = Referee(application_id=check.application_id, check_id=check.id, kind=RefereeKind.PERSONAL,
+                      name=f"Refereeperson{check.id} Witness", email=f"referee{check.id}@referee.example",
+                      phone=f"07700 9{check.id:05d}", relationship_to_applicant=f"Neighbour{check.id} of {name}")
+    referee.reference = Reference(years_known=4, how_known=f"Next door to {name}", with_children=f"{name} is kind",
+                                  home=f"{name}'s home is tidy", relationships=f"{name} is close to family",
+                                  has_concerns=True, concerns=f"Worried about {name}", willing_to_be_contacted=True,
+                                  declaration=True)
+    db.session.add(referee)
 
 
 def personal_values() -> tuple[dict[int, set[str]], dict[int, set[str]]]:
@@ -83,7 +98,12 @@ def personal_values() -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     texts = [select(EnquiryContact.household_id, EnquiryContact.notes),
              select(Consultation.household_id, Consultation.notes),
              select(Application.household_id, StageEvent.reason).join(StageEvent.application),
-             select(Application.household_id, CheckChase.note).join(CheckChase.check).join(CheckInstance.application)]
+             select(Application.household_id, CheckChase.note).join(CheckChase.check).join(CheckInstance.application),
+             *[select(Application.household_id, column).join(Referee.application)
+               for column in (Referee.name, Referee.email, Referee.phone, Referee.relationship_to_applicant)],
+             *[select(Application.household_id, column).join(Reference.referee).join(Referee.application)
+               for column in (Reference.how_known, Reference.with_children, Reference.home, Reference.relationships,
+                              Reference.concerns)]]
     for query in texts:
         for household_id, text in db.session.execute(query):
             values[household_id].add(text)

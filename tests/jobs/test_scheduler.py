@@ -68,7 +68,7 @@ def test_a_scheduler_started_after_a_job_was_due_runs_it_once_at_start(app_conte
     day = date(2026, 12, 3)
     at = lambda hour, minute: clock.london_time(day, time(hour, minute))  # noqa: E731
     # Everything ran on time up to the restart, except what was due while the scheduler was down (06:58 to 07:04).
-    for job_id, when in [("new_adult_checks", at(6, 30)), ("first_responses", at(6, 5)),
+    for job_id, when in [("new_adult_checks", at(6, 30)), ("referee_links", at(6, 45)), ("first_responses", at(6, 5)),
                          ("deliver_email", at(6, 50)), ("month_end_snapshot", at(0, 30)),
                          ("attribution_nightly", at(2, 15)), ("retention_nightly", at(3, 30)),
                          ("stage_timescales", at(7, 10) - timedelta(days=1)),
