@@ -146,3 +146,44 @@ def test_the_page_shows_the_figures(history, client, auth):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "waiting on the applicant" in text and DBS in text
+
+
+def test_consents_and_referees_given_through_the_portal(app_context):
+    """G uses the portal (an applicant took up the invitation). Requested 2 May 2028, each:
+    medical: consent given 23:30 UTC on 6 May (7 May in London), received 1 June: 30 days, 5 on the applicant;
+    local authority: no consent recorded, received 22 May: 20 days, none guessed to be the applicant's;
+    DBS: consent 4 May, online form 9 May (the later ends their part), received 30 May: 28 days, 7 on the applicant;
+    personal references: a family referee named 5 May, others 10 and 20 May (enough then), received 11 June: 40
+    days, 18 on the applicant."""
+    from datetime import datetime, timezone
+
+    from crm.portal.models import ConsentKind, PortalAccount, PortalConsent
+    from crm.references.models import Referee, RefereeKind
+
+    officer = UserFactory(roles=[Role.MANAGER])
+    household, checks = _household(officer, date(2028, 5, 1))
+    person = household.people[0]
+    db.session.add(PortalAccount(household_id=household.id, person_id=person.id, email="g@example.org",
+                                 activated_at=datetime(2028, 5, 1, 9, tzinfo=timezone.utc)))
+
+    def consent(kind, when):
+        db.session.add(PortalConsent(person_id=person.id, kind=kind, given_at=when))
+
+    consent(ConsentKind.MEDICAL, datetime(2028, 5, 6, 23, 30, tzinfo=timezone.utc))
+    consent(ConsentKind.DBS, datetime(2028, 5, 4, 10, tzinfo=timezone.utc))
+    local = "Local authority checks (each council lived in, last 10 years)"
+    references = "Personal references (at least 3, 2 non-family), with visits"
+    _request(checks[MEDICAL], date(2028, 5, 2), date(2028, 6, 1))
+    _request(checks[local], date(2028, 5, 2), date(2028, 5, 22))
+    _request(checks[DBS], date(2028, 5, 2), date(2028, 5, 30), applicant_done=date(2028, 5, 9))
+    _request(checks[references], date(2028, 5, 2), date(2028, 6, 11))
+    for name, family, day in (("Aunt", True, 5), ("Friend", False, 10), ("Neighbour", False, 20)):
+        db.session.add(Referee(application_id=checks[references].application_id, check_id=checks[references].id,
+                               kind=RefereeKind.PERSONAL, name=name, is_family=family,
+                               named_at=datetime(2028, 5, day, 12, tzinfo=timezone.utc)))
+    db.session.commit()
+    lines = check_waits.drill_lines(YEAR).set_index("check")
+    assert lines.loc[MEDICAL, ["days", "on_applicant"]].tolist() == [30, 5]
+    assert lines.loc[local, ["days", "on_applicant"]].tolist() == [20, 0]
+    assert lines.loc[DBS, ["days", "on_applicant"]].tolist() == [28, 7]
+    assert lines.loc[references, ["days", "on_applicant", "on_others"]].tolist() == [40, 18, 22]

@@ -29,6 +29,7 @@ from crm.funnel.terms import is_open
 from crm.households.models import Application, Household
 from crm.reports.base import Report, ReportParams, Split
 from crm.reports.data.frames import read_frame
+from crm.reports.data.london import london_days
 from crm.reports.data.months import as_dates
 from crm.reports.data.split_keys import split_values, with_split
 from crm.reports.render.charts import Bar, funnel
@@ -142,7 +143,8 @@ def _applicant_until(params: ReportParams, at) -> pd.Series:
     parts = read_frame(applicant_parts(_check_rows(params, at)))
     if parts.empty:
         return pd.Series(dtype="datetime64[s]")
-    parts["done_on"] = as_dates(parts["done_on"])
+    at_london = london_days(parts["done_at"]).astype("datetime64[s]")
+    parts["done_on"] = as_dates(parts["done_on"]).fillna(pd.Series(at_london.to_numpy(), index=parts.index))
     parts["check_id"] = parts["check_id"].astype(int)
     pending = parts["done_on"].isna().groupby(parts["check_id"]).any()
     latest = parts.groupby("check_id")["done_on"].max()
