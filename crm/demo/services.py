@@ -15,6 +15,7 @@ from crm.auth.services import create_user
 from crm import clock
 from crm.demo.channel_rules import load_channel_rules
 from crm.demo.marketing import load_marketing
+from crm.demo.portal import portal_histories
 from crm.demo.targets import set_demo_targets
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.events.models import (Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking,
@@ -86,6 +87,7 @@ def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = N
         _attendance(household, rng, today, events, staff)
     db.session.flush()
     _statutory_checks(rng, today, staff)
+    portal_histories(rng, fake, today)
     load_marketing(seed=seed, today=today)
     load_channel_rules(today=today)
     set_demo_targets(today, households, actor=staff[Role.MANAGER][0])
