@@ -40,7 +40,8 @@ def test_no_hostile_reference_is_a_server_error_and_a_refusal_stores_nothing(cli
             statuses[response.status_code] += 1
             if response.status_code >= 500:
                 failures.append(f"{field}={value!r}: {response.status_code}")
-            elif response.status_code == 400 and (stored or "There is a problem" not in response.get_data(as_text=True)):
+            elif response.status_code == 400 and (stored or "There is a problem"
+                                                  not in response.get_data(as_text=True)):
                 failures.append(f"{field}={value!r}: refused without a message, or with {stored} stored")
     assert not failures, "\n".join(failures)
     assert set(statuses) <= {200, 400} and statuses[400] > 100 and statuses[200] > 20, statuses

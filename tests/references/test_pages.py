@@ -64,6 +64,10 @@ def test_the_worker_sees_the_answers_on_the_check_page(client, auth, db_session,
     page = client.get(f"/checks/{personal.id}").get_data(as_text=True)
     assert "Reference from Rita Referee" in page and "Kind and patient with my kids" in page
     assert "Submitted 23 November 2026" in page
+    from crm.audit.models import AuditEvent
+    viewed = db_session.execute(select(AuditEvent.actor_id, AuditEvent.object_type).where(
+        AuditEvent.action == "viewed_reference")).all()
+    assert viewed == [(worker.id, "referee")]
 
 
 @pytest.mark.parametrize(("changes", "message"), [
