@@ -129,12 +129,13 @@ def _check_page(check, submitted: dict | None = None, status: int = 200):
     """The check with its forms; the outcome it shows is audited, and the page commits that."""
     forms = _check_forms(check, submitted or {})
     failed = next((form for form in forms.values() if form.errors), None)
+    referees = references.check_referees(check)
     response = render_template("checks/show.html", check=check, forms=forms, form=failed, today=clock.today(),
                                due=queries.due_flag(check, clock.today()),
                                show_outcome=services.may_see_outcomes(current_user),
-                               referees=references.check_referees(check), action_form=ActionForm(),
-                               link_status=links.status)
+                               referees=referees, action_form=ActionForm(), link_status=links.status)
     services.record_outcome_views([check], current_user, "check page")
+    references.record_reference_views(referees, current_user)
     db.session.commit()
     return response, status
 

@@ -9,7 +9,7 @@ from crm.errors import DomainError, errors_on
 from crm.extensions import db, limiter
 from crm.portal import accounts, notify
 from crm.portal.auth import (applicant_required, client_key, current_account, end_applicant_session,
-                             start_applicant_session)
+                             refuse_unless_applicant, start_applicant_session)
 from crm.portal import messages as messages_service
 from crm.portal.forms import CodeForm, CodeRequestForm, InvitationForm, MessageForm, SignInForm
 from crm.portal.overview import application_overview
@@ -46,7 +46,7 @@ def portal_context() -> dict:
 @limiter.limit(sign_in_limit, methods=["POST"])
 @public
 def sign_in():
-    if current_account() is not None:
+    if current_account() is not None and refuse_unless_applicant() is None:  # still signed in, not timed out
         return redirect(url_for("portal.index"))
     form = SignInForm()
     if form.validate_on_submit():

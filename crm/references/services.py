@@ -197,3 +197,15 @@ def check_referees(check: CheckInstance) -> CheckReferees | None:
     """The check page's referees section; None for a check that takes no referee."""
     kind = rules.kind_of(check)
     return None if kind is None else CheckReferees(check, kind, referees_of([check.id]))
+
+
+def record_reference_views(section: CheckReferees | None, viewer) -> int:
+    """Every reference whose answers a page shows is audited, one row per reference (like a check's outcome);
+    returns how many. Only those who may see check outcomes are shown them."""
+    if section is None or not checks.may_see_outcomes(viewer):
+        return 0
+    shown = [referee for referee in section.referees if referee.reference is not None]
+    for referee in shown:
+        record_event(db.session, "viewed_reference", actor=viewer, object_type="referee", object_id=referee.id,
+                     detail={"check_id": referee.check_id})
+    return len(shown)

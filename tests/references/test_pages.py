@@ -64,6 +64,10 @@ def test_the_worker_sees_the_answers_on_the_check_page(client, auth, db_session,
     page = client.get(f"/checks/{personal.id}").get_data(as_text=True)
     assert "Reference from Rita Referee" in page and "Kind and patient with my kids" in page
     assert "Submitted 23 November 2026" in page
+    from crm.audit.models import AuditEvent
+    viewed = db_session.execute(select(AuditEvent.actor_id, AuditEvent.object_type).where(
+        AuditEvent.action == "viewed_reference")).all()
+    assert viewed == [(worker.id, "referee")]
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -174,3 +178,27 @@ def test_staff_are_sent_to_the_portal_sign_in(client, auth, worker, db_session):
     auth.login(worker)
     response = client.get("/my/referees")
     assert response.status_code == 302 and "/my/sign-in" in response.headers["Location"]
+
+
+def test_the_check_page_and_my_referees_do_not_grow_with_the_referees(app, client, auth, db_session, worker,
+                                                                      personal, services_as):
+    from tests.helpers import statements_of
+
+    def name(count: int, start: int):
+        def add():
+            for index in range(start, start + count):
+                referee = services.name_referee(personal, details(f"Person{index} Ref"), actor=worker)
+                if index % 2:
+                    links.send_link(referee, actor=worker)
+        services_as(add)
+
+    name(1, 0)
+    auth.login(worker)
+    one = statements_of(app, client, f"/checks/{personal.id}")
+    name(5, 1)
+    assert statements_of(app, client, f"/checks/{personal.id}") == one
+    auth.logout()
+    sign_in(client, portal_applicant(db_session, household=personal.application.household))
+    mine = statements_of(app, client, "/my/referees")
+    services_as(lambda: services.remove_referee(services.referees_of([personal.id])[0], actor=worker))
+    assert statements_of(app, client, "/my/referees") == mine
