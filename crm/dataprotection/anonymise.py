@@ -5,7 +5,8 @@ What goes: people's names (replaced by ANONYMOUS), dates of birth (reduced to 1 
 band the equality report gives counts approvals only, and approved households are kept), equality monitoring
 answers and circumstances (counted by the reports only for approvals), the household's contact details, address,
 postcode and relationship status, and free text: enquiry contacts' notes, stage events' reasons and undo reasons,
-chases' notes, consultations' notes, and the corrections of details (record_changes hold before and after values,
+chases' notes, consultations' notes, uploaded documents' files and filenames (crm/documents: the files are
+deleted once the change commits), and the corrections of details (record_changes hold before and after values,
 so those rows are deleted; no report reads them).
 
 What stays, and why: the rows themselves (households, applications, stage events, contacts, bookings, checks
@@ -24,6 +25,7 @@ from sqlalchemy import delete, select, update
 from crm import clock
 from crm.audit.services import CLI_ACTOR, record_event
 from crm.checks.models import CheckChase, CheckInstance
+from crm.documents.services import purge_household
 from crm.enquiries.models import EnquiryContact
 from crm.events.models import Consultation
 from crm.extensions import db
@@ -55,6 +57,7 @@ def anonymise_household(household: Household, rule: str, *, actor=None) -> dict[
     counts["record_changes"] = db.session.execute(
         delete(RecordChange).where(RecordChange.household_id == household.id)
         .execution_options(synchronize_session="fetch")).rowcount
+    counts["documents"] = purge_household(household.id)
     household.anonymised_at, household.anonymised_rule = clock.now(), rule
     record_event(db.session, "household_anonymised", actor=actor, actor_label=None if actor else CLI_ACTOR,
                  object_type="household", object_id=household.id, detail={"rule": rule, **counts})
