@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app
+from flask import current_app, has_app_context
 
 from crm.funnel.service_lines import ServiceLineCode
 
@@ -24,7 +24,7 @@ FOSTERING_LINES = (ServiceLineCode.FOSTERING_MAINSTREAM, ServiceLineCode.FOSTERI
 def default_expiry(check_code: str, service_line_code: str, received_on: date | None) -> date | None:
     if received_on is None:
         return None
-    config = current_app.config
+    config = current_app.config if has_app_context() else {"DBS_RENEWAL_YEARS": 3, "MEDICAL_RENEWAL_YEARS": 2}
     if check_code == DBS and service_line_code in FOSTERING_LINES:
         return received_on + relativedelta(years=config["DBS_RENEWAL_YEARS"])
     if check_code == MEDICAL:
