@@ -74,6 +74,8 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT": timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))),
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute"),
+        # Every other form of the applicant portal (/my/) and the staff's portal actions, per client address.
+        "RATELIMIT_PORTAL_FORMS": os.environ.get("RATELIMIT_PORTAL_FORMS", "30 per minute;300 per hour"),
         # Per client address: generous enough for a family or an event kiosk, not for a script.
         "RATELIMIT_PUBLIC_ENQUIRY": os.environ.get("RATELIMIT_PUBLIC_ENQUIRY", "10 per minute;60 per hour"),
         # Per API token: a website integration posting its own form's submissions.

@@ -15,6 +15,7 @@ from crm.funnel.reasons.models import WithdrawalReason
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
+from crm.portal.models import PortalAccount, PortalCode, PortalConsent, PortalMessage
 from crm.reports.cache import DataVersion, ReportCache
 from crm.targets.models import ReportTarget
 from crm.transfer.models import ImportRun, ImportUndoStep, PendingImport
@@ -35,4 +36,5 @@ __all__ = [
     "ImportUndoStep",
     "DataVersion", "ReportCache",
     "Document",
+    "PortalAccount", "PortalCode", "PortalConsent", "PortalMessage",
 ]

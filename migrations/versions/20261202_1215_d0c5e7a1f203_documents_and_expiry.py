@@ -2,8 +2,8 @@
 kinds (expiry reminders, a virus found in an upload), which widen the escalation_kind CHECK constraint.
 
 Revision ID: d0c5e7a1f203
-Revises: 7b1d4c9e0a52
-Create Date: 2026-12-02 12:08:24.450933+00:00
+Revises: 3e7703a81584
+Create Date: 2026-12-02 12:15:00+00:00
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'd0c5e7a1f203'
-down_revision = '7b1d4c9e0a52'
+down_revision = '3e7703a81584'
 branch_labels = None
 depends_on = None
 
