@@ -71,7 +71,7 @@ def start_session_clock() -> None:
 # is held to MAX_CONTENT_LENGTH. A larger body is refused (413) from its Content-Length, before it is read.
 UPLOAD_ENDPOINTS = frozenset({"transfer.imports"})
 # Endpoints that take a document (crm/documents): up to HEARTH_UPLOAD_MAX_BYTES, and a clear page past it.
-DOCUMENT_UPLOAD_ENDPOINTS = {"documents.upload"}
+DOCUMENT_UPLOAD_ENDPOINTS = {"documents.upload", "portal_documents.index"}
 
 
 class FileTooLarge(RequestEntityTooLarge):

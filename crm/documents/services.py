@@ -55,10 +55,9 @@ def add_document(household: Household, upload, kind, *, person_id: int | None = 
                         expires_on=expires_on)
     db.session.add(document)
     db.session.flush()
-    _audit(document, "document_uploaded", user, {
+    _audit(document, "document_uploaded", user, account, {
         "household_id": household.id, "kind": kind.value, "person_id": document.person_id,
-        "check_id": document.check_id, "size": held.size, "content_type": held.content_type,
-        "account_id": getattr(account, "id", None)}, actor_label=_account_label(account))
+        "check_id": document.check_id, "size": held.size, "content_type": held.content_type})
     return document
 
 
@@ -121,9 +120,7 @@ def check_documents(check_id: int) -> list[Document]:
 
 
 def record_download(document: Document, *, user=None, account=None) -> None:
-    _audit(document, "document_downloaded", user, {"household_id": document.household_id,
-                                                   "account_id": getattr(account, "id", None)},
-           actor_label=_account_label(account))
+    _audit(document, "document_downloaded", user, account, {"household_id": document.household_id})
 
 
 def remove_document(document: Document, *, actor) -> None:
@@ -134,7 +131,8 @@ def remove_document(document: Document, *, actor) -> None:
     document.deleted_at, document.deleted_by_user_id, document.stored_name = clock.now(), actor.id, None
     db.session.flush()
     escalations.resolve_for_subject("document", document.id, "document removed")
-    _audit(document, "document_removed", actor, {"household_id": document.household_id, "kind": document.kind.value})
+    _audit(document, "document_removed", actor, None, {"household_id": document.household_id,
+                                                       "kind": document.kind.value})
 
 
 def purge_household(household_id: int) -> int:
@@ -158,10 +156,12 @@ def describe(document: Document) -> str:
     return f"{document.kind.label}{whose}{expiry}"
 
 
-def _account_label(account) -> str | None:
-    return f"applicant account {account.id}" if account is not None else None
+def _audit(document: Document, action: str, user, account, detail: dict) -> None:
+    """Staff actions name the user and the document; an applicant's (crm/portal) name their portal account, never
+    the person, with the document in the detail."""
+    if account is not None:
+        from crm.portal.audit import record_applicant_event
 
-
-def _audit(document: Document, action: str, actor, detail: dict, actor_label: str | None = None) -> None:
-    record_event(db.session, action, actor=actor, actor_label=actor_label, object_type="document",
-                 object_id=document.id, detail=detail)
+        record_applicant_event(account, action, document_id=document.id, **detail)
+        return
+    record_event(db.session, action, actor=user, object_type="document", object_id=document.id, detail=detail)
