@@ -11,13 +11,11 @@ from crm.checks import services as checks
 from crm.checks.models import CheckInstance, CheckOutcome, CheckType
 from crm.documents import services
 from crm.escalations.models import EmailStatus, Escalation, EscalationKind
-from crm.errors import DomainError
-from jobs.runner import run_job
-from tests.documents.conftest import PDF, Family, upload_of
-from tests.factories import ApplicationFactory, UserFactory
-from tests.helpers import post
-from crm.auth.roles import Role
 from crm.funnel.stages import Stage
+from jobs.runner import run_job
+from tests.documents.conftest import PDF, upload_of
+from tests.factories import ApplicationFactory
+from tests.helpers import post
 
 
 def make_check(db_session, family, code: str, application=None) -> CheckInstance:

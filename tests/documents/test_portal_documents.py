@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEvent
 from crm.documents import services
-from crm.documents.models import Document, DocumentKind, ScanStatus
+from crm.documents.models import Document, DocumentKind
 from crm.households.models import Household
 from crm.portal.tasks import COMPLETED, IN_PROGRESS, NOT_STARTED
 from tests.conftest import csrf_token

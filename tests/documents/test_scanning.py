@@ -3,8 +3,8 @@ told, a scanner error left pending and retried by the job, each document scanned
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,12 +16,7 @@ from crm.documents.models import Document, ScanStatus
 from crm.escalations.models import Escalation, EscalationKind
 from jobs.runner import run_job
 from tests.documents.conftest import EICAR, PDF, files_in, upload_of
-from tests.helpers import count, post
-
-
-def upload(family, content, services_as):
-    return services_as(lambda: services.add_document(family.household, upload_of(content), "identity",
-                                                     user=family.worker)).id
+from tests.helpers import count
 
 
 def scanned(db_session, document_id) -> Document:
