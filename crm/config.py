@@ -119,6 +119,21 @@ def from_environment(instance_path: Path) -> dict:
         "APPROVED_WAITING_MONTHS": int(os.environ.get("APPROVED_WAITING_MONTHS", "3")),
         # Attribution's time-decay model: a touch this many days before the outcome counts half (SPEC section 6).
         "ATTRIBUTION_HALF_LIFE_DAYS": float(os.environ.get("ATTRIBUTION_HALF_LIFE_DAYS", "30")),
+        # Documents (crm/documents): stored here, outside the web root (default: the instance folder's uploads/).
+        "HEARTH_UPLOAD_DIR": os.environ.get("HEARTH_UPLOAD_DIR", ""),
+        "HEARTH_UPLOAD_MAX_BYTES": int(os.environ.get("HEARTH_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        # A clamdscan-compatible command (with options of its own if needed): uploads are held until it says clean.
+        # Unset: uploads are stored as "not scanned".
+        "HEARTH_CLAMDSCAN": os.environ.get("HEARTH_CLAMDSCAN", "").strip(),
+        "HEARTH_SCAN_TIMEOUT_SECONDS": float(os.environ.get("HEARTH_SCAN_TIMEOUT_SECONDS", "20")),
+        # A scan claimed this long ago and never finished (its process died) is claimed again.
+        "HEARTH_SCAN_CLAIM_SECONDS": int(os.environ.get("HEARTH_SCAN_CLAIM_SECONDS", "300")),
+        # Default expiry of a received check (crm/checks/expiry.py): DBS for fostering (renewed every 3 years for
+        # approved foster carers), the adult health assessment (agency policy; the SPEC gives no period).
+        "DBS_RENEWAL_YEARS": int(os.environ.get("HEARTH_DBS_RENEWAL_YEARS", "3")),
+        "MEDICAL_RENEWAL_YEARS": int(os.environ.get("HEARTH_MEDICAL_RENEWAL_YEARS", "2")),
+        # Reminders to the owner this many days before a document or check expires; the ladder follows expiry.
+        "EXPIRY_REMINDER_DAYS": os.environ.get("HEARTH_EXPIRY_REMINDER_DAYS", "60,30"),
         # make run starts the scheduler inside the web process; production runs `crm scheduler` instead.
         "SCHEDULER_IN_PROCESS": env_bool("HEARTH_SCHEDULER_IN_PROCESS", True),
     }

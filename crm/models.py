@@ -4,6 +4,7 @@ from crm.api.models import ApiToken
 from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
 from crm.dataprotection.models import Erasure, RetentionRule
+from crm.documents.models import Document
 from crm.checks.models import CheckChase, CheckInstance, CheckPart, CheckType
 from crm.db import Base
 from crm.enquiries.models import EnquiryContact, PossibleMatch
@@ -35,6 +36,7 @@ __all__ = [
     "ImportRun",
     "ImportUndoStep",
     "DataVersion", "ReportCache",
+    "Document",
     "PortalAccount", "PortalCode", "PortalConsent", "PortalMessage",
     "Referee", "RefereeLink", "Reference",
 ]

@@ -6,8 +6,9 @@ band the equality report gives counts approvals only, and approved households ar
 answers and circumstances (counted by the reports only for approvals), the household's contact details, address,
 postcode and relationship status, and free text: enquiry contacts' notes, stage events' reasons and undo reasons,
 chases' notes, consultations' notes, the applicant portal's addresses, passwords, codes and messages (its accounts
-closed), referees' names, contact details and relationship and the text of their references, and the corrections of
-details (record_changes hold before and after values, so those rows are deleted; no report reads them).
+closed), referees' names, contact details and relationship and the text of their references, uploaded documents'
+files and filenames (crm/documents: the files are deleted once the change commits), and the corrections of details
+(record_changes hold before and after values, so those rows are deleted; no report reads them).
 
 What stays, and why: the rows themselves (households, applications, stage events, contacts, bookings, checks
 and their outcomes, allocations), their dates, stages, statuses, service lines, partner authority, team and
@@ -25,6 +26,7 @@ from sqlalchemy import delete, select, update
 from crm import clock
 from crm.audit.services import CLI_ACTOR, record_event
 from crm.checks.models import CheckChase, CheckInstance
+from crm.documents.services import purge_household
 from crm.enquiries.models import EnquiryContact
 from crm.events.models import Consultation
 from crm.extensions import db
@@ -61,6 +63,7 @@ def anonymise_household(household: Household, rule: str, *, actor=None) -> dict[
         .execution_options(synchronize_session="fetch")).rowcount
     # The applicant portal closes for good, and its addresses, password hashes, codes and message bodies go.
     counts.update(close_household_accounts(household.id, "anonymised", anonymise=True))
+    counts["documents"] = purge_household(household.id)
     household.anonymised_at, household.anonymised_rule = clock.now(), rule
     record_event(db.session, "household_anonymised", actor=actor, actor_label=None if actor else CLI_ACTOR,
                  object_type="household", object_id=household.id, detail={"rule": rule, **counts})

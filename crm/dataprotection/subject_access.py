@@ -38,6 +38,7 @@ from crm.funnel.models import StageEvent
 from crm.funnel.reasons.models import WithdrawalReason
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household, Person, PersonRole, RecordChange
+from crm.documents.models import Document
 
 # Every section, in the order data.json and the summary give them, with the summary's heading.
 SECTIONS = {
@@ -54,6 +55,7 @@ SECTIONS = {
     "consultations": "Consultations",
     "allocations": "Allocation history",
     "record_changes": "Corrections of details",
+    "documents": "Uploaded documents (their details; each file is downloaded from the household page)",
     "possible_matches": "Possible matches with other records",
     "escalations": "Escalations",
     "portal_accounts": "Applicant portal accounts",
@@ -188,6 +190,12 @@ def _gather(household: Household, person: Person | None) -> dict[str, list[dict]
         or_(RecordChange.person_id == person.id, and_(RecordChange.person_id.is_(None), household_wide)))
     sections["record_changes"] = _rows(select(RecordChange.__table__).where(changes_of)
                                        .order_by(RecordChange.changed_at, RecordChange.id))
+    documents_of = (Document.household_id == hid) if person is None else and_(
+        Document.household_id == hid,
+        or_(Document.person_id == person.id, and_(Document.person_id.is_(None), household_wide)))
+    sections["documents"] = _rows(select(*(column for column in Document.__table__.columns
+                                           if column.name not in ("stored_name", "scan_claimed_at")))
+                                  .where(documents_of).order_by(Document.id))
     # Both ways: an enquiry of theirs that looked like another record, and another's that looked like theirs.
     their_contacts = select(EnquiryContact.id).where(EnquiryContact.household_id == hid)
     sections["possible_matches"] = _rows(select(PossibleMatch.__table__)
