@@ -37,8 +37,9 @@ portal_form_limit = limiter.limit(form_limit, methods=["POST"], key_func=client_
 limiter.limit(form_limit, methods=["POST"], key_func=client_key)(bp)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def portal_context() -> dict:
+    """Every template (other areas' /my/ pages extend portal/layout.html too) knows the signed-in applicant."""
     return {"portal_account": current_account()}
 
 
