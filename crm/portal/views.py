@@ -11,6 +11,7 @@ from crm.portal import accounts, notify
 from crm.portal.auth import (applicant_required, client_key, current_account, end_applicant_session,
                              refuse_unless_applicant, start_applicant_session)
 from crm.portal import messages as messages_service
+from crm.portal.audit import record_applicant_event
 from crm.portal.forms import CodeForm, CodeRequestForm, InvitationForm, MessageForm, SignInForm
 from crm.portal.overview import application_overview
 from crm.portal.tasks import task_list_items, tasks_for
@@ -144,7 +145,9 @@ def messages():
             flash("Your message has been sent.", "success")
             return redirect(url_for("portal.messages"))
     listed = messages_service.thread(account.household_id)
-    if messages_service.mark_read(account.household_id, by_applicant=True):
+    read = messages_service.mark_read(account.household_id, by_applicant=True)
+    if read:
+        record_applicant_event(account, "portal_messages_read", count=read)
         db.session.commit()
     return render_template("portal/messages.html", form=form, messages=listed, title="Messages"), \
         400 if form.errors else 200
