@@ -2,7 +2,7 @@
 task list, and signing out."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, has_request_context, redirect, render_template, request, url_for
 
 from crm.auth.policy import public
 from crm.errors import DomainError, errors_on
@@ -40,8 +40,9 @@ limiter.limit(form_limit, methods=["POST"], key_func=client_key)(bp)
 
 @bp.app_context_processor
 def portal_context() -> dict:
-    """Every template (other areas' /my/ pages extend portal/layout.html too) knows the signed-in applicant."""
-    return {"portal_account": current_account()}
+    """Every template (other areas' /my/ pages extend portal/layout.html too) knows the signed-in applicant; one
+    rendered outside a request (a command's export) has none."""
+    return {"portal_account": current_account() if has_request_context() else None}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
