@@ -10,7 +10,7 @@ from crm.auth.services import valid_email
 from crm.checks.catalogue import is_adult
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.funnel.stages import Stage
+from crm.funnel.stages import OPEN_STATUSES, Stage
 from crm.households.models import Household, Person
 from crm.portal import accounts
 from crm.portal.closure import close_account, closure_reason
@@ -21,8 +21,9 @@ NOT_YET = ("An applicant can be invited once an application has reached Stage 1 
 
 
 def may_invite(household: Household) -> bool:
-    """An application of the household has reached Stage 1 (ROI accepted) and the portal is not closed for it."""
-    reached = any(a.stage.order >= Stage.STAGE_1.order for a in household.applications)
+    """An application of the household is open (active or on hold) at Stage 1 (ROI accepted) or later, and the
+    household's record has not been anonymised."""
+    reached = any(a.stage.order >= Stage.STAGE_1.order and a.status in OPEN_STATUSES for a in household.applications)
     return reached and closure_reason(household) is None
 
 

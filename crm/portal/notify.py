@@ -15,7 +15,8 @@ def absolute_url(endpoint: str, **values) -> str:
     return base + url_for(endpoint, **values)
 
 
-def _send(to: str, subject: str, body: str) -> bool:
+def send_email(to: str, subject: str, body: str) -> bool:
+    """Send one email; False when there is no SMTP host or the server refused (logged). Never raises."""
     try:
         mail.send(to, subject, body)
     except mail.MailNotConfigured:
@@ -32,20 +33,20 @@ def send_invitation(to: str, token: str) -> bool:
     body = (f"Hello,\n\nYour social worker has invited you to follow your application online and to do your part "
             f"of it there.\n\nChoose your password here:\n\n{url}\n\nThe link works once, for 14 days. If you did "
             "not expect this email, ignore it.\n")
-    return _send(to, f"{name}: your application online", body)
+    return send_email(to, f"{name}: your application online", body)
 
 
 def send_code(to: str, code: str) -> bool:
     name = current_app.config["SERVICE_NAME"]
     body = (f"Your code to sign in to your application is:\n\n{code}\n\nIt works once, for 15 minutes. If you did "
             "not ask for it, ignore this email: nobody can sign in without the code.\n")
-    return _send(to, f"{name}: your sign-in code", body)
+    return send_email(to, f"{name}: your sign-in code", body)
 
 
 def send_new_message(to: str, url: str) -> bool:
     """Only that there is a message, and where to read it: never the message itself."""
     name = current_app.config["SERVICE_NAME"]
-    return _send(to, f"{name}: you have a new message",
+    return send_email(to, f"{name}: you have a new message",
                  f"You have a new message in {name}.\n\nSign in to read it:\n\n{url}\n")
 
 

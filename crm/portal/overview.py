@@ -51,10 +51,4 @@ def _view(application, today: date) -> ApplicationView:
     return ApplicationView(
         service_line=application.service_line.name, where=WHERE.get(application.stage, "We have your enquiry."),
         next_step=next_step, due_on=running.due_on if running else None,
-        timescale=_in_words(running.label) if running else None)
-
-
-def _in_words(label: str) -> str:
-    """The timescale's own words, as the law's time for this part: "Stage 1: 2 months from its start"."""
-    what, _, allowed = label.partition(": ")
-    return f"The law gives {what[0].lower() + what[1:]} {allowed}" if allowed else label
+        timescale=running.label if running else None)

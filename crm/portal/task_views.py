@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from crm.errors import errors_on
 from crm.extensions import db
 from crm.portal import consents as consent_service
+from crm.portal.audit import record_applicant_event
 from crm.portal.auth import applicant_person, applicant_required, current_account
 from crm.portal.details import adults, correct
 from crm.portal.forms import ConsentForm, DetailsForm
@@ -16,7 +17,11 @@ from crm.portal.views import bp
 @bp.route("/details")
 @applicant_required
 def details():
-    return render_template("portal/details.html", title="Your details", people=adults(current_account().household))
+    account = current_account()
+    record_applicant_event(account, "portal_viewed_details")
+    html = render_template("portal/details.html", title="Your details", people=adults(account.household))
+    db.session.commit()
+    return html
 
 
 @bp.route("/details/<int:person_id>", methods=["GET", "POST"])

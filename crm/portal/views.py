@@ -2,7 +2,7 @@
 task list, and signing out."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, has_request_context, redirect, render_template, request, url_for
 
 from crm.auth.policy import public
 from crm.errors import DomainError, errors_on
@@ -11,6 +11,7 @@ from crm.portal import accounts, notify
 from crm.portal.auth import (applicant_required, client_key, current_account, end_applicant_session,
                              refuse_unless_applicant, start_applicant_session)
 from crm.portal import messages as messages_service
+from crm.portal.audit import record_applicant_event
 from crm.portal.forms import CodeForm, CodeRequestForm, InvitationForm, MessageForm, SignInForm
 from crm.portal.overview import application_overview
 from crm.portal.tasks import task_list_items, tasks_for
@@ -37,9 +38,11 @@ portal_form_limit = limiter.limit(form_limit, methods=["POST"], key_func=client_
 limiter.limit(form_limit, methods=["POST"], key_func=client_key)(bp)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def portal_context() -> dict:
-    return {"portal_account": current_account()}
+    """Every template (other areas' /my/ pages extend portal/layout.html too) knows the signed-in applicant; one
+    rendered outside a request (a command's export) has none."""
+    return {"portal_account": current_account() if has_request_context() else None}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -143,7 +146,9 @@ def messages():
             flash("Your message has been sent.", "success")
             return redirect(url_for("portal.messages"))
     listed = messages_service.thread(account.household_id)
-    if messages_service.mark_read(account.household_id, by_applicant=True):
+    read = messages_service.mark_read(account.household_id, by_applicant=True)
+    if read:
+        record_applicant_event(account, "portal_messages_read", count=read)
         db.session.commit()
     return render_template("portal/messages.html", form=form, messages=listed, title="Messages"), \
         400 if form.errors else 200

@@ -86,3 +86,29 @@ def test_erasure_closes_the_portal(client, auth, db_session, services_as):
     db_session.refresh(account)
     assert account.closed_at is not None and account.email is None
     assert db_session.scalar(select(PortalAccount.closed_reason)) == "anonymised"
+
+
+def test_subject_access_holds_the_portal_rows_without_secrets(client, auth, db_session):
+    import io
+    import json
+    import zipfile
+
+    from crm.auth.roles import Role
+    from crm.portal.models import ConsentKind, PortalConsent
+    from tests.factories import UserFactory
+
+    account = portal_applicant(db_session)
+    other = portal_applicant(db_session)
+    db_session.add_all([PortalMessage(household_id=account.household_id, from_applicant=True, account_id=account.id,
+                                      body="Our message"),
+                        PortalMessage(household_id=other.household_id, from_applicant=True, account_id=other.id,
+                                      body="Theirs"),
+                        PortalConsent(person_id=account.person_id, kind=ConsentKind.DBS, given_by_account_id=account.id)])
+    db_session.flush()
+    auth.login(UserFactory(roles=[Role.MANAGER]))
+    response = client.get(f"/households/{account.household_id}/subject-access.zip")
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("data.json"))
+    assert [row["email"] for row in data["portal_accounts"]] == [account.email]
+    assert not {"password_hash", "session_token", "invitation_token_hash"} & set(data["portal_accounts"][0])
+    assert [row["body"] for row in data["portal_messages"]] == ["Our message"]
+    assert [row["kind"] for row in data["portal_consents"]] == ["dbs"]

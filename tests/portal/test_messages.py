@@ -54,6 +54,9 @@ def test_the_worker_writes_and_the_applicant_reads(client, db_session, mailbox, 
     assert SECRET in client.get("/my/messages").get_data(as_text=True)
     db_session.refresh(message)
     assert message.read_at is not None
+    from crm.audit.models import AuditEvent
+    read = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "portal_messages_read"))
+    assert read.actor_id is None and read.detail == {"portal_account_id": account.id, "count": 1}
     assert "read" in staff.get(url).get_data(as_text=True)
 
 
