@@ -22,6 +22,7 @@ from crm.checks import services as checks
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.formatting import long_date
+from crm.funnel.stages import OPEN_STATUSES
 from crm.references import rules
 from crm.references.models import Referee, RefereeLink
 
@@ -50,7 +51,7 @@ def unusable(link: RefereeLink) -> str | None:
         return "This link is no longer in use. If you were expecting to give a reference, contact the agency."
     if link.expires_at <= clock.now():
         return "This link has expired. If you still want to give a reference, ask the agency for a new link."
-    if not link.referee.check.is_open:
+    if not link.referee.check.is_open or link.referee.application.status not in OPEN_STATUSES:
         return "This reference is no longer needed. Thank you."
     return None
 

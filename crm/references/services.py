@@ -119,10 +119,12 @@ def remove_referee(referee: Referee, *, actor=None, account=None) -> None:
 
 def _fields(kind: RefereeKind, details: RefereeDetails) -> dict:
     values = asdict(details)
-    values["email"] = values["email"].strip().lower()
-    if not values["name"].strip() or not values["email"]:
-        raise DomainError.several([("name", "Enter the referee's full name"),
-                                   ("email", "Enter the referee's email address")])
+    values["name"], values["email"] = (values["name"] or "").strip(), (values["email"] or "").strip().lower()
+    problems = [(field, message) for field, message in (("name", "Enter the referee's full name"),
+                                                        ("email", "Enter the referee's email address"))
+                if not values[field]]
+    if problems:
+        raise DomainError.several(problems)
     if kind is not RefereeKind.PERSONAL:
         values["is_family"] = False  # family members give personal references only
     return values

@@ -91,3 +91,11 @@ def test_a_refused_email_stores_no_link(referee, worker, app, monkeypatch, db_se
 @pytest.mark.parametrize("token", ["", "x", "a" * 500, "../../etc", "%00"])
 def test_any_other_token_finds_nothing(app_context, token):
     assert links.link_for_token(token) is None
+
+
+def test_a_link_is_no_longer_needed_once_the_application_closes(referee, worker, mail_to, employer):
+    from crm.funnel.stages import Status
+    links.send_link(referee, actor=worker)
+    link = links.link_for_token(token_in(mail_to.bodies[0]))
+    employer.application.status = Status.WITHDRAWN  # as the funnel records a withdrawal
+    assert links.unusable(link) == "This reference is no longer needed. Thank you."

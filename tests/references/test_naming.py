@@ -80,3 +80,15 @@ def test_a_received_check_takes_no_more_referees(personal, worker):
     receive_check(requested(personal, worker), STAGE_1_ON, "clear", actor=worker, today=TODAY)
     with pytest.raises(DomainError, match="has been received or withdrawn"):
         services.name_referee(personal, details(), actor=worker)
+
+
+def test_a_referee_needs_a_name_and_an_email_address(personal, worker, db_session):
+    from dataclasses import replace
+    with pytest.raises(DomainError) as refused:
+        services.name_referee(personal, replace(details(), name=" ", email=""), actor=worker)
+    assert refused.value.problems == [("name", "Enter the referee's full name"),
+                                      ("email", "Enter the referee's email address")]
+    with pytest.raises(DomainError) as refused:
+        services.name_referee(personal, replace(details(), email=" "), actor=worker)
+    assert refused.value.problems == [("email", "Enter the referee's email address")]
+    assert db_session.scalar(select(func.count()).select_from(Referee)) == 0
