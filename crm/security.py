@@ -79,7 +79,7 @@ class FileTooLarge(RequestEntityTooLarge):
 
     def __init__(self, limit: int):
         super().__init__()
-        self.limit = limit
+        self.upload_limit_bytes = limit
 
 
 def limit_request_size():

@@ -331,10 +331,12 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
     problem = _received_before_request(check.requested_on, received_on)
     if problem:
         raise problem
-    previous = check.outcome
+    previous, previously_received = check.outcome, check.received_on
     check.received_on, check.outcome = received_on, outcome
+    # The renewal date follows the date received (a worker's own expiry date stays while that date does).
     renewal = default_expiry(check.check_type.code, check.application.service_line_code, received_on)
-    if renewal is not None and outcome is not CheckOutcome.NOT_REQUIRED:
+    if renewal is not None and outcome is not CheckOutcome.NOT_REQUIRED and (
+            check.expires_on is None or previously_received != received_on):
         check.expires_on = renewal
     db.session.flush()
     escalations.resolve_for_subject("check", check.id, "received")

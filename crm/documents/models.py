@@ -67,8 +67,8 @@ class Document(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # An applicant's portal account (crm/portal); no foreign key here, so this area stands without the portal.
-    uploaded_by_account_id: Mapped[int | None] = mapped_column(BigInteger)
+    # An applicant's portal account (crm/portal), when the applicant uploaded it.
+    uploaded_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("portal_accounts.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(default=clock.now)
     scan_status: Mapped[ScanStatus] = mapped_column(str_enum(ScanStatus, "document_scan_status"))
     # A scan worker's claim (exactly one scans a document); a claim older than SCAN_CLAIM_SECONDS is taken again.

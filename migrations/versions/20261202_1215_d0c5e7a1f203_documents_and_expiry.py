@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.Column('size_bytes', sa.BigInteger(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('uploaded_by_user_id', sa.Integer(), nullable=True),
-    sa.Column('uploaded_by_account_id', sa.BigInteger(), nullable=True),
+    sa.Column('uploaded_by_account_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('scan_status', sa.Enum('pending', 'clean', 'infected', 'not_scanned', name='document_scan_status', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('scan_claimed_at', sa.DateTime(timezone=True), nullable=True),
@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_documents_household_id_households'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_documents_person_id_people'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['uploaded_by_user_id'], ['users.id'], name=op.f('fk_documents_uploaded_by_user_id_users')),
+    sa.ForeignKeyConstraint(['uploaded_by_account_id'], ['portal_accounts.id'], name=op.f('fk_documents_uploaded_by_account_id_portal_accounts'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_documents')),
     sa.UniqueConstraint('stored_name', name=op.f('uq_documents_stored_name'))
     )

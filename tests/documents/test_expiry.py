@@ -142,3 +142,13 @@ def test_an_expired_document_shows_as_expired(client, auth, family, upload_folde
     auth.login(family.worker)
     page = client.get(f"/households/{family.household.id}")
     assert "Expired" in page.get_data(as_text=True)
+
+
+def test_a_workers_date_stays_until_the_date_received_changes(app_context, family, db_session):
+    check = make_check(db_session, family, "dbs")
+    checks.receive_check(check, date(2026, 11, 20), CheckOutcome.CLEAR, actor=family.worker)
+    checks.set_expiry(check, date(2029, 6, 30), actor=family.worker)
+    checks.receive_check(check, date(2026, 11, 20), CheckOutcome.INFORMATION_DISCLOSED, actor=family.worker)
+    assert check.expires_on == date(2029, 6, 30)
+    checks.receive_check(check, date(2026, 11, 21), CheckOutcome.CLEAR, actor=family.worker)
+    assert check.expires_on == date(2029, 11, 21)
