@@ -101,10 +101,17 @@ def _register_blueprints(app: Flask) -> None:
     from crm.households.record_views import bp as records_bp
     from crm.dataprotection.views import bp as subject_access_bp
     from crm.dataprotection.retention_views import bp as retention_bp
+    from crm.documents.portal import bp as portal_documents_bp
+    from crm.documents.views import bp as documents_bp
+    from crm.portal.views import bp as portal_bp
+    from crm.portal.staff_views import bp as portal_staff_bp
+    from crm.references.portal import bp as referees_portal_bp
+    from crm.references.views import bp as references_bp
 
     for blueprint in (auth_bp, home_bp, households_bp, funnel_bp, enquiries_bp, admin_bp, audit_bp,
                       public_bp, api_bp, escalations_bp, events_bp, queues_bp, transfer_bp, checks_bp, reports_bp,
                       targets_bp, marketing_bp, attribution_bp, marketing_dashboard_bp, records_bp, allocation_bp,
-                      withdrawal_reasons_bp, subject_access_bp, retention_bp):
+                      withdrawal_reasons_bp, subject_access_bp, retention_bp, portal_bp, portal_staff_bp,
+                      references_bp, referees_portal_bp, documents_bp, portal_documents_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)

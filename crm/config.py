@@ -74,8 +74,12 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT": timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))),
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute"),
+        # Every other form of the applicant portal (/my/) and the staff's portal actions, per client address.
+        "RATELIMIT_PORTAL_FORMS": os.environ.get("RATELIMIT_PORTAL_FORMS", "30 per minute;300 per hour"),
         # Per client address: generous enough for a family or an event kiosk, not for a script.
         "RATELIMIT_PUBLIC_ENQUIRY": os.environ.get("RATELIMIT_PUBLIC_ENQUIRY", "10 per minute;60 per hour"),
+        # A referee's reference form (/reference/<token>): opening and sending it, per client address.
+        "RATELIMIT_REFERENCE": os.environ.get("RATELIMIT_REFERENCE", "20 per minute;100 per hour"),
         # Per API token: a website integration posting its own form's submissions.
         "RATELIMIT_API": os.environ.get("RATELIMIT_API", "600 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -118,6 +122,21 @@ def from_environment(instance_path: Path) -> dict:
         "APPROVED_WAITING_MONTHS": int(os.environ.get("APPROVED_WAITING_MONTHS", "3")),
         # Attribution's time-decay model: a touch this many days before the outcome counts half (SPEC section 6).
         "ATTRIBUTION_HALF_LIFE_DAYS": float(os.environ.get("ATTRIBUTION_HALF_LIFE_DAYS", "30")),
+        # Documents (crm/documents): stored here, outside the web root (default: the instance folder's uploads/).
+        "HEARTH_UPLOAD_DIR": os.environ.get("HEARTH_UPLOAD_DIR", ""),
+        "HEARTH_UPLOAD_MAX_BYTES": int(os.environ.get("HEARTH_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        # A clamdscan-compatible command (with options of its own if needed): uploads are held until it says clean.
+        # Unset: uploads are stored as "not scanned".
+        "HEARTH_CLAMDSCAN": os.environ.get("HEARTH_CLAMDSCAN", "").strip(),
+        "HEARTH_SCAN_TIMEOUT_SECONDS": float(os.environ.get("HEARTH_SCAN_TIMEOUT_SECONDS", "20")),
+        # A scan claimed this long ago and never finished (its process died) is claimed again.
+        "HEARTH_SCAN_CLAIM_SECONDS": int(os.environ.get("HEARTH_SCAN_CLAIM_SECONDS", "300")),
+        # Default expiry of a received check (crm/checks/expiry.py): DBS for fostering (renewed every 3 years for
+        # approved foster carers), the adult health assessment (agency policy; the SPEC gives no period).
+        "DBS_RENEWAL_YEARS": int(os.environ.get("HEARTH_DBS_RENEWAL_YEARS", "3")),
+        "MEDICAL_RENEWAL_YEARS": int(os.environ.get("HEARTH_MEDICAL_RENEWAL_YEARS", "2")),
+        # Reminders to the owner this many days before a document or check expires; the ladder follows expiry.
+        "EXPIRY_REMINDER_DAYS": os.environ.get("HEARTH_EXPIRY_REMINDER_DAYS", "60,30"),
         # make run starts the scheduler inside the web process; production runs `crm scheduler` instead.
         "SCHEDULER_IN_PROCESS": env_bool("HEARTH_SCHEDULER_IN_PROCESS", True),
     }

@@ -114,6 +114,10 @@ def render_error(status: int, title: str | None = None, body: str | None = None)
 
 
 def handle_http_error(error: HTTPException):
+    limit = getattr(error, "upload_limit_bytes", None)  # crm.security.FileTooLarge: a document past its limit
+    if limit:
+        return render_error(413, body=f"The file must be smaller than {limit / (1024 * 1024):g} MB. Go back and "
+                                      "choose a smaller file, or scan it at a lower resolution.")
     return render_error(error.code or 500)
 
 

@@ -4,6 +4,7 @@ from crm.api.models import ApiToken
 from crm.audit.models import AuditEvent
 from crm.auth.models import Team, User, UserRole
 from crm.dataprotection.models import Erasure, RetentionRule
+from crm.documents.models import Document
 from crm.checks.models import CheckChase, CheckInstance, CheckPart, CheckType
 from crm.db import Base
 from crm.enquiries.models import EnquiryContact, PossibleMatch
@@ -14,6 +15,8 @@ from crm.funnel.reasons.models import WithdrawalReason
 from crm.households.models import Application, Household, PartnerAuthority, Person, ServiceLine
 from crm.marketing.models import (AttributionCredit, Campaign, CampaignChannel, CampaignSpend, Channel, ChannelRule,
                                   MarketingMetric)
+from crm.portal.models import PortalAccount, PortalCode, PortalConsent, PortalMessage
+from crm.references.models import Reference, Referee, RefereeLink
 from crm.reports.cache import DataVersion, ReportCache
 from crm.targets.models import ReportTarget
 from crm.transfer.models import ImportRun, ImportUndoStep, PendingImport
@@ -33,4 +36,7 @@ __all__ = [
     "ImportRun",
     "ImportUndoStep",
     "DataVersion", "ReportCache",
+    "Document",
+    "PortalAccount", "PortalCode", "PortalConsent", "PortalMessage",
+    "Referee", "RefereeLink", "Reference",
 ]

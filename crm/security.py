@@ -70,6 +70,16 @@ def start_session_clock() -> None:
 # Endpoints that take a tracker upload: their requests may be as large as the upload limit, every other request
 # is held to MAX_CONTENT_LENGTH. A larger body is refused (413) from its Content-Length, before it is read.
 UPLOAD_ENDPOINTS = frozenset({"transfer.imports"})
+# Endpoints that take a document (crm/documents): up to HEARTH_UPLOAD_MAX_BYTES, and a clear page past it.
+DOCUMENT_UPLOAD_ENDPOINTS = {"documents.upload", "portal_documents.index"}
+
+
+class FileTooLarge(RequestEntityTooLarge):
+    """A document upload past its limit, refused before it is read: the error page says the limit."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.upload_limit_bytes = limit
 
 
 def limit_request_size():
@@ -79,6 +89,11 @@ def limit_request_size():
         from crm.transfer.forms import MAX_UPLOAD_BYTES
 
         request.max_content_length = MAX_UPLOAD_BYTES + current_app.config["MAX_CONTENT_LENGTH"]
+    if request.endpoint in DOCUMENT_UPLOAD_ENDPOINTS:
+        limit = current_app.config["HEARTH_UPLOAD_MAX_BYTES"]
+        request.max_content_length = limit + current_app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and request.content_length > request.max_content_length:
+            raise FileTooLarge(limit)
     if request.content_length is not None and request.content_length > request.max_content_length:
         raise RequestEntityTooLarge()
 

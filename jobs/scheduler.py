@@ -19,7 +19,7 @@ from flask import Flask
 
 from crm import clock
 from crm.clock import LONDON
-from jobs import attribution, retention, rules, snapshot
+from jobs import attribution, documents, references, retention, rules, snapshot
 
 
 def _new_adult_checks(today, run_id=None) -> dict:
@@ -42,6 +42,8 @@ class Job:
 JOBS: list[Job] = [
     Job("new_adult_checks", _new_adult_checks, {"hour": 6, "minute": 30},
         "Adult checks for people who turned 18 while their application is open"),
+    Job("referee_links", references.referee_links, {"hour": 6, "minute": 45},
+        "Reference request links for named referees whose check was requested; one reminder after 14 days"),
     Job("check_escalations", rules.check_escalations, {"hour": 7, "minute": 0},
         "Overdue checks up the escalation ladder"),
     Job("stage_timescales", rules.stage_timescales, {"hour": 7, "minute": 10},
@@ -50,6 +52,10 @@ JOBS: list[Job] = [
         "Approved households waiting too long for a match or placement"),
     Job("first_responses", rules.first_responses, {"minute": 5},
         "Enquiries with no first response in time (hourly)"),
+    Job("expiry_reminders", documents.expiry_reminders, {"hour": 7, "minute": 30},
+        "Documents and checks expiring in 60 and 30 days, or expired, up the escalation ladder"),
+    Job("document_scans", documents.document_scans, {"minute": "*/5"},
+        "Virus scans of held uploads the upload itself could not finish (HEARTH_CLAMDSCAN)"),
     Job("deliver_email", rules.deliver_email, {"minute": "*/10"},
         "Retry escalation email that could not be sent"),
     Job("month_end_snapshot", snapshot.month_end_snapshot, {"hour": 0, "minute": 30},

@@ -10,6 +10,9 @@ from crm.auth.roles import Role
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
+# An applicant's page at /my/ (crm.portal.auth.applicant_required): the portal's own sign-in decides, never a staff
+# role; staff and visitors are sent to the portal's sign-in.
+APPLICANT = "applicant"
 ACCESS_ATTRIBUTE = "_hearth_access"
 # Flask's own static route serves the front-end assets, which hold no data.
 PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -54,7 +57,7 @@ def may_use(user, app: Flask, endpoint: str) -> bool:
         return False
     if rule == PUBLIC:
         return True
-    if not user.is_authenticated:
+    if rule == APPLICANT or not user.is_authenticated:
         return False
     return rule == SIGNED_IN or user.has_any_role(rule)
 
@@ -67,6 +70,10 @@ def enforce_access():
     rule = access_rule(app, request.endpoint)
     if rule == PUBLIC:
         return None
+    if rule == APPLICANT:
+        from crm.portal.auth import refuse_unless_applicant  # the portal's session is its own
+
+        return refuse_unless_applicant()
     if rule is not None and not current_user.is_authenticated:
         return app.login_manager.unauthorized()
     if not may_use(current_user, app, request.endpoint):

@@ -45,6 +45,12 @@ class ReceiveForm(HearthForm):
     submit = SubmitField("Record received", widget=GovSubmitInput())
 
 
+class ExpiryForm(HearthForm):
+    expires_on = GovDateField("Expiry date (optional)", description="For example, 27 3 2029. Leave it blank if the "
+                              "check does not expire. Reminders go to the owner 60 and 30 days before.")
+    submit = SubmitField("Save expiry date", widget=GovSubmitInput())
+
+
 class IdsField(SelectMultipleField):
     """Row ids ticked in a table: positive whole numbers, checked against the data by the view and service."""
 

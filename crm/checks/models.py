@@ -134,6 +134,8 @@ class CheckInstance(Base):
     last_chased_on: Mapped[date | None]
     # Set when the stage that started the check is undone, cleared when it is recorded again (who and why: audit).
     withdrawn_at: Mapped[datetime | None]
+    # When a received check lapses (DBS renewal, medicals: crm/checks/expiry.py); the expiry job reminds its owner.
+    expires_on: Mapped[date | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     application = relationship("Application")

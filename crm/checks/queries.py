@@ -168,7 +168,7 @@ def household_checks(household: Household, viewer, *, today: date | None = None)
     return {"household": household, "applications": sections, "outcomes_shown": shown,
             "unrequested": unrequested if may_request else [], "may_request": may_request,
             "flags": {check.id: due_flag(check, today) for check in checks},
-            "show_outcomes": services.may_see_outcomes(viewer), "may_open": _may(viewer, "checks.show"),
+            "show_outcomes": services.may_see_outcomes(viewer), "may_open": _may(viewer, "checks.show"), "today": today,
             "may_start": may_start, "may_edit_circumstances": _may(viewer, "checks.circumstances")}
 
 

@@ -16,6 +16,7 @@ from crm.audit.services import record_event
 from crm.auth.roles import Role
 from crm.checks import catalogue
 from crm.checks.catalogue import Needed
+from crm.checks.expiry import default_expiry
 from crm.checks.models import CheckAppliesTo, CheckChase, CheckInstance, CheckOutcome, CheckPart
 from crm.checks.withdrawal import CHECK_STAGES, reopen_checks
 from crm.errors import DomainError
@@ -314,8 +315,10 @@ def complete_part(part: CheckPart, completed_on: date, *, actor, today: date | N
     _audit(check, "check_part_completed", actor, {"part": part.name, "completed_on": completed_on.isoformat()})
 
 
-def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, today: date | None = None) -> None:
-    """Record (or correct) when the check came back and its outcome; 'not required' needs no request."""
+def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, today: date | None = None,
+                  actor_label: str | None = None) -> None:
+    """Record (or correct) when the check came back and its outcome; 'not required' needs no request. A reference
+    given through a referee's link records it too (crm.references), with no user and an `actor_label`."""
     try:
         outcome = CheckOutcome(outcome)
     except ValueError:
@@ -328,13 +331,32 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
     problem = _received_before_request(check.requested_on, received_on)
     if problem:
         raise problem
-    previous = check.outcome
+    previous, previously_received = check.outcome, check.received_on
     check.received_on, check.outcome = received_on, outcome
+    # The renewal date follows the date received (a worker's own expiry date stays while that date does).
+    renewal = default_expiry(check.check_type.code, check.application.service_line_code, received_on)
+    if renewal is not None and outcome is not CheckOutcome.NOT_REQUIRED and (
+            check.expires_on is None or previously_received != received_on):
+        check.expires_on = renewal
     db.session.flush()
     escalations.resolve_for_subject("check", check.id, "received")
     _audit(check, "check_outcome_changed" if previous else "check_received", actor,
            {"received_on": received_on.isoformat(), "outcome": outcome.value,
-            "previous_outcome": previous.value if previous else None})
+            "previous_outcome": previous.value if previous else None,
+            "expires_on": check.expires_on.isoformat() if check.expires_on else None}, actor_label=actor_label)
+
+
+def set_expiry(check: CheckInstance, expires_on: date | None, *, actor) -> None:
+    """Record (or clear) when a received check lapses; the expiry reminders follow the new date."""
+    if check.received_on is None:
+        raise DomainError("Record the check as received before giving its expiry date", "expires_on")
+    if expires_on is not None and expires_on <= check.received_on:
+        raise DomainError(f"The expiry date must be after the date received, {long_date(check.received_on)}",
+                          "expires_on")
+    previous, check.expires_on = check.expires_on, expires_on
+    db.session.flush()
+    _audit(check, "check_expiry_changed", actor, {"expires_on": expires_on.isoformat() if expires_on else None,
+                                                  "previous": previous.isoformat() if previous else None})
 
 
 def state_problem(check: CheckInstance | None, requested_on: date | None, received_on: date | None,

@@ -12,7 +12,7 @@ from crm.auth.models import User
 from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.checks import catalogue, queries, services
-from crm.checks.forms import (BulkChaseForm, BulkRequestForm, ChaseForm, CheckTypeActionForm, CheckTypeForm,
+from crm.checks.forms import (BulkChaseForm, BulkRequestForm, ChaseForm, ExpiryForm, CheckTypeActionForm, CheckTypeForm,
                               CircumstancesForm, NewCheckTypeForm, PartForm, ReceiveForm, RequestForm, StartChecksForm,
                               start_value)
 from crm.checks.models import CheckAppliesTo, CheckType
@@ -22,6 +22,9 @@ from crm.formatting import long_date
 from crm.households import services as households
 from crm.households.models import Application, Person
 from crm.pagination import requested_page
+from crm.references import links
+from crm.references import services as references
+from crm.references.forms import ActionForm
 
 bp = Blueprint("checks", __name__)
 CHECK_ROLES = (Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER, Role.MANAGER)
@@ -111,6 +114,15 @@ def receive(check_id: int):
         check, form.received_on.data, form.outcome.data, actor=current_user), lambda: "Check recorded as received.")
 
 
+@bp.route("/checks/<int:check_id>/expiry", methods=["POST"])
+@allow(*CHECK_ROLES)
+def expiry(check_id: int):
+    check, form = _check(check_id), ExpiryForm()
+    return _submit(check, "expiry", form, lambda: services.set_expiry(check, form.expires_on.data, actor=current_user),
+                   lambda: f"Expiry date saved: {long_date(check.expires_on)}." if check.expires_on
+                   else "Expiry date removed.")
+
+
 def _submit(check, key, form, act, message):
     """Validate, act, commit and go back to the check; or show the page again with the errors, nothing stored."""
     if form.validate():
@@ -126,12 +138,23 @@ def _check_page(check, submitted: dict | None = None, status: int = 200):
     """The check with its forms; the outcome it shows is audited, and the page commits that."""
     forms = _check_forms(check, submitted or {})
     failed = next((form for form in forms.values() if form.errors), None)
+    referees = references.check_referees(check)
     response = render_template("checks/show.html", check=check, forms=forms, form=failed, today=clock.today(),
+                               documents=_evidence(check),
                                due=queries.due_flag(check, clock.today()),
-                               show_outcome=services.may_see_outcomes(current_user))
+                               show_outcome=services.may_see_outcomes(current_user),
+                               referees=referees, action_form=ActionForm(), link_status=links.status)
     services.record_outcome_views([check], current_user, "check page")
+    references.record_reference_views(referees, current_user)
     db.session.commit()
     return response, status
+
+
+def _evidence(check) -> list:
+    """The documents filed as evidence of this check (crm/documents)."""
+    from crm.documents.services import check_documents
+
+    return check_documents(check.id)
 
 
 def _check_forms(check, submitted: dict) -> dict:
@@ -141,6 +164,7 @@ def _check_forms(check, submitted: dict) -> dict:
         "chase": submitted.get("chase") or ChaseForm(formdata=None),
         "receive": submitted.get("receive") or ReceiveForm(
             formdata=None, received_on=check.received_on, outcome=check.outcome.value if check.outcome else None),
+        "expiry": submitted.get("expiry") or ExpiryForm(formdata=None, expires_on=check.expires_on),
     }
     forms["request"].owner.choices = [(str(user.id), user.full_name) for user in queries.check_owners(check.owner)]
     for part in check.parts:

@@ -5,8 +5,10 @@ What goes: people's names (replaced by ANONYMOUS), dates of birth (reduced to 1 
 band the equality report gives counts approvals only, and approved households are kept), equality monitoring
 answers and circumstances (counted by the reports only for approvals), the household's contact details, address,
 postcode and relationship status, and free text: enquiry contacts' notes, stage events' reasons and undo reasons,
-chases' notes, consultations' notes, and the corrections of details (record_changes hold before and after values,
-so those rows are deleted; no report reads them).
+chases' notes, consultations' notes, the applicant portal's addresses, passwords, codes and messages (its accounts
+closed), referees' names, contact details and relationship and the text of their references, uploaded documents'
+files and filenames (crm/documents: the files are deleted once the change commits), and the corrections of details
+(record_changes hold before and after values, so those rows are deleted; no report reads them).
 
 What stays, and why: the rows themselves (households, applications, stage events, contacts, bookings, checks
 and their outcomes, allocations), their dates, stages, statuses, service lines, partner authority, team and
@@ -24,12 +26,15 @@ from sqlalchemy import delete, select, update
 from crm import clock
 from crm.audit.services import CLI_ACTOR, record_event
 from crm.checks.models import CheckChase, CheckInstance
+from crm.documents.services import purge_household
 from crm.enquiries.models import EnquiryContact
 from crm.events.models import Consultation
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household, RecordChange
+from crm.portal.closure import close_household_accounts
+from crm.references.models import Reference, Referee
 
 ANONYMOUS = "Anonymised"
 PERSON_FIELDS = ("ethnicity", "sexual_orientation", "disability", "religion", "lived_abroad_months", "employed",
@@ -52,14 +57,34 @@ def anonymise_household(household: Household, rule: str, *, actor=None) -> dict[
     checks = select(CheckInstance.id).where(CheckInstance.application_id.in_(applications))
     counts["chase_notes"] = _clear(CheckChase, CheckChase.check_id.in_(checks), note=None)
     counts["consultation_notes"] = _clear(Consultation, Consultation.household_id == household.id, notes=None)
+    counts.update(_referees(applications))
     counts["record_changes"] = db.session.execute(
         delete(RecordChange).where(RecordChange.household_id == household.id)
         .execution_options(synchronize_session="fetch")).rowcount
+    # The applicant portal closes for good, and its addresses, password hashes, codes and message bodies go.
+    counts.update(close_household_accounts(household.id, "anonymised", anonymise=True))
+    counts["documents"] = purge_household(household.id)
     household.anonymised_at, household.anonymised_rule = clock.now(), rule
     record_event(db.session, "household_anonymised", actor=actor, actor_label=None if actor else CLI_ACTOR,
                  object_type="household", object_id=household.id, detail={"rule": rule, **counts})
     db.session.flush()
     return counts
+
+
+def _referees(applications) -> dict[str, int]:
+    """Referees' names and contact details, and what they wrote: the referee and reference rows stay (a check's
+    receipt rests on them), their personal values go."""
+    named = Referee.application_id.in_(applications)
+    referees = db.session.execute(
+        update(Referee).where(named, Referee.name != ANONYMOUS)
+        .values(name=ANONYMOUS, email=None, phone=None, relationship_to_applicant=None)
+        .execution_options(synchronize_session="fetch")).rowcount
+    given = select(Referee.id).where(named)
+    references = db.session.execute(
+        update(Reference).where(Reference.referee_id.in_(given), Reference.how_known != ANONYMOUS)
+        .values(how_known=ANONYMOUS, with_children=ANONYMOUS, home=ANONYMOUS, relationships=ANONYMOUS, concerns=None)
+        .execution_options(synchronize_session="fetch")).rowcount
+    return {"referees": referees, "references": references}
 
 
 def _people(household: Household) -> int:

@@ -38,6 +38,7 @@ from crm.funnel.models import StageEvent
 from crm.funnel.reasons.models import WithdrawalReason
 from crm.funnel.stages import EventKind
 from crm.households.models import Application, Household, Person, PersonRole, RecordChange
+from crm.documents.models import Document
 
 # Every section, in the order data.json and the summary give them, with the summary's heading.
 SECTIONS = {
@@ -54,15 +55,19 @@ SECTIONS = {
     "consultations": "Consultations",
     "allocations": "Allocation history",
     "record_changes": "Corrections of details",
+    "documents": "Uploaded documents (their details; each file is downloaded from the household page)",
     "possible_matches": "Possible matches with other records",
     "escalations": "Escalations",
+    "portal_accounts": "Applicant portal accounts",
+    "portal_consents": "Consents given in the applicant portal",
+    "portal_messages": "Messages through the applicant portal",
     "audit_events": "Audit log entries",
     "staff": "Staff named in this export",
 }
 # Columns naming a user: the staff section gives their names.
 STAFF_COLUMNS = ("created_by_id", "allocated_worker_id", "recorded_by_id", "first_responded_by_id", "undone_by_id",
                  "owner_id", "chased_by_id", "completed_by_id", "booked_by_id", "cancelled_by_id", "held_by_id",
-                 "worker_id", "previous_worker_id", "changed_by_id", "resolved_by_id", "recipient_id", "actor_id")
+                 "worker_id", "previous_worker_id", "changed_by_id", "resolved_by_id", "recipient_id", "actor_id", "user_id")
 
 
 @dataclass
@@ -185,6 +190,12 @@ def _gather(household: Household, person: Person | None) -> dict[str, list[dict]
         or_(RecordChange.person_id == person.id, and_(RecordChange.person_id.is_(None), household_wide)))
     sections["record_changes"] = _rows(select(RecordChange.__table__).where(changes_of)
                                        .order_by(RecordChange.changed_at, RecordChange.id))
+    documents_of = (Document.household_id == hid) if person is None else and_(
+        Document.household_id == hid,
+        or_(Document.person_id == person.id, and_(Document.person_id.is_(None), household_wide)))
+    sections["documents"] = _rows(select(*(column for column in Document.__table__.columns
+                                           if column.name not in ("stored_name", "scan_claimed_at")))
+                                  .where(documents_of).order_by(Document.id))
     # Both ways: an enquiry of theirs that looked like another record, and another's that looked like theirs.
     their_contacts = select(EnquiryContact.id).where(EnquiryContact.household_id == hid)
     sections["possible_matches"] = _rows(select(PossibleMatch.__table__)
@@ -193,10 +204,27 @@ def _gather(household: Household, person: Person | None) -> dict[str, list[dict]
                                          .order_by(PossibleMatch.id))
     sections["escalations"] = _rows(select(Escalation.__table__)
                                     .where(Escalation.household_id == hid, household_wide).order_by(Escalation.id))
+    sections.update(_portal(hid, person))
     sections["audit_events"] = _rows(select(AuditEvent.__table__).where(_audit_about(hid, person, whole, check_ids))
                                      .order_by(AuditEvent.at, AuditEvent.id))
     sections["staff"] = _staff(sections)
     return sections
+
+
+def _portal(hid: int, person: Person | None) -> dict[str, list[dict]]:
+    """The applicant portal's rows: accounts (never a password hash or token), consents, and the household's
+    messages (a person's export holds the messages of the household: they are the household's thread)."""
+    from crm.portal.models import PortalAccount, PortalConsent, PortalMessage
+
+    secret = {"password_hash", "session_token", "invitation_token_hash"}
+    account_columns = [column for column in PortalAccount.__table__.columns if column.name not in secret]
+    accounts_of = PortalAccount.household_id == hid if person is None else PortalAccount.person_id == person.id
+    consents_of = PortalConsent.person_id.in_(select(Person.id).where(Person.household_id == hid)) \
+        if person is None else PortalConsent.person_id == person.id
+    return {"portal_accounts": _rows(select(*account_columns).where(accounts_of).order_by(PortalAccount.id)),
+            "portal_consents": _rows(select(PortalConsent.__table__).where(consents_of).order_by(PortalConsent.id)),
+            "portal_messages": _rows(select(PortalMessage.__table__).where(PortalMessage.household_id == hid)
+                                     .order_by(PortalMessage.sent_at, PortalMessage.id))}
 
 
 def _audit_about(hid: int, person: Person | None, whole: bool, check_ids):

@@ -15,6 +15,7 @@ from crm.auth.services import create_user
 from crm import clock
 from crm.demo.channel_rules import load_channel_rules
 from crm.demo.marketing import load_marketing
+from crm.demo.portal import portal_histories
 from crm.demo.targets import set_demo_targets
 from crm.enquiries.models import ContactMethod, EnquiryContact
 from crm.events.models import (Attendance, AttendanceStageMove, Consultation, ConsultationMethod, EventBooking,
@@ -86,6 +87,7 @@ def load_demo(*, seed: int = 2026, households: int = 300, today: date | None = N
         _attendance(household, rng, today, events, staff)
     db.session.flush()
     _statutory_checks(rng, today, staff)
+    portal_histories(rng, fake, today)
     load_marketing(seed=seed, today=today)
     load_channel_rules(today=today)
     set_demo_targets(today, households, actor=staff[Role.MANAGER][0])
@@ -113,12 +115,27 @@ def _statutory_checks(rng, today: date, staff) -> None:
             back = check.requested_on + timedelta(days=rng.randint(5, check.check_type.default_days + 20))
             if finished is not None:
                 back = max(check.requested_on, min(back, finished))
-            if back <= today and (finished is not None or rng.random() < 0.6):
+            received = back <= today and (finished is not None or rng.random() < 0.6)
+            _complete_parts(check, rng, today, back if received else None)
+            if received:
                 check.received_on = back
                 check.outcome = rng.choices([CheckOutcome.CLEAR, CheckOutcome.INFORMATION_DISCLOSED,
                                              CheckOutcome.CONCERN], weights=[90, 8, 2])[0]
             elif rng.random() < 0.4 and check.requested_on < today:
                 check.last_chased_on = check.requested_on + timedelta(days=rng.randint(1, (today - check.requested_on).days))
+
+
+def _complete_parts(check, rng, today: date, received_on: date | None) -> None:
+    """A check in parts (DBS) done in turn: the applicant's online form within a fortnight of the request (or not
+    yet), then the agency's steps; all done by the day a received check came back."""
+    day = check.requested_on
+    for part in check.parts:
+        day += timedelta(days=rng.randint(1, 14))
+        if received_on is not None:
+            day = min(day, received_on)
+        elif day > today or rng.random() < 0.25:
+            return
+        part.completed_on = day
 
 
 def _information_events(rng, fake, today: date, authorities, staff) -> list[InformationEvent]:

@@ -22,12 +22,15 @@ class EscalationKind(StrEnum):
     BREAK_RUNNING_OUT = "break_running_out"
     FIRST_RESPONSE = "first_response"
     APPROVED_WAITING = "approved_waiting"
+    EXPIRY = "expiry"                # a document or check expiring (60 and 30 days before) or expired
+    VIRUS_FOUND = "virus_found"      # an upload held a virus and was deleted
 
     @property
     def label(self) -> str:
         return {"check_overdue": "Check overdue", "stage_timescale": "Stage timescale",
                 "break_running_out": "Break between stages", "first_response": "No first response",
-                "approved_waiting": "Approved and waiting"}[self.value]
+                "approved_waiting": "Approved and waiting",
+                "expiry": "Expiry", "virus_found": "Virus found in an upload"}[self.value]
 
 
 class EmailStatus(StrEnum):
@@ -75,7 +78,7 @@ class Escalation(Base):
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
     kind: Mapped[EscalationKind] = mapped_column(str_enum(EscalationKind, "escalation_kind"))
-    subject_type: Mapped[str] = mapped_column(String(30))  # check, application, enquiry_contact
+    subject_type: Mapped[str] = mapped_column(String(30))  # check, application, enquiry_contact, document
     subject_id: Mapped[int] = mapped_column(BigInteger)
     step: Mapped[str] = mapped_column(String(40))  # owner / team_manager / service_manager; amber / red
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

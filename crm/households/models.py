@@ -174,10 +174,13 @@ class RecordChange(Base):
     changes: Mapped[dict] = mapped_column(JSON)
     changed_at: Mapped[datetime] = mapped_column(default=clock.now)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A correction made by the applicant through the portal (crm.portal): the account, not a staff user.
+    changed_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("portal_accounts.id", ondelete="SET NULL"))
 
     household: Mapped[Household] = relationship()
     person: Mapped[Person | None] = relationship()
     changed_by = relationship("User")
+    changed_by_account = relationship("PortalAccount")
 
 
 # OPEN_STATUSES as the partial index's SQL; crm.funnel.terms.is_open writes the same values inline so both

@@ -17,16 +17,21 @@ from crm.households.models import Household, PersonRole, RecordChange
 from crm.households.monitoring import NOT_RECORDED, QUESTIONS, RESTRICTED_FIELDS, may_see_monitoring
 from crm.households.postcodes import display_postcode
 from crm.marketing.models import Channel
+from crm.portal.models import PortalAccount
 
 HIDDEN = "Hidden"
 FIELD_LABELS = {"email": "Email", "phone": "Phone", "address_line_1": "Address line 1",
                 "address_line_2": "Address line 2", "town": "Town or city", "postcode": "Postcode",
                 "first_name": "First name", "last_name": "Last name", "date_of_birth": "Date of birth",
                 "role": "Role", "left_on": "Left the household on",
+                "lived_abroad_months": "Months lived abroad as an adult", "employed": "Employed",
+                "previous_significant_relationship": "A significant previous relationship",
+                "fostered_in_last_12_months": "Fostered in the last 12 months",
                 **{name: label for name, (label, _) in QUESTIONS.items()}}
 TITLES = {"contact_details_changed": "Contact details changed", "person_added": "{name} added to the household",
           "person_changed": "{name}'s details corrected", "person_left": "{name} left the household",
-          "equality_monitoring_changed": "Equality monitoring changed for {name}"}
+          "equality_monitoring_changed": "Equality monitoring changed for {name}",
+          "circumstances_changed": "{name}'s circumstances corrected"}
 
 
 @dataclass
@@ -75,7 +80,9 @@ def _response(contact: EnquiryContact) -> str:
 def _changes(household: Household, restricted_shown: bool) -> list[Item]:
     changes = db.session.scalars(
         select(RecordChange).where(RecordChange.household_id == household.id)
-        .options(selectinload(RecordChange.changed_by), selectinload(RecordChange.person)).order_by(RecordChange.id))
+        .options(selectinload(RecordChange.changed_by), selectinload(RecordChange.person),
+                 selectinload(RecordChange.changed_by_account).selectinload(PortalAccount.person))
+        .order_by(RecordChange.id))
     return [_change(change, restricted_shown) for change in changes]
 
 
@@ -84,7 +91,15 @@ def _change(change: RecordChange, restricted_shown: bool) -> Item:
     rows = [(FIELD_LABELS.get(name_, name_), *(_shown(name_, value, restricted_shown) for value in values))
             for name_, values in change.changes.items()]
     return Item(title=TITLES.get(change.action, change.action).format(name=name), at=change.changed_at,
-                byline=change.changed_by.full_name if change.changed_by else None, rows=rows)
+                byline=_byline(change), rows=rows)
+
+
+def _byline(change: RecordChange) -> str | None:
+    """A staff user's name, or the applicant's with "through the applicant portal" for their own corrections."""
+    if change.changed_by is not None:
+        return change.changed_by.full_name
+    account = change.changed_by_account
+    return f"{account.person.full_name} (applicant, through the applicant portal)" if account else None
 
 
 def _shown(name: str, value, restricted_shown: bool) -> str:
@@ -94,6 +109,8 @@ def _shown(name: str, value, restricted_shown: bool) -> str:
         return NOT_RECORDED if name in RESTRICTED_FIELDS else "Not given"
     if name in ("date_of_birth", "left_on"):
         return long_date(date.fromisoformat(value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if name == "role":
         return PersonRole(value).value.replace("_", " ").capitalize()
     return display_postcode(value) if name == "postcode" else str(value)

@@ -10,9 +10,11 @@ from crm.audit.services import record_event
 from crm.auth.policy import allow
 from crm.auth.roles import CASEWORK_ROLES, Role
 from crm.checks import queries as check_queries
+from crm.documents import views as documents_panel
 from crm.events import panel as events_panel
 from crm.extensions import db
 from crm.funnel import machine, routes
+from crm.portal import household_panel as portal_panel
 from crm.forms import without_nul
 from crm.funnel.forms import RecordEventForm, UndoForm, offer_reasons
 from crm.funnel.reasons import services as reasons
@@ -88,7 +90,9 @@ def render_household(household, forms: dict | None = None, status: int = 200):
                            labels=EVENT_LABELS, is_manager=Role.MANAGER in current_user.roles,
                            events=events_panel.section(household, forms or {}),
                            allocation=allocation_panel.section(household, forms or {}),
-                           possible_matches=possible_matches_section(household))
+                           possible_matches=possible_matches_section(household),
+                           portal=portal_panel.section(household, current_user),
+                           documents=documents_panel.section(household))
     # The outcomes and monitoring answers shown are audited (special-category data). One commit, after rendering:
     # committing first would expire the household and reload every row the page reads.
     db.session.commit()

@@ -6,7 +6,8 @@ application (and the test suite) instead of quietly dropping out of the pages.
 from __future__ import annotations
 
 from crm.reports.base import Report, ReportModule, ReportParams
-from crm.reports.families import activity, asglb, conversion, equality, fostering_return, snapshot, targets, timeliness
+from crm.reports.families import (activity, asglb, check_waits, conversion, equality, fostering_return, snapshot,
+                                  targets, timeliness)
 from crm.reports.marketing import report as attribution
 
 
@@ -19,7 +20,8 @@ def _checked(reports: dict[str, ReportModule]) -> dict[str, ReportModule]:
 
 # The managers' /reports pages, in the order the Reports page lists them.
 REPORTS = _checked({"activity": activity, "timeliness": timeliness, "snapshot": snapshot, "conversion": conversion,
-                    "equality": equality, "targets": targets, "asglb": asglb, "fostering-return": fostering_return})
+                    "equality": equality, "targets": targets, "asglb": asglb, "fostering-return": fostering_return,
+                    "check-waits": check_waits})
 NAMES = tuple(REPORTS)
 # Reports `crm report` computes that are not among the managers' /reports pages: attribution's page is the marketing
 # dashboard (crm.reports.marketing.views), open to the marketing officer too. It provides `compute` only.

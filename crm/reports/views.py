@@ -18,7 +18,8 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.add_app_template_filter(report_cell)
 TITLES = {"activity": "Activity in the period", "timeliness": "Timeliness", "snapshot": "Snapshot at a date",
           "conversion": "Conversion", "equality": "Equality monitoring of approvals", "targets": "Targets",
-          "asglb": "Adopter recruitment return (ASGLB)", "fostering-return": "Annual fostering return"}
+          "asglb": "Adopter recruitment return (ASGLB)", "fostering-return": "Annual fostering return",
+          "check-waits": "Stage 1 checks: waiting on the applicant or on others"}
 
 
 @bp.route("/")

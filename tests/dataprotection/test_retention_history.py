@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from datetime import date, timedelta
 
 from sqlalchemy import JSON, String, Text, select
@@ -12,11 +13,13 @@ from crm import clock
 from crm.checks.models import CheckChase, CheckInstance
 from crm.db import Base
 from crm.demo.services import load_demo
+from crm.documents.models import Document, DocumentKind, ScanStatus
 from crm.enquiries.models import EnquiryContact
 from crm.events.models import Consultation, ConsultationMethod
 from crm.extensions import db
 from crm.funnel.models import StageEvent
 from crm.households.models import Application, Household, Person, RecordChange
+from crm.references.models import Reference, Referee, RefereeKind
 from crm.reports import registry
 from crm.reports.base import ReportParams
 from crm.reports.marketing.report import MarketingParams
@@ -53,7 +56,8 @@ def every_report() -> dict[tuple, str]:
 
 
 def add_free_text() -> None:
-    """Personal free text the demo does not write: notes naming the applicant, a chase, a consultation, a correction."""
+    """Personal free text the demo does not write: notes naming the applicant, a chase, a consultation, a correction,
+    an uploaded document's filename."""
     for household in db.session.scalars(select(Household)):
         name = household.people[0].full_name
         for contact in db.session.scalars(select(EnquiryContact).where(EnquiryContact.household_id == household.id)):
@@ -62,10 +66,28 @@ def add_free_text() -> None:
                                     held_on=household.first_enquiry_on, notes=f"{name} asked about fostering"))
         db.session.add(RecordChange(household_id=household.id, action="contact_details",
                                     changes={"email": [f"old.{household.email}", household.email]}))
+        db.session.add(Document(household_id=household.id, kind=DocumentKind.IDENTITY,
+                                original_filename=f"{name} passport.pdf", stored_name=secrets.token_urlsafe(32),
+                                content_type="application/pdf", size_bytes=1, sha256="0" * 64,
+                                scan_status=ScanStatus.NOT_SCANNED))
     for check in db.session.scalars(select(CheckInstance).limit(60)):
         db.session.add(CheckChase(check_id=check.id, chased_on=check.requested_on or BUILT,
                                   note=f"Rang {check.application.household.people[0].full_name}"))
+        add_reference(check)
     db.session.flush()
+
+
+def add_reference(check: CheckInstance) -> None:
+    """A referee (named and reached by a made-up name and address of their own) and the reference they wrote."""
+    name = check.application.household.people[0].full_name
+    referee = Referee(application_id=check.application_id, check_id=check.id, kind=RefereeKind.PERSONAL,
+                      name=f"Refereeperson{check.id} Witness", email=f"referee{check.id}@referee.example",
+                      phone=f"07700 9{check.id:05d}", relationship_to_applicant=f"Neighbour{check.id} of {name}")
+    referee.reference = Reference(years_known=4, how_known=f"Next door to {name}", with_children=f"{name} is kind",
+                                  home=f"{name}'s home is tidy", relationships=f"{name} is close to family",
+                                  has_concerns=True, concerns=f"Worried about {name}", willing_to_be_contacted=True,
+                                  declaration=True)
+    db.session.add(referee)
 
 
 def personal_values() -> tuple[dict[int, set[str]], dict[int, set[str]]]:
@@ -83,7 +105,13 @@ def personal_values() -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     texts = [select(EnquiryContact.household_id, EnquiryContact.notes),
              select(Consultation.household_id, Consultation.notes),
              select(Application.household_id, StageEvent.reason).join(StageEvent.application),
-             select(Application.household_id, CheckChase.note).join(CheckChase.check).join(CheckInstance.application)]
+             select(Application.household_id, CheckChase.note).join(CheckChase.check).join(CheckInstance.application),
+             *[select(Application.household_id, column).join(Referee.application)
+               for column in (Referee.name, Referee.email, Referee.phone, Referee.relationship_to_applicant)],
+             *[select(Application.household_id, column).join(Reference.referee).join(Referee.application)
+               for column in (Reference.how_known, Reference.with_children, Reference.home, Reference.relationships,
+                              Reference.concerns)],
+             select(Document.household_id, Document.original_filename)]
     for query in texts:
         for household_id, text in db.session.execute(query):
             values[household_id].add(text)

@@ -68,11 +68,12 @@ def test_a_scheduler_started_after_a_job_was_due_runs_it_once_at_start(app_conte
     day = date(2026, 12, 3)
     at = lambda hour, minute: clock.london_time(day, time(hour, minute))  # noqa: E731
     # Everything ran on time up to the restart, except what was due while the scheduler was down (06:58 to 07:04).
-    for job_id, when in [("new_adult_checks", at(6, 30)), ("first_responses", at(6, 5)),
+    for job_id, when in [("new_adult_checks", at(6, 30)), ("referee_links", at(6, 45)), ("first_responses", at(6, 5)),
                          ("deliver_email", at(6, 50)), ("month_end_snapshot", at(0, 30)),
                          ("attribution_nightly", at(2, 15)), ("retention_nightly", at(3, 30)),
                          ("stage_timescales", at(7, 10) - timedelta(days=1)),
-                         ("approved_waiting", at(7, 20) - timedelta(days=1))]:
+                         ("approved_waiting", at(7, 20) - timedelta(days=1)),
+                         ("expiry_reminders", at(7, 30) - timedelta(days=1)), ("document_scans", at(7, 4))]:
         ran(db_session, job_id, when)
     ran(db_session, "check_escalations", at(7, 0) - timedelta(days=1))
     ran(db_session, "check_escalations", at(6, 59), JobRunStatus.FAILED)  # a failed run is no run: tried again
@@ -82,7 +83,8 @@ def test_a_scheduler_started_after_a_job_was_due_runs_it_once_at_start(app_conte
     ran(db_session, "deliver_email", at(7, 4))
     assert missed_jobs(at(7, 4) + timedelta(seconds=30)) == []
     # Started later, the 07:10 and 07:20 jobs have been missed as well; the hourly one at 08:05.
-    assert missed_jobs(at(8, 6)) == ["stage_timescales", "approved_waiting", "first_responses", "deliver_email"]
+    assert missed_jobs(at(8, 6)) == ["stage_timescales", "approved_waiting", "first_responses", "expiry_reminders",
+                                     "document_scans", "deliver_email"]
 
 
 def test_catch_up_runs_are_added_for_the_missed_jobs_only(app, travel):

@@ -1,0 +1,1 @@
+"""The applicant portal at /my/ (issue 18): applicants take part in their own application."""

@@ -1,0 +1,1 @@
+"""Referees and their references: named for an application's reference checks, sent a one-time link, answered."""
