@@ -7,7 +7,7 @@ PostgreSQL-only: crm.db.only_on). The extension is created if this PostgreSQL ha
 downgrade drops the indexes and leaves the extension (another database object may use it).
 
 Revision ID: 3f8a1c6d2b94
-Revises: 7b1d4c9e0a52
+Revises: d0c5e7a1f203
 Create Date: 2026-12-02 12:15:00+00:00
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '3f8a1c6d2b94'
-down_revision = '7b1d4c9e0a52'
+down_revision = 'd0c5e7a1f203'
 branch_labels = None
 depends_on = None
 
