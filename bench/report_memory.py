@@ -8,7 +8,10 @@ memory (`resource.getrusage(RUSAGE_SELF).ru_maxrss`: what importing Flask, SQLAl
 the report once (no cache) for the `--years` financial years ending with the one `--today` is in, the clock stood
 at noon on `--today`, and prints its peak memory, the growth over the start and the seconds the computation took.
 A fresh process each, because the peak of a process never falls: in one process every report after the worst
-would show the worst's figure.
+would show the worst's figure. Columns: "start" is resident after the application started (it peaks near 200 MB
+while starting, then settles); "peak" the resident high-water mark during the computation (reset just before it);
+"growth" their difference, what the report itself costs; "process peak" the higher of that peak and ru_maxrss
+before the reset: the whole process's peak, the application's start included (what a worker would show).
 """
 from __future__ import annotations
 
@@ -27,7 +30,24 @@ DEFAULT_TODAY = "2026-11-23"
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux gives kilobytes
+    """The process's peak resident memory so far (Linux gives kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _status_mb(field: str) -> float:
+    """VmRSS (resident now) or VmHWM (peak since the start or the last `_reset_peak`) of this process."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def _reset_peak() -> None:
+    """Start the peak again from what is resident now (Linux: "5" to clear_refs resets the high-water mark), so the
+    report's own peak is not hidden under the application's start, which peaks higher than it settles."""
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
 
 
 def period(today: date, years: int) -> tuple[date, date]:
@@ -54,13 +74,17 @@ def one(name: str, today: date, years: int, by: str | None) -> dict:
             params = ReportParams(date_from, date_to, by=Split(by) if by else None)
             params = params_for(params) if name in registry.MARKETING else ReportParams(
                 params.date_from, params.date_to, at=params.snapshot_date(), by=params.by)
-            before = _peak_mb()
+            start_peak = _peak_mb()
+            _reset_peak()
+            before = _status_mb("VmRSS")
             started = time.perf_counter()
             report = registry.compute(name, params)
             seconds = time.perf_counter() - started
         db.session.rollback()
     return {"report": name, "from": date_from.isoformat(), "to": date_to.isoformat(), "by": by,
-            "start_mb": round(before, 1), "peak_mb": round(_peak_mb(), 1), "seconds": round(seconds, 2),
+            "start_peak_mb": round(start_peak, 1), "start_mb": round(before, 1),
+            "peak_mb": round(_status_mb("VmHWM"), 1), "process_peak_mb": round(max(start_peak, _status_mb("VmHWM")), 1),
+            "seconds": round(seconds, 2),
             "figures": len(json.dumps(report.as_json(), default=str))}
 
 
@@ -82,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     from crm.reports import registry
 
     names = args.reports.split(",") if args.reports else list(registry.COMMAND_LINE_NAMES)
-    print(f"{'report':<18} {'start MB':>9} {'peak MB':>8} {'growth MB':>10} {'seconds':>8}", flush=True)
+    print(f"{'report':<18} {'start MB':>9} {'peak MB':>8} {'growth MB':>10} {'process peak MB':>16} {'seconds':>8}",
+          flush=True)
     failed = False
     for name in names:
         if args.by and args.by not in _splits(name):
@@ -97,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         row = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{name:<18} {row['start_mb']:>9.1f} {row['peak_mb']:>8.1f} {row['peak_mb'] - row['start_mb']:>10.1f} "
-              f"{row['seconds']:>8.2f}", flush=True)
+              f"{row['process_peak_mb']:>16.1f} {row['seconds']:>8.2f}", flush=True)
     print(f"({args.years} financial years to {period(today, args.years)[1]}, clock at {today} 12:00 London; "
           f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())})")
     return 1 if failed else 0
