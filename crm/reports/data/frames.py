@@ -34,7 +34,12 @@ def read_frame(statement: Select) -> pd.DataFrame:
     object values that repeat (kinds, reasons, dates, split labels) are kept once and shared by every row holding
     them. The frame is the same as building it from all the rows in one go: same columns, dtypes and values
     (`_joined` re-infers a column whose chunks inferred different dtypes)."""
-    result = db.session.connection().execute(statement, execution_options={"stream_results": True})
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL plans a cursor to give its first rows fast (cursor_tuple_fraction 0.1: nested loops and merge
+        # joins, twice as slow here), but every row is read: plan for all of them, for this transaction's cursors.
+        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
+    result = connection.execute(statement, execution_options={"stream_results": True})
     columns = list(result.keys())
     if result.cursor is None:
         result.close()
@@ -71,11 +76,16 @@ def _shared_values(frame: pd.DataFrame, shared: list[dict]) -> pd.DataFrame:
         if len(uniques) == column.count():
             continue  # every value distinct (ids, timestamps): nothing to share
         known = shared[position]
-        values = np.empty(len(uniques) + 1, dtype=object)
         # keyed by type too: 1, 1.0 and True are equal keys but not the same value
-        values[:-1] = [known.setdefault((type(value), value), value) for value in uniques.tolist()]
-        values[-1] = column.dtype.na_value if isinstance(column.dtype, pd.StringDtype) else None
-        frame[name] = pd.array(values[codes], dtype=column.dtype) if column.dtype != object else values[codes]
+        canonical = [known.setdefault((type(value), value), value) for value in uniques.tolist()]
+        if isinstance(column.dtype, pd.StringDtype):
+            # take() fills the rows from the few canonical values without checking every row's string again
+            taken = pd.array(canonical, dtype=column.dtype).take(codes, allow_fill=True)
+            frame[name] = pd.Series(taken, index=frame.index, name=name)
+        else:
+            values = np.empty(len(canonical) + 1, dtype=object)
+            values[:-1], values[-1] = canonical, None  # codes of -1 (missing) take the last: None
+            frame[name] = values[codes]
     return frame
 
 
