@@ -34,12 +34,8 @@ def read_frame(statement: Select) -> pd.DataFrame:
     object values that repeat (kinds, reasons, dates, split labels) are kept once and shared by every row holding
     them. The frame is the same as building it from all the rows in one go: same columns, dtypes and values
     (`_joined` re-infers a column whose chunks inferred different dtypes)."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        # PostgreSQL plans a cursor to give its first rows fast (cursor_tuple_fraction 0.1: nested loops and merge
-        # joins, twice as slow here), but every row is read: plan for all of them, for this transaction's cursors.
-        connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1")
-    result = connection.execute(statement, execution_options={"stream_results": True})
+    # (PostgreSQL connections plan cursors for every row, not the first few: crm.extensions.make_engine)
+    result = db.session.connection().execute(statement, execution_options={"stream_results": True})
     columns = list(result.keys())
     if result.cursor is None:
         result.close()
