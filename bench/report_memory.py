@@ -22,9 +22,9 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import date, time as wall_time
 
 from sqlalchemy import text
-from datetime import date, time as wall_time
 
 DEFAULT_TODAY = "2026-11-23"
 
