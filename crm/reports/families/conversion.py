@@ -45,21 +45,27 @@ MEASURES = {**{step: step for step in STEPS}, "approvals": "approvals.total"}  #
 RATES = ("conversion_from_enquiries", "conversion_from_step_before")
 PERIOD_COLUMNS = ["measure", "step", "count", *RATES]
 ALL = "All"  # the cohort table's last row: every cohort together
+NO_VALUE = "\x00no value"  # a split value no row has (a label never starts with NUL): its figures are the zeros
 LINE_COLUMNS = ["household_id", "application_id", "service_line", "section", "scope", "split", "cohort", "step", "on",
                 "days"]
 DRILL_COLUMNS = {"on": "Date", "days": "Days from the first enquiry"}  # shown in the lists of households
 
 
 def compute(params: ReportParams) -> Report:
-    """Period and cohort conversion; with `params.by`, the same figures per split value."""
+    """Period and cohort conversion; with `params.by`, the same figures per split value.
+
+    The period's figures are made from the activity rows, which are then let go before the cohort rows are read:
+    the report's memory is the larger of the two, not their sum (issue 17: ten years at national scale)."""
     _check_split(params)
     contacts, events = activity_frames.contacts(params), activity_frames.events(params)
-    cohort_lines = cohort.lines(params)
     total = activity.figures(contacts.assign(split=activity.TOTAL), events.assign(split=activity.TOTAL),
                              [activity.TOTAL])[activity.TOTAL]
+    periods = _period_splits(params, contacts, events) if params.by else None
+    del contacts, events
+    cohort_lines = cohort.lines(params)
     in_total = cohort_lines[cohort_lines["scope"] == "total"]
     totals = {"period": period(total), "cohorts": cohort.figures(in_total, params)}
-    splits = _splits(params, contacts, events, cohort_lines) if params.by else {}
+    splits = _splits(params, periods, cohort_lines) if params.by else {}
     return Report(NAME, params, totals, tables(totals, splits, params.by), splits)
 
 
@@ -86,19 +92,26 @@ def _rate(count: int, over: int) -> float | None:
     return round(count / over, 4) if over else None
 
 
-def _splits(params: ReportParams, contacts: pd.DataFrame, events: pd.DataFrame,
-            cohort_lines: pd.DataFrame) -> dict[str, dict]:
-    """Each split value's figures: months and quarters every one the period touches, in order; other values the ones
-    found in the period's activity or cohorts, in alphabetical order (a value with none of one has zeros there)."""
+def _period_splits(params: ReportParams, contacts: pd.DataFrame, events: pd.DataFrame):
+    """The period figures of each split value found in the activity rows (months and quarters: every one the period
+    touches), and what `activity.figures` gives a value with none (zeros)."""
     contacts, events = activity_frames.keyed(params, contacts, events)
-    cohorts = cohort.split_figures(cohort_lines, params)
     if params.by in BY_ROW:
-        keys = sorted(set(contacts["split"]) | set(events["split"]) | set(cohorts))
+        keys = sorted(set(contacts["split"]) | set(events["split"]))
     else:
         keys = period_keys(params.date_from, params.date_to, params.by)
-    periods = activity.figures(contacts, events, keys)
+    found = activity.figures(contacts, events, [*keys, NO_VALUE])  # NO_VALUE: zeros, as any value not found
+    return found, found.pop(NO_VALUE)
+
+
+def _splits(params: ReportParams, periods, cohort_lines: pd.DataFrame) -> dict[str, dict]:
+    """Each split value's figures: months and quarters every one the period touches, in order; other values the ones
+    found in the period's activity or cohorts, in alphabetical order (a value with none of one has zeros there)."""
+    found, nothing = periods
+    cohorts = cohort.split_figures(cohort_lines, params)
+    keys = sorted(set(found) | set(cohorts)) if params.by in BY_ROW else list(found)
     no_cohorts = cohort.figures(cohort_lines.iloc[:0], params)
-    return {key: {"period": period(periods[key]), "cohorts": cohorts.get(key, no_cohorts)} for key in keys}
+    return {key: {"period": period(found.get(key, nothing)), "cohorts": cohorts.get(key, no_cohorts)} for key in keys}
 
 
 # Tables.
