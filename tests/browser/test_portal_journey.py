@@ -385,7 +385,11 @@ def test_applicant_and_referee_do_their_part_and_the_overdue_reference_clears(
     applicant.goto(f"{base_url}/my/")
     expect(task_status(applicant, "Name your referees")).to_have_text("Completed")
     applicant.goto(f"{base_url}/my/referees")
-    expect(applicant.locator("main")).not_to_contain_text(f"Add a referee for {check_label}")
+    employer_row = applicant.locator(".govuk-summary-list__row").filter(has_text=EMPLOYER_REFEREE[0])
+    expect(employer_row).to_contain_text("Reference received")
+    expect(applicant.locator("main")).to_contain_text("Employer reference: received. Thank you.")
+    expect(applicant.get_by_role("link", name=f"Add a referee for {check_label}")).to_have_count(0)
+    expect(applicant.get_by_role("link", name=f"Change {EMPLOYER_REFEREE[0]}")).to_have_count(0)
     applicant.screenshot(path=str(tmp_path / "8-applicant-done.png"), full_page=True)
 
     # 6. Another household's applicant gets 404 for the first applicant's document and referee.
