@@ -114,7 +114,9 @@ def render_error(status: int, title: str | None = None, body: str | None = None)
 
 
 def handle_http_error(error: HTTPException):
-    limit = getattr(error, "limit", None)  # crm.security.FileTooLarge: a document upload past its limit
+    # crm.security.FileTooLarge: a document upload past its limit (bytes). Flask-Limiter's RateLimitExceeded (429)
+    # has a `limit` too, not a number: only a 413's is read, or every 429 became a 500.
+    limit = getattr(error, "limit", None) if error.code == 413 else None
     if limit:
         return render_error(413, body=f"The file must be smaller than {limit / (1024 * 1024):g} MB. Go back and "
                                       "choose a smaller file, or scan it at a lower resolution.")
