@@ -115,6 +115,12 @@ class WholeNumberField(IntegerField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] == "":
+            # A browser sends an input left blank as "": no number, for Optional() or InputRequired() to judge
+            # (int("") would refuse it as "not a whole number", even where the field is optional). Spaces alone
+            # stay "not a whole number": InputRequired() would take them as input.
+            self.data = None
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError as error:

@@ -51,7 +51,9 @@ tasks.register(tasks.PortalTask(key="referees", title="Name your referees", endp
 @applicant_required
 def referees():
     account = current_account()
-    sections = [section for section in household_reference_checks(account.household_id) if section.check.is_open]
+    # Open checks, and those received: the applicant still sees whose reference came in (a withdrawn one goes).
+    sections = [section for section in household_reference_checks(account.household_id)
+                if section.check.withdrawn_at is None]
     return render_template("references/portal_referees.html", title="Your referees", sections=sections,
                            action_form=ActionForm())
 

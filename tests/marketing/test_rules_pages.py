@@ -93,7 +93,7 @@ def test_changing_and_deactivating_a_rule(signed_in, db_session):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"utm_source": ""}, "Fill in at least one tag, or part of the referring address, for the rule to match"),
     ({"priority": "ten"}, "Priority must be a whole number, like 10"),
-    ({"priority": ""}, "Priority must be a whole number, like 10"),
+    ({"priority": ""}, "Enter the priority"),  # a blank box asks for the number; it is not a wrong one
     ({"priority": "10000"}, "The priority must be a whole number from 0 to 9999"),
     ({"channel": ""}, "Choose the channel"),
     ({"channel": "999999"}, "Choose a channel from the list"),

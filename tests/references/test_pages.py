@@ -161,6 +161,26 @@ def test_an_applicant_cannot_change_a_referee_once_the_link_is_sent(client, db_s
     assert referee.name == "Rita Referee"
 
 
+def test_an_applicant_still_sees_a_received_reference_check_and_its_referee(client, db_session, application, worker,
+                                                                          services_as, mail_to):
+    """A reference completing its check (an employer's, one referee) received it; the check leaves the open ones, but
+    the applicant's page still shows the referee with 'Reference received', and nothing to add or change."""
+    employer = check_of(db_session, application, "employer_reference", "Ann")
+    account = portal_applicant(db_session, household=application.household)
+    referee = services_as(lambda: services.name_referee(employer, details("Erin Employer"), account=account))
+    services_as(lambda: links.send_link(referee, actor=worker))
+    token = token_in(mail_to.bodies[-1])
+    form = client.get(f"/reference/{token}").get_data(as_text=True)
+    assert client.post(f"/reference/{token}", data={**ANSWERS, "csrf_token": csrf_token(form)}).status_code == 200
+    db_session.expire_all()
+    assert employer.received_on is not None
+    sign_in(client, account)
+    page = client.get("/my/referees").get_data(as_text=True)
+    section = page.split(f'id="check-{employer.id}"')[1].split("<h2")[0]
+    assert "Erin Employer" in section and "Reference received" in section and "received. Thank you." in section
+    assert f"/my/referees/new/{employer.id}" not in page and f"/my/referees/{referee.id}/" not in page
+
+
 def test_another_households_referee_and_check_answer_404_to_an_applicant(client, db_session, personal, worker,
                                                                          services_as):
     referee = services_as(lambda: services.name_referee(personal, details(), actor=worker))
