@@ -38,7 +38,8 @@ def user_id(value: str | None) -> int | None:
 
 
 def worker_choices(workers, blank: str) -> list[tuple[str, str]]:
-    return [("", blank)] + [(str(w.id), f"{w.full_name} ({w.team.name})" if w.team else w.full_name)
+    """Choices of crm.allocation.services.WorkerOption: the name, and the team in brackets."""
+    return [("", blank)] + [(str(w.id), f"{w.full_name} ({w.team_name})" if w.team_name else w.full_name)
                             for w in workers]
 
 

@@ -50,7 +50,7 @@ def _workers_and_teams() -> tuple[list, list]:
     """Active casework users and the teams, read once per request: the event forms and the allocation form of the
     household page both offer them."""
     if "hearth_allocation_choices" not in g:
-        g.hearth_allocation_choices = (services.eligible_workers(), services.teams())
+        g.hearth_allocation_choices = (services.worker_options(), services.teams())
     return g.hearth_allocation_choices
 
 

@@ -38,12 +38,29 @@ HAND_OVERS = {
 }
 
 
-def eligible_workers(roles=CASEWORK_ROLES, *, active: bool = True) -> list[User]:
-    """Users holding one of the roles, by name (only the active ones unless active=False): whom a household may be
-    allocated to, or whose cases may be reallocated (a leaver's account may already be closed)."""
-    holders = select(UserRole.user_id).where(UserRole.role.in_(tuple(roles)))
-    query = select(User).where(User.id.in_(holders), *([User.active] if active else []))
-    return list(db.session.scalars(query.options(selectinload(User.team)).order_by(User.full_name)))
+@dataclass(frozen=True)
+class WorkerOption:
+    """A worker as one choice of the allocation forms: plain columns, not a User (at national scale the forms offer
+    thousands, and loading each as a User with its team and roles took most of the household page's time)."""
+
+    id: int
+    full_name: str
+    team_name: str | None
+    roles: frozenset[Role]
+
+
+def worker_options(roles=CASEWORK_ROLES, *, active: bool = True) -> list[WorkerOption]:
+    """Active users holding one of the roles (the inactive too with active=False), by name, in one statement:
+    whom a household may be allocated to, or whose cases may be reallocated (a leaver's account may be closed)."""
+    rows = db.session.execute(
+        select(User.id, User.full_name, Team.name, UserRole.role).join(UserRole, UserRole.user_id == User.id)
+        .outerjoin(Team, Team.id == User.team_id)
+        .where(UserRole.role.in_(tuple(roles)), *([User.active] if active else []))
+        .order_by(User.full_name, User.id))
+    found: dict[int, tuple[str, str | None, set]] = {}
+    for user_id, full_name, team_name, role in rows:
+        found.setdefault(user_id, (full_name, team_name, set()))[2].add(Role(role))
+    return [WorkerOption(user_id, name, team, frozenset(held)) for user_id, (name, team, held) in found.items()]
 
 
 def teams() -> list[Team]:

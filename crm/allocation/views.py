@@ -63,8 +63,8 @@ def move_caseload():
                 flash(f"Reallocated {len(done.household_ids)} households and {len(done.check_ids)} open checks "
                       f"from {done.leaving.full_name} to {done.to.full_name}.", "success")
                 return redirect(url_for("allocation.team_caseload"))
-    form.leaving.choices = worker_choices(services.eligible_workers(active=False), "Choose a worker")
-    form.to.choices = worker_choices(services.eligible_workers(), "Choose a worker")
+    form.leaving.choices = worker_choices(services.worker_options(active=False), "Choose a worker")
+    form.to.choices = worker_choices(services.worker_options(), "Choose a worker")
     status = 400 if form.errors else 200
     return render_template("allocation/move_caseload.html", form=form, plan=plan), status
 
