@@ -13,6 +13,7 @@ from crm.auth.models import Team
 from crm.auth.policy import may_use
 from crm.auth.roles import Role
 from crm.extensions import db
+from crm.reports import cache
 
 HAND_OVER_ROLES = (Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER)
 
@@ -50,7 +51,8 @@ def _workers_and_teams() -> tuple[list, list]:
     """Active casework users and the teams, read once per request: the event forms and the allocation form of the
     household page both offer them."""
     if "hearth_allocation_choices" not in g:
-        g.hearth_allocation_choices = (services.worker_options(), services.teams())
+        g.hearth_allocation_choices = (cache.per_data_version("allocation_workers", {}, services.worker_options),
+                                       services.teams())
     return g.hearth_allocation_choices
 
 

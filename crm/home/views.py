@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
-from crm import clock, dataversion
+from crm import clock
 from crm.audit.services import record_event
 from crm.auth.policy import may_use, signed_in
 from crm.auth.roles import CASEWORK_ROLES, Role
@@ -62,32 +62,13 @@ def _pipeline_rows() -> list:
     """The same for every manager and marketing officer (the whole pipeline; marketing's cells are hidden after):
     counted once per data version, then a primary-key read of the report cache until the next write. Counted afresh
     when this transaction has written: its writes are under no version yet."""
-    return _counted_once("home_pipeline", {}, households.pipeline)
-
-
-def _counted_once(name: str, parameters: dict, count):
-    """`count()`, kept in the report cache per data version (every write moves it), so the home page counts the
-    whole service once between writes rather than on each view; counted afresh in a transaction that has itself
-    written, whose writes are under no version yet."""
-    if db.session.connection().info.get(dataversion.FLAG):
-        return count()
-    return cache.cached(name, _Parameters(parameters), count)
-
-
-class _Parameters:
-    """What a cached count depends on, for its cache key."""
-
-    def __init__(self, values: dict):
-        self.values = values
-
-    def as_json(self) -> dict:
-        return self.values
+    return cache.per_data_version("home_pipeline", {}, households.pipeline)
 
 
 def _queue_links(user) -> dict:
     """Open applications per stage in each of the user's scopes, each count a link to that list in the queue."""
     # Who the user is decides what they may see and their scopes; a change of role or team moves the data version.
-    counts = _counted_once("home_scope_counts", {"user": user.id}, lambda: queries.scope_counts(user))
+    counts = cache.per_data_version("home_scope_counts", {"user": user.id}, lambda: queries.scope_counts(user))
     default = queries.default_scope(user)
 
     def link(scope: str, stage: Stage | None = None) -> str:

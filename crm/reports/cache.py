@@ -87,6 +87,28 @@ def cached(name: str, params, compute):
     return report
 
 
+def per_data_version(name: str, parameters: dict, compute):
+    """`compute()`, kept per data version (every write moves it) and `parameters` (what it depends on besides the
+    data): for counts and lists a page would otherwise read afresh on every view (the home page's counts, the
+    allocation forms' workers). Computed afresh in a transaction that has itself written, whose writes are under no
+    version yet."""
+    from crm import dataversion
+
+    if db.session.connection().info.get(dataversion.FLAG):
+        return compute()
+    return cached(name, _Parameters(parameters), compute)
+
+
+class _Parameters:
+    """What a kept value depends on, for its cache key."""
+
+    def __init__(self, values: dict):
+        self.values = values
+
+    def as_json(self) -> dict:
+        return self.values
+
+
 def _store(session, key: str, name: str, version: int, payload: bytes) -> None:
     """Insert or replace the row; two workers computing the same report at once both succeed."""
     dialect = session.get_bind().dialect.name
