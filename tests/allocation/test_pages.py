@@ -10,7 +10,6 @@ from crm.allocation.models import Allocation, AllocationReason
 from crm.checks.models import CheckInstance
 from crm.funnel.stages import EventKind, Stage
 from crm.households.models import Application
-from crm.reports import cache
 from tests.allocation.conftest import STAGE_1_ON, TODAY, household_at_roi, owners
 from tests.checks.conftest import form_date
 from tests.factories import UserFactory
@@ -194,13 +193,10 @@ def test_the_team_caseload_lets_a_manager_choose_the_team_and_reallocate(client,
 
 
 def test_the_household_page_costs_the_same_statements_whatever_its_allocation_history(client, app, auth, services_as,
-                                                                                     people, today, monkeypatch):
+                                                                                     people, today):
     household, _application = services_as(lambda: household_at_roi(people["officer"]))
     services_as(lambda: services.reallocate(household, people["sam"], None, actor=people["manager"]))
     auth.login(people["manager"])
-    # What is kept per data version (the workers list) is read afresh each time here: whether it was kept is not
-    # what this test is about, and a write between the two views would make one a hit and the other a miss.
-    monkeypatch.setattr(cache, "per_data_version", lambda _name, _parameters, compute: compute())
     with StatementCounter(app) as few:
         client.get(f"/households/{household.id}")
     for worker in ("tess", "asw", "sam"):

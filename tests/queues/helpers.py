@@ -53,18 +53,30 @@ def links(html: str, css_class: str) -> dict[str, str]:
 
 
 class StatementCounter:
-    """Counts the SQL statements the app sends while it is active (a way to see N+1 queries)."""
+    """Counts the SQL statements the app sends while it is active (a way to see N+1 queries).
+
+    What a page keeps per data version (crm.reports.cache.per_data_version: the allocation forms' workers, the home
+    page's counts) is computed afresh while counting: a write between two counted views would make one a cache hit
+    and the other a miss, which is not what a count of the page's own reads is about."""
 
     def __init__(self, app):
         self.engine = Database.state(app).engine
         self.count = 0
+        self._kept = None
 
     def _count(self, *_args):
         self.count += 1
 
     def __enter__(self):
+        from crm.reports import cache
+
+        self._kept = cache.per_data_version
+        cache.per_data_version = lambda _name, _parameters, compute: compute()
         event.listen(self.engine, "before_cursor_execute", self._count)
         return self
 
     def __exit__(self, *_exc):
+        from crm.reports import cache
+
         event.remove(self.engine, "before_cursor_execute", self._count)
+        cache.per_data_version = self._kept
