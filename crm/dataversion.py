@@ -24,10 +24,17 @@ from sqlalchemy import Engine, event
 
 # Tables no report reads: writing them keeps the cached reports (a page view's audit row, the cache itself).
 UNVERSIONED = frozenset({"report_cache", "data_version", "audit_events", "alembic_version"})
+# Columns no report or kept count reads: an UPDATE that sets only these keeps them too. Signing in and out writes
+# them, and every sign-in of a busy morning would otherwise throw away every cached report and home page count.
+UNVERSIONED_COLUMNS = {"users": frozenset({"failed_login_count", "locked_until", "last_login_at", "session_token"})}
 FLAG = "hearth_wrote"
 RELEASED = "hearth_wrote_released"  # a savepoint holding writes was released: the commit moves the version again
 WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|COPY|'
                    r'MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?"?(\w+)"?', re.IGNORECASE)
+# An UPDATE's SET list, read only to keep a version: anything not understood still moves it.
+SET_START = re.compile(r"\bSET\s", re.IGNORECASE)
+SET_END = re.compile(r"\s(?:WHERE|RETURNING|FROM)\b", re.IGNORECASE)
+ASSIGNMENT = re.compile(r'\s*"?(\w+)"?\s*=(?!=)')
 DDL = re.compile(r"^\s*(?:CREATE|DROP|ALTER)\b", re.IGNORECASE)
 CTE_WRITE = re.compile(r"^\s*WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
 BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
@@ -38,15 +45,41 @@ BUMP_POSTGRESQL = "DO $$ BEGIN IF to_regclass('data_version') IS NOT NULL THEN "
 def writes_versioned_data(statement: str) -> bool:
     """Whether the SQL statement may change what a report reads."""
     if (match := WRITE.match(statement)) is not None:
-        return match.group(1).lower() not in UNVERSIONED
+        table = match.group(1).lower()
+        return table not in UNVERSIONED and not _sets_only_unversioned_columns(table, statement)
     return bool(DDL.match(statement) or CTE_WRITE.match(statement))
 
 
-def written_table(statement: str) -> str | None:
-    """The table a writing statement writes ("" for DDL or a write inside WITH), None when it only reads."""
-    if (match := WRITE.match(statement)) is not None:
-        return match.group(1).lower()
-    return "" if DDL.match(statement) or CTE_WRITE.match(statement) else None
+def _sets_only_unversioned_columns(table: str, statement: str) -> bool:
+    """An UPDATE of `table` whose SET list names only columns in UNVERSIONED_COLUMNS."""
+    keep = UNVERSIONED_COLUMNS.get(table)
+    if keep is None or statement.lstrip()[:6].upper() != "UPDATE" or (start := SET_START.search(statement)) is None:
+        return False
+    columns = set()
+    for assignment in _top_level_items(statement[start.end():]):
+        if (match := ASSIGNMENT.match(assignment)) is None:
+            return False
+        columns.add(match.group(1).lower())
+    return bool(columns) and columns <= keep
+
+
+def _top_level_items(text: str) -> list[str]:
+    """The comma-separated items of `text` outside brackets, up to a WHERE, RETURNING or FROM outside them."""
+    items, depth, begun = [], 0, 0
+    for position, character in enumerate(text):
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif depth == 0 and character == ",":
+            items.append(text[begun:position])
+            begun = position + 1
+        elif depth == 0 and character.isspace() and SET_END.match(text, position):
+            break
+    else:
+        position = len(text)
+    items.append(text[begun:position])
+    return items
 
 
 def watch(engine: Engine) -> None:

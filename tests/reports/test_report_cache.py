@@ -97,9 +97,38 @@ def test_the_statements_that_count_as_writes():
               "TRUNCATE TABLE enquiry_contacts"]
     reads = ["SELECT * FROM households", "INSERT INTO audit_events (id) VALUES (1)",
              "INSERT INTO report_cache (key) VALUES ('a')", "UPDATE data_version SET version = version + 1",
-             "SELECT 1 FOR UPDATE", "SAVEPOINT sa_1", "BEGIN IMMEDIATE"]
+             "SELECT 1 FOR UPDATE", "SAVEPOINT sa_1", "BEGIN IMMEDIATE",
+             # signing in and out: the users' bookkeeping columns only, as SQLAlchemy writes them
+             "UPDATE users SET failed_login_count=?, last_login_at=? WHERE users.id = ?",
+             "UPDATE users SET failed_login_count=CASE WHEN (users.failed_login_count + ? >= ?) THEN ? ELSE "
+             "users.failed_login_count + ? END, locked_until=CASE WHEN (users.failed_login_count + ? >= ?) THEN ? "
+             "ELSE users.locked_until END WHERE users.id = ?",
+             "UPDATE users SET session_token=%(session_token)s WHERE users.id = %(users_id)s",
+             "UPDATE users SET last_login_at=coalesce(?, full_name=?) WHERE users.id = ?"]  # "=" inside: compared
+    # a column a report may read, beside or inside the bookkeeping ones, or any other table: a write
+    writes += ["UPDATE users SET full_name=?, last_login_at=? WHERE users.id = ?",
+               "UPDATE users SET team_id=? WHERE users.id = ?", "UPDATE users SET active=?",
+               "UPDATE users SET last_login_at=(SELECT x FROM y WHERE z), full_name=? WHERE id = 1",
+               "UPDATE households SET last_login_at=? WHERE id = 1", "DELETE FROM users WHERE id = 1",
+               "INSERT INTO users (failed_login_count) VALUES (1)"]
     assert all(dataversion.writes_versioned_data(statement) for statement in writes)
     assert not any(dataversion.writes_versioned_data(statement) for statement in reads)
+
+
+def test_signing_in_and_out_keeps_what_is_cached(client, auth, db_session):
+    """A busy morning's sign-ins would otherwise recompute every report and home page count each time."""
+    user = UserFactory(roles=[Role.MANAGER])
+    db_session.commit()
+    before = cache.current_version(db_session)
+    assert auth.login(user, password="not the password").status_code == 200  # a failed attempt is counted
+    assert auth.login(user).status_code == 302
+    assert auth.logout().status_code == 302  # the session token is rotated
+    db_session.expire_all()
+    assert user.last_login_at is not None and user.failed_login_count == 0
+    assert cache.current_version(db_session) == before
+    user.full_name = "Renamed Manager"  # a name a report or a page may show
+    db_session.commit()
+    assert cache.current_version(db_session) > before
 
 
 def test_the_report_page_is_answered_from_the_cache_and_never_stale(client, auth, db_session, services_as, travel):
