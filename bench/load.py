@@ -10,11 +10,17 @@ the contacts stored against the 2xx answers; each figure beside its target (SPEC
 Modes: "paced" (SPEC's 32 users pausing 1 s between requests: each user waits for its answer, then pauses) and
 "closed" (users send the next request as soon as the answer comes: raw capacity). Threads with one httpx client
 each; the generator runs on the same cores as gunicorn, so the figures are a floor of what two cores give.
+
+Where the cores went (Linux, from /proc): for each run, the CPU seconds of gunicorn's processes, of the database
+server's (PostgreSQL's processes; SQLite works inside gunicorn), of the load generator itself, and of the whole
+machine (other work included), as milliseconds of CPU per request: the capacity two cores can give is about
+2,000 ms / (app + database ms per request) requests a second, whatever the harness does.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import random
 import secrets
 import signal
@@ -29,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from bench.people import BENCH_DOMAIN, BENCH_PASSWORD
 
@@ -84,6 +91,7 @@ class Result:
     sample: Sample
     stored: int | None = None  # intake: contacts stored during the run
     target_note: str = ""
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds during the run: app, database, harness, machine
 
     def percentile(self, share: float) -> float:
         values = sorted(self.sample.seconds)
@@ -106,6 +114,74 @@ class Result:
     @property
     def accepted(self) -> int:
         return sum(1 for status in self.sample.statuses if 200 <= status < 300)
+
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_seconds(pid: int, children: bool = False) -> float:
+    """A process's CPU seconds from /proc (its waited-for children's too when `children`); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return (utime + stime + (cutime + cstime if children else 0)) / TICKS
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command name) of every process."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name_part, rest = (entry / "stat").read_text().rsplit(")", 1)
+            except OSError:
+                continue
+            found.append((int(entry.name), int(rest.split()[1]), name_part.split("(", 1)[1]))
+    return found
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def cpu_seconds(server_pid: int | None, database_name: str | None) -> dict[str, float]:
+    """CPU seconds so far: gunicorn's master and workers ("app"), PostgreSQL's backends of the bench database
+    ("database"; None on SQLite), this process ("harness") and the machine's busy time ("machine")."""
+    if not Path("/proc/stat").exists():
+        return {}
+    processes = _processes()
+    app = (_process_seconds(server_pid, children=True)
+           + sum(_process_seconds(pid) for pid, parent, _name in processes if parent == server_pid)
+           if server_pid else 0.0)
+    # PostgreSQL's backends serving this database ("postgres: USER DATABASE HOST(PORT) STATE"): the app's pooled
+    # connections live through a run; the server's shared work and other databases' backends are not counted.
+    database = sum(_process_seconds(pid) for pid, _parent, name in processes
+                   if name == "postgres" and database_name and f" {database_name} " in _command_line(pid))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    busy = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    machine = (sum(busy) - busy[3] - busy[4]) / TICKS  # all but idle and iowait
+    return {"app": app, "database": database, "harness": usage.ru_utime + usage.ru_stime, "machine": machine}
+
+
+def cpu_lines(results: list[Result]) -> str:
+    """Milliseconds of CPU per request, by whom, for each run."""
+    lines = ["CPU per request (ms): app = gunicorn, database = PostgreSQL's backends of this database, harness = this load generator, "
+             "other = the rest of the machine's busy time"]
+    for result in results:
+        if not result.cpu or not result.count:
+            continue
+        each = {key: value * 1000 / result.count for key, value in result.cpu.items()}
+        other = each["machine"] - each["app"] - each["database"] - each["harness"]
+        busy = result.cpu["machine"] / (result.wall * (os.cpu_count() or 1)) * 100
+        lines.append(f"{result.scenario.name:<11} {result.mode:<6} app {each['app']:6.1f}  database "
+                     f"{each['database']:6.1f}  harness {each['harness']:6.1f}  other {max(other, 0):6.1f}  "
+                     f"(cores {busy:.0f}% busy)")
+    return "\n".join(lines)
 
 
 def free_port() -> int:
@@ -258,13 +334,16 @@ def enquiry(rng: random.Random) -> dict:
 def run_scenario(base: str, fixture: Fixture, scenario: Scenario, mode: str, users: int, duration: float,
                  pause: float, clients: dict[str, httpx.Client]) -> Result:
     sample = Sample()
-    stop_at = time.monotonic() + duration
+
+    # Intake's clients are made before the clock starts: making one (its TLS context, unused here) costs tens of
+    # milliseconds of the generator's CPU, which would be counted against the run.
+    intake_clients = [httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {fixture.api_token}"})
+                      for _ in range(users)] if scenario.path == "intake" else []
 
     def user_loop(index: int) -> None:
         rng = random.Random(index)
         if scenario.path == "intake":
-            client = httpx.Client(base_url=base, timeout=120, headers={
-                "Authorization": f"Bearer {fixture.api_token}"})
+            client = intake_clients[index]
         else:
             emails = [email for role in scenario.roles for email in fixture.users.get(role, [])]
             email = emails[index % len(emails)]
@@ -286,13 +365,14 @@ def run_scenario(base: str, fixture: Fixture, scenario: Scenario, mode: str, use
                     sample.errors += 1
             if pause:
                 time.sleep(pause * rng.uniform(0.5, 1.5))
-        if scenario.path == "intake":
-            client.close()
 
-    started = time.perf_counter()
+    started, stop_at = time.perf_counter(), time.monotonic() + duration
     with ThreadPoolExecutor(max_workers=users) as pool:
         list(pool.map(user_loop, range(users)))
-    return Result(scenario, mode, users, time.perf_counter() - started, sample)
+    wall = time.perf_counter() - started
+    for client in intake_clients:
+        client.close()
+    return Result(scenario, mode, users, wall, sample)
 
 
 def verdict(measured: float, target: float | None, higher_is_better: bool) -> str:
@@ -328,6 +408,7 @@ def run(database_url: str, names: list[str], modes: list[str], *, duration: floa
         ) -> list[Result]:
     """Start gunicorn (unless `url`), sign the users in, run each scenario in each mode; gunicorn is stopped."""
     fixture = prepare(database_url, per_role=64)
+    database_name = make_url(database_url).database if database_url.startswith("postgresql") else None
     server = None if url else Server(database_url, workers)
     clients: dict[str, httpx.Client] = {}
     results = []
@@ -347,8 +428,11 @@ def run(database_url: str, names: list[str], modes: list[str], *, duration: floa
                 if scenario.path.startswith("/reports/"):
                     invalidate_reports(database_url)  # the users' first requests compute it, all at once
                 load = os.getloadavg()[0]
+                cpu_before = cpu_seconds(server.process.pid if server else None, database_name)
                 result = run_scenario(base, fixture, scenario, mode, count, duration,
                                       pause if mode == "paced" else 0, clients)
+                cpu_after = cpu_seconds(server.process.pid if server else None, database_name)
+                result.cpu = {key: cpu_after[key] - cpu_before[key] for key in cpu_after}
                 if before is not None:
                     result.stored = stored_contacts(database_url) - before
                 print(f"{name} {mode}: {result.count} requests in {result.wall:.1f} s (load average {load:.1f})",
@@ -389,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{dialect}, {args.workers} gunicorn workers, {args.duration:g} s a scenario, load average now "
           f"{os.getloadavg()[0]:.1f}; p95 target applies paced, req/s target closed; 'failed' = no answer")
     print(table(results, dialect))
+    print(cpu_lines(results))
     return 0
 
 

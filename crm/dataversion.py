@@ -50,6 +50,13 @@ def writes_versioned_data(statement: str) -> bool:
     return bool(DDL.match(statement) or CTE_WRITE.match(statement))
 
 
+def written_table(statement: str) -> str | None:
+    """The table a writing statement writes ("" for DDL or a write inside WITH), None when it only reads."""
+    if (match := WRITE.match(statement)) is not None:
+        return match.group(1).lower()
+    return "" if DDL.match(statement) or CTE_WRITE.match(statement) else None
+
+
 def _sets_only_unversioned_columns(table: str, statement: str) -> bool:
     """An UPDATE of `table` whose SET list names only columns in UNVERSIONED_COLUMNS."""
     keep = UNVERSIONED_COLUMNS.get(table)

@@ -44,3 +44,10 @@ def test_the_harness_drives_every_scenario_and_counts_what_intake_stored(bench_d
     assert intake.users == 2 and intake.accepted == intake.count and intake.stored == intake.accepted  # none lost
     printed = load.table(results, "sqlite")
     assert "/ >= 100" in printed and "stored/2xx" in printed and f"{intake.stored:,} / {intake.accepted:,} ok" in printed
+    # where the cores went: gunicorn served every request, so it used CPU in every run; SQLite is inside gunicorn
+    postgresql = bench_database.startswith("postgresql")
+    assert (sum(result.cpu["database"] for result in results) > 0) == postgresql
+    assert all(result.cpu["app"] > 0 and result.cpu["harness"] > 0 and result.cpu["database"] >= 0
+               and result.cpu["machine"] >= result.cpu["app"] for result in results)
+    cpu = load.cpu_lines(results)
+    assert cpu.count("\n") == len(results) and "\nhousehold   closed app " in cpu
