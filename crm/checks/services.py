@@ -333,17 +333,22 @@ def receive_check(check: CheckInstance, received_on: date, outcome, *, actor, to
         raise problem
     previous, previously_received = check.outcome, check.received_on
     check.received_on, check.outcome = received_on, outcome
-    # The renewal date follows the date received (a worker's own expiry date stays while that date does).
-    renewal = default_expiry(check.check_type.code, check.application.service_line_code, received_on)
-    if renewal is not None and outcome is not CheckOutcome.NOT_REQUIRED and (
-            check.expires_on is None or previously_received != received_on):
-        check.expires_on = renewal
+    follow_receipt_with_expiry(check, previously_received)
     db.session.flush()
     escalations.resolve_for_subject("check", check.id, "received")
     _audit(check, "check_outcome_changed" if previous else "check_received", actor,
            {"received_on": received_on.isoformat(), "outcome": outcome.value,
             "previous_outcome": previous.value if previous else None,
             "expires_on": check.expires_on.isoformat() if check.expires_on else None}, actor_label=actor_label)
+
+
+def follow_receipt_with_expiry(check: CheckInstance, previously_received: date | None) -> None:
+    """The renewal date follows the date received (a worker's own expiry date stays while that date does): for a
+    check received here or by an import (crm/transfer/checks)."""
+    renewal = default_expiry(check.check_type.code, check.application.service_line_code, check.received_on)
+    if renewal is not None and check.outcome is not CheckOutcome.NOT_REQUIRED and (
+            check.expires_on is None or previously_received != check.received_on):
+        check.expires_on = renewal
 
 
 def set_expiry(check: CheckInstance, expires_on: date | None, *, actor) -> None:

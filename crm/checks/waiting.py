@@ -33,10 +33,6 @@ from crm.db import UTCDateTime
 APPLICANT_PART = "Applicant completed the online application"
 
 
-# The check types a consent is given for (the seeded catalogue's codes -> crm.portal.models.ConsentKind values).
-CONSENT_BY_CODE = {"dbs": "dbs", "la_checks": "local_authority", "health": "medical", "overseas": "overseas"}
-
-
 def _no_day():
     return cast(null(), Date).label("done_on")
 
@@ -62,6 +58,7 @@ def _portal_in_use(application_id):
 def _consent(check_ids: Select) -> Select:
     """A person's check that needs their consent, in a household using the portal: the first consent of that kind
     still in force (given, not withdrawn), or not done."""
+    from crm.portal.consent_rules import CONSENT_BY_CODE
     from crm.portal.models import PortalConsent
 
     kind = case(CONSENT_BY_CODE, value=CheckType.code)

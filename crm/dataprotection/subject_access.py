@@ -5,10 +5,10 @@ Each section is read in one statement, whatever its length: an export costs the 
 household with one contact as for one with a hundred.
 
 A person's export holds the household's reference, their own row, their checks (with chases and parts), the
-corrections of their details and the audit entries about them or their checks. An applicant is a party to everything
-the household did, so theirs also holds the household's details and the household-wide sections (contacts,
-applications and their stage events, bookings, allocations...) with the corrections of the household's details;
-another adult's or a child's holds only what concerns them by name.
+corrections of their details, their documents and the audit entries about them, their checks or their documents. An
+applicant is a party to everything the household did, so theirs also holds the household's details and the
+household-wide sections (contacts, applications and their stage events, bookings, allocations...) with the
+corrections of the household's details; another adult's or a child's holds only what concerns them by name.
 """
 from __future__ import annotations
 
@@ -205,7 +205,9 @@ def _gather(household: Household, person: Person | None) -> dict[str, list[dict]
     sections["escalations"] = _rows(select(Escalation.__table__)
                                     .where(Escalation.household_id == hid, household_wide).order_by(Escalation.id))
     sections.update(_portal(hid, person))
-    sections["audit_events"] = _rows(select(AuditEvent.__table__).where(_audit_about(hid, person, whole, check_ids))
+    document_ids = select(Document.id).where(documents_of)
+    sections["audit_events"] = _rows(select(AuditEvent.__table__)
+                                     .where(_audit_about(hid, person, whole, check_ids, document_ids))
                                      .order_by(AuditEvent.at, AuditEvent.id))
     sections["staff"] = _staff(sections)
     return sections
@@ -227,10 +229,12 @@ def _portal(hid: int, person: Person | None) -> dict[str, list[dict]]:
                                      .order_by(PortalMessage.sent_at, PortalMessage.id))}
 
 
-def _audit_about(hid: int, person: Person | None, whole: bool, check_ids):
-    """The audit entries about the household, its people, applications and checks (or about one person)."""
+def _audit_about(hid: int, person: Person | None, whole: bool, check_ids, document_ids):
+    """The audit entries about the household, its people, applications, checks and documents (or about one person:
+    their checks, and the documents of the documents section)."""
     people = select(Person.id).where(Person.household_id == hid) if person is None else None
-    clauses = [and_(AuditEvent.object_type == "check", AuditEvent.object_id.in_(_id_text(check_ids)))]
+    clauses = [and_(AuditEvent.object_type == "check", AuditEvent.object_id.in_(_id_text(check_ids))),
+               and_(AuditEvent.object_type == "document", AuditEvent.object_id.in_(_id_text(document_ids)))]
     if person is None:
         clauses.append(and_(AuditEvent.object_type == "person", AuditEvent.object_id.in_(_id_text(people))))
     else:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from crm import clock
 from crm.checks.models import CheckInstance
-from crm.checks.waiting import CONSENT_BY_CODE
 from crm.extensions import db
 from crm.households.models import Application, PersonRole
+from crm.portal.consent_rules import CONSENT_BY_CODE
 from crm.portal.models import ConsentKind, PortalAccount, PortalConsent
 from crm.references.models import Referee, RefereeKind
 from crm.references.rules import KIND_BY_CODE

@@ -72,9 +72,14 @@ class Timescale:
         return (self.today - self.started_on).days
 
     @property
+    def overdue(self) -> bool:
+        """Past the due date (the due date itself is still in time)."""
+        return self.today > self.due_on
+
+    @property
     def rag(self) -> str:
         """green, amber at 75% of the allowed time, red once past the due date."""
-        if self.today > self.due_on:
+        if self.overdue:
             return "red"
         return "amber" if self.elapsed_days >= AMBER_AT * self.allowed_days else "green"
 

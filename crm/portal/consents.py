@@ -10,8 +10,8 @@ from sqlalchemy import select
 from crm import clock
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.households.models import PersonRole
 from crm.portal.audit import record_applicant_event
+from crm.portal.consent_rules import kinds_for
 from crm.portal.details import adults
 from crm.portal.models import ConsentKind, PortalConsent
 from crm.portal.tasks import COMPLETED, IN_PROGRESS, NOT_STARTED, PortalTask, register
@@ -20,16 +20,6 @@ LABELS = {ConsentKind.DBS: "An enhanced DBS (criminal records) check",
           ConsentKind.LOCAL_AUTHORITY: "Checks with each council you have lived in over the last 10 years",
           ConsentKind.MEDICAL: "A health assessment: your GP's report to the agency's medical adviser",
           ConsentKind.OVERSEAS: "Checks with each country you lived in as an adult"}
-
-
-def kinds_for(person) -> list[ConsentKind]:
-    """The consents this adult is asked for (SPEC section 3: who needs which check)."""
-    kinds = [ConsentKind.DBS, ConsentKind.LOCAL_AUTHORITY]
-    if person.role is PersonRole.APPLICANT:
-        kinds.append(ConsentKind.MEDICAL)
-        if (person.lived_abroad_months or 0) > 0:
-            kinds.append(ConsentKind.OVERSEAS)
-    return kinds
 
 
 def current(person_ids: list[int]) -> dict[int, dict[ConsentKind, PortalConsent]]:

@@ -36,6 +36,7 @@ class ApplicationView:
     next_step: str
     timescale: str | None
     due_on: date | None
+    overdue: bool = False
 
 
 def application_overview(account, today: date | None = None) -> list[ApplicationView]:
@@ -51,4 +52,4 @@ def _view(application, today: date) -> ApplicationView:
     return ApplicationView(
         service_line=application.service_line.name, where=WHERE.get(application.stage, "We have your enquiry."),
         next_step=next_step, due_on=running.due_on if running else None,
-        timescale=running.label if running else None)
+        timescale=running.label if running else None, overdue=running.overdue if running else False)

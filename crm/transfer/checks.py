@@ -278,11 +278,14 @@ def _given(value, check: CheckInstance | None, attribute: str):
 
 def _set(check: CheckInstance, *, requested_on: date | None, received_on: date | None,
          outcome: CheckOutcome | None) -> bool:
-    """Whether anything changed; the due date follows a new request date as it does in the checks service."""
+    """Whether anything changed; the due date follows a new request date, and the expiry date a receipt, as they do
+    in the checks service."""
     changed = (check.requested_on, check.received_on, check.outcome) != (requested_on, received_on, outcome)
     if requested_on is not None and requested_on != check.requested_on:
         check.requested_on, check.due_on = requested_on, checks.due_date(check, requested_on)
+    previously_received = check.received_on
     check.received_on, check.outcome = received_on, outcome
+    checks.follow_receipt_with_expiry(check, previously_received)
     return changed
 
 

@@ -1,5 +1,5 @@
 """An anonymised or erased household keeps no document: the files are deleted once the change commits and the rows'
-filenames cleared; subject access lists the documents held (never the stored file's name)."""
+filenames cleared; subject access lists the documents held (never the stored file's name) and their audit entries."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -53,3 +53,23 @@ def test_erasure_deletes_the_files(app_context, family, upload_folder, db_sessio
     erase_household(family.household, "Asked to be forgotten", actor=family.manager)
     db.session.commit()
     assert files_in(upload_folder) == [] and db_session.scalar(select(Document.original_filename)) is None
+
+
+def test_subject_access_holds_the_documents_audit_entries(app_context, family, upload_folder, db_session):
+    from crm.dataprotection.subject_access import export_subject_access
+
+    theirs = services.add_document(family.household, upload_of(PDF), "identity", person_id=family.applicant.id,
+                                   user=family.worker)
+    partners = services.add_document(family.household, upload_of(PNG, "bill.png"), "identity",
+                                     person_id=family.partner.id, user=family.worker)
+    services.record_download(theirs, user=family.manager)
+
+    def audited(export) -> set[tuple[str, str]]:
+        return {(row["action"], row["object_id"]) for row in export.sections["audit_events"]
+                if row["object_type"] == "document"}
+
+    household = export_subject_access(family.household, actor=family.manager)
+    assert audited(household) == {("document_uploaded", str(theirs.id)), ("document_uploaded", str(partners.id)),
+                                  ("document_downloaded", str(theirs.id))}
+    applicant = export_subject_access(family.household, family.applicant, actor=family.manager)
+    assert audited(applicant) == {("document_uploaded", str(theirs.id)), ("document_downloaded", str(theirs.id))}

@@ -28,6 +28,21 @@ def test_the_stage_and_its_timescale_in_plain_words(client, db_session, travel, 
     assert "What happens next" in page
 
 
+@pytest.mark.parametrize("today,passed", [(date(2027, 1, 1), False), (date(2027, 1, 2), True)])
+def test_a_timescale_past_its_date_says_so(client, db_session, travel, today, passed):
+    travel(date(2026, 11, 11), tick=False)  # Stage 1 from 1 November: due by 1 January 2027
+    account = portal_applicant(db_session)
+    travel(today, tick=False)
+    sign_in(client, account)
+    page = " ".join(client.get("/my/").get_data(as_text=True).split())
+    if passed:
+        assert ("For you, that was by 1 January 2027. This date has passed: your social worker will talk to you "
+                "about what happens now.") in page
+        assert "that means by" not in page
+    else:
+        assert "For you, that means by 1 January 2027." in page and "has passed" not in page
+
+
 def test_the_page_does_not_grow_with_the_adults(app, client, db_session):
     account = portal_applicant(db_session)
     sign_in(client, account)

@@ -115,3 +115,18 @@ def test_consents_not_asked_store_nothing(client, db_session, kinds):
     response = post(client, "/my/consents", None, {"kinds": kinds})
     assert response.status_code == 400
     assert count(db_session, PortalConsent) == 0
+
+
+def test_each_consent_names_a_catalogue_check_of_the_adults_it_is_asked_of(db_session):
+    """The one consent table (crm/portal/consent_rules) against the seeded catalogue: the check types exist, and a
+    consent asked of every adult is for a check of every adult, one asked of applicants for an applicant's check."""
+    from crm.checks.models import CheckAppliesTo, CheckType
+    from crm.households.models import PersonRole
+    from crm.portal.consent_rules import CONSENT_BY_CODE, CONSENT_RULES
+
+    catalogue = {t.code: t for t in db_session.scalars(select(CheckType).where(CheckType.code.in_(CONSENT_BY_CODE)))}
+    assert set(catalogue) == set(CONSENT_BY_CODE)
+    other_adult = Person(role=PersonRole.OTHER_ADULT, lived_abroad_months=12)
+    for rule in CONSENT_RULES:
+        expected = catalogue[rule.check_code].applies_to is CheckAppliesTo.EVERY_ADULT
+        assert rule.asks(other_adult) is expected, rule.kind

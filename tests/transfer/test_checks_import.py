@@ -77,6 +77,24 @@ def test_a_changed_receipt_updates_the_check_and_a_blank_cell_clears_nothing(fam
         date(2025, 2, 20), date(2025, 4, 1), CheckOutcome.INFORMATION_DISCLOSED)
 
 
+def test_a_check_received_by_import_gets_the_default_expiry_as_one_received_in_hearth(families, db_session):
+    fostering_dbs = ["R2", "Applicant 1", "dbs", "2025-02-18", "2025-03-10", "clear", "fostering_mainstream"]
+    rows = [[*row, ""] for row in R1_CHECKS] + [fostering_dbs]
+    report = run_import("checks", checks_file(rows, [*CHECK_HEADER, "service_line"]))
+    assert report.ok, report.lines()
+    found = stored_checks(db_session)
+    assert found[("R1", "Grace", "health")].expires_on == date(2027, 4, 1)  # the medical: received + 2 years
+    [r2_dbs] = [check for (ref, _, code), check in found.items() if (ref, code) == ("R2", "dbs")]
+    assert r2_dbs.expires_on == date(2028, 3, 10)  # a fostering DBS: received + 3 years
+    assert found[("R1", "Grace", "dbs")].expires_on is None  # an adoption DBS has no renewal
+    assert found[("R1", "Daniel", "ofsted")].expires_on is None  # not required
+    checks.set_expiry(found[("R1", "Grace", "health")], date(2026, 12, 31), actor=UserFactory())
+    assert run_import("checks", checks_file([["R1", "Grace Mensah", "health", "", "", "clear"]])).ok
+    assert stored_checks(db_session)[("R1", "Grace", "health")].expires_on == date(2026, 12, 31)  # a worker's own
+    assert run_import("checks", checks_file([["R1", "Grace Mensah", "health", "", "2025-04-03", ""]])).ok
+    assert stored_checks(db_session)[("R1", "Grace", "health")].expires_on == date(2027, 4, 3)  # a new receipt
+
+
 def test_a_check_received_by_import_is_no_longer_escalated(families, db_session):
     assert run_import("checks", checks_file(R1_CHECKS)).ok
     daniel_dbs = stored_checks(db_session)[("R1", "Daniel", "dbs")]
