@@ -8,8 +8,8 @@ runs the users for --duration seconds and prints p50/p95/p99, requests a second,
 the contacts stored against the 2xx answers; each figure beside its target (SPEC section 10, issue 17).
 
 Modes: "paced" (SPEC's 32 users pausing 1 s between requests: each user waits for its answer, then pauses) and
-"closed" (users send the next request as soon as the answer comes: raw capacity). Threads with one httpx client
-each; the generator runs on the same cores as gunicorn, so the figures are a floor of what two cores give.
+"closed" (users send the next request as soon as the answer comes: raw capacity). Threads with one kept-alive
+http.client connection each (httpx signs the users in); the generator runs on the same cores as gunicorn, so the figures are a floor of what two cores give.
 
 Where the cores went (Linux, from /proc): for each run, the CPU seconds of gunicorn's processes, of the database
 server's (PostgreSQL's processes; SQLite works inside gunicorn), of the load generator itself, and of the whole
@@ -19,6 +19,8 @@ machine (other work included), as milliseconds of CPU per request: the capacity 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import resource
 import random
@@ -334,36 +336,71 @@ def enquiry(rng: random.Random) -> dict:
             "message": "Sent by the bench load harness."}
 
 
+class Connection:
+    """One kept-alive HTTP/1.1 connection (http.client). The generator shares the cores it measures, so its own
+    cost matters: an intake request cost it 27 ms of CPU with an httpx client (national scale, PostgreSQL, a
+    loaded machine), 1.5 ms with this (1/100, SQLite, loaded too)."""
+
+    def __init__(self, base: str, headers: dict[str, str]):
+        address = httpx.URL(base)
+        self.host, self.port, self.headers = address.host, address.port, headers
+        self.connection: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> int:
+        """The answer's status; the body is read and dropped. One reconnect if the kept connection was closed."""
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+            try:
+                self.connection.request(method, path, body=body, headers={**self.headers, **(headers or {})})
+                answer = self.connection.getresponse()
+                answer.read()
+                if answer.getheader("Connection", "").lower() == "close":
+                    self.close()
+                return answer.status
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
 def run_scenario(base: str, fixture: Fixture, scenario: Scenario, mode: str, users: int, duration: float,
                  pause: float, clients: dict[str, httpx.Client]) -> Result:
     sample = Sample()
 
-    # Intake's clients are made before the clock starts: making one (its TLS context, unused here) costs tens of
-    # milliseconds of the generator's CPU, which would be counted against the run.
-    intake_clients = [httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {fixture.api_token}"})
-                      for _ in range(users)] if scenario.path == "intake" else []
+    if scenario.path == "intake":
+        connections = [Connection(base, {"Authorization": f"Bearer {fixture.api_token}",
+                                         "Content-Type": "application/json"}) for _ in range(users)]
+    else:
+        emails = [email for role in scenario.roles for email in fixture.users.get(role, [])]
+        connections = [Connection(base, {"Cookie": "; ".join(f"{name}={value}" for name, value
+                                                             in clients[emails[index % len(emails)]].cookies.items())})
+                       for index in range(users)]
 
     def user_loop(index: int) -> None:
         rng = random.Random(index)
-        if scenario.path == "intake":
-            client = intake_clients[index]
-        else:
-            emails = [email for role in scenario.roles for email in fixture.users.get(role, [])]
+        connection = connections[index]
+        if scenario.path != "intake":
             email = emails[index % len(emails)]
-            client = clients[email]
             mine = fixture.households.get(email) or fixture.any_households
         first = True
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
                 if scenario.path == "intake":
-                    answer = client.post("/api/v1/enquiries", json=enquiry(rng),
-                                         headers={"Idempotency-Key": uuid.uuid4().hex})
+                    status = connection.request("POST", "/api/v1/enquiries", json.dumps(enquiry(rng)).encode(),
+                                                {"Idempotency-Key": uuid.uuid4().hex})
                 else:
-                    answer = client.get(scenario.path.format(household=rng.choice(mine)))
-                sample.add(time.perf_counter() - started, answer.status_code, first)
+                    status = connection.request("GET", scenario.path.format(household=rng.choice(mine)))
+                sample.add(time.perf_counter() - started, status, first)
                 first = False
-            except httpx.HTTPError:
+            except OSError:
                 with sample.lock:
                     sample.errors += 1
             if pause:
@@ -373,8 +410,8 @@ def run_scenario(base: str, fixture: Fixture, scenario: Scenario, mode: str, use
     with ThreadPoolExecutor(max_workers=users) as pool:
         list(pool.map(user_loop, range(users)))
     wall = time.perf_counter() - started
-    for client in intake_clients:
-        client.close()
+    for connection in connections:
+        connection.close()
     return Result(scenario, mode, users, wall, sample)
 
 
