@@ -101,12 +101,15 @@ def household_consultations(household_id: int) -> list[Consultation]:
     return list(db.session.scalars(query))
 
 
-def staff() -> list[User]:
-    """Who may have held a consultation: active staff who work with households."""
+def staff_choices() -> list[tuple[str, str]]:
+    """Who may have held a consultation: active staff who work with households, as (id, name) choices. Plain
+    columns, not Users: at national scale there are thousands, and loading each with its roles cost most of an
+    officer's household page."""
     roles = (Role.RECRUITMENT_OFFICER, Role.MANAGER, Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER)
     holders = select(UserRole.user_id).where(UserRole.role.in_(roles))
-    return list(db.session.scalars(select(User).where(User.active.is_(True), User.id.in_(holders))
-                                   .order_by(User.full_name, User.id)))
+    rows = db.session.execute(select(User.id, User.full_name).where(User.active.is_(True), User.id.in_(holders))
+                              .order_by(User.full_name, User.id))
+    return [(str(user_id), full_name) for user_id, full_name in rows]
 
 
 @dataclass(frozen=True)
