@@ -35,15 +35,15 @@ class EventRow:
         return max(self.event.capacity - self.booked, 0)
 
 
-def _booked_counts():
-    return (select(EventBooking.event_id, func.count().label("booked"))
-            .where(EventBooking.cancelled_at.is_(None)).group_by(EventBooking.event_id).subquery())
+def _booked():
+    """An event's live bookings, counted for each event listed (by uq_event_bookings_event_id_household_id): a
+    grouped count joined to the events counted every booking there has ever been, on every household page."""
+    return (select(func.count()).where(EventBooking.event_id == InformationEvent.id, EventBooking.cancelled_at.is_(None))
+            .correlate(InformationEvent).scalar_subquery())
 
 
 def _event_rows(*where, order_by, limit: int | None = None) -> list[EventRow]:
-    counts = _booked_counts()
-    query = (select(InformationEvent, func.coalesce(counts.c.booked, 0))
-             .outerjoin(counts, counts.c.event_id == InformationEvent.id).where(*where)
+    query = (select(InformationEvent, _booked()).where(*where)
              .options(selectinload(InformationEvent.service_line)).order_by(*order_by).limit(limit))
     return [EventRow(event, booked) for event, booked in db.session.execute(query)]
 
