@@ -1,12 +1,13 @@
 """Reading checks: the stage-one worker's check queue, one household's checks by person, one check."""
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm import clock
 from crm.auth.models import User, UserRole
@@ -17,7 +18,8 @@ from crm.extensions import db
 from crm.funnel.terms import is_open
 from crm.households.models import Application, Household, Person
 from crm.households.visibility import visible_households
-from crm.pagination import Page, paginate
+from crm.pagination import PAGE_SIZE, Page, clamp, offset
+from crm.queues.counting import shared_and_own
 
 DUE_SOON_DAYS = 7
 OWNER_SCOPES = {"all": "All I can see", "mine": "Mine", "team": "My team's"}
@@ -56,21 +58,49 @@ class QueueFilters:
 
 def check_queue(viewer, filters: QueueFilters, page: int, today: date) -> Page:
     """Open checks of the open applications the viewer may see: overdue first, then by due date, then those not
-    yet requested."""
-    query = (select(CheckInstance).join(CheckInstance.application).join(Application.household)
-             .join(CheckInstance.check_type).outerjoin(CheckInstance.person)
-             .where(*_queue_conditions(viewer, filters, today))
-             .options(contains_eager(CheckInstance.application).contains_eager(Application.household)
-                      .selectinload(Household.people),
-                      contains_eager(CheckInstance.check_type), contains_eager(CheckInstance.person),
-                      selectinload(CheckInstance.owner))
-             .order_by(case((CheckInstance.due_on.is_(None), 1), else_=0), CheckInstance.due_on,
-                       Household.reference, CheckType.id, CheckInstance.id))
-    return paginate(query, page)
+    yet requested.
+
+    The order is worked out over the viewer's team (or everything, for a manager) once per data version for everyone
+    who shares it, and over the viewer's own households afresh (crm/queues/counting.py); the two are merged, and
+    only the page's checks are read whole."""
+    # The owner filters name the viewer or their team: then the list is theirs (or their team's) alone.
+    mine = {"viewer": viewer.id, "team_id": viewer.team_id} if filters.owner != "all" else {}
+    shared, own = shared_and_own("check_queue", viewer, lambda where: _queue_order(viewer, filters, today, where),
+                                 {**filters.args(), **mine})
+    ordered = list(heapq.merge(shared, own or []))
+    number = clamp(page, len(ordered))
+    ids = [check_id for *_, check_id in ordered[offset(number):offset(number) + PAGE_SIZE]]
+    return Page(_queue_checks(ids), len(ordered), number)
+
+
+def _queue_order(viewer, filters: QueueFilters, today: date, where) -> list[tuple]:
+    """The queue's sort key of each check meeting the filters in the households meeting `where`, in order; each key
+    ends with the check's id."""
+    rows = db.session.execute(
+        select(CheckInstance.due_on, Household.reference, CheckInstance.check_type_id, CheckInstance.id)
+        .join(CheckInstance.application).join(Application.household).join(CheckInstance.check_type)
+        .where(where, *_queue_conditions(viewer, filters, today)))
+    # Not yet requested (no due date) last.
+    return sorted((due is None, due or date.max, reference, type_id, check_id)
+                  for due, reference, type_id, check_id in rows)
+
+
+def _queue_checks(ids: list[int]) -> list[CheckInstance]:
+    """The checks with these ids, in this order, with what the queue shows of each (a fixed number of statements)."""
+    if not ids:
+        return []
+    checks = db.session.scalars(
+        select(CheckInstance).where(CheckInstance.id.in_(ids))
+        .options(joinedload(CheckInstance.application, innerjoin=True).joinedload(Application.household, innerjoin=True)
+                 .selectinload(Household.people),
+                 joinedload(CheckInstance.check_type, innerjoin=True), joinedload(CheckInstance.person),
+                 selectinload(CheckInstance.owner)))
+    by_id = {check.id: check for check in checks}
+    return [by_id[check_id] for check_id in ids]
 
 
 def _queue_conditions(viewer, filters: QueueFilters, today: date) -> list:
-    conditions = [CheckInstance.is_open, is_open(), visible_households(viewer)]
+    conditions = [CheckInstance.is_open, is_open()]
     if filters.owner == "mine":
         conditions.append(CheckInstance.owner_id == viewer.id)
     elif filters.owner == "team":

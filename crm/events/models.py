@@ -48,7 +48,7 @@ class InformationEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(index=True)
-    ends_at: Mapped[datetime]
+    ends_at: Mapped[datetime] = mapped_column(index=True)  # events not yet over: the household page's booking form
     online: Mapped[bool] = mapped_column(default=False)
     venue: Mapped[str | None] = mapped_column(Text)
     joining_link: Mapped[str | None] = mapped_column(String(500))

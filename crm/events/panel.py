@@ -9,6 +9,7 @@ from crm.auth.policy import may_use
 from crm.events import queries
 from crm.events.forms import BookingForm, ConsultationForm
 from crm.events.services import open_service_lines
+from crm.reports import cache
 
 
 def section(household, forms: dict) -> dict:
@@ -37,7 +38,8 @@ def booking_choices(household) -> list[tuple[str, str]]:
 
 
 def consultation_choices(form: ConsultationForm, household) -> None:
-    form.held_by.choices = [(str(u.id), u.full_name) for u in queries.staff()]
+    # The same for every household page until a write: kept per data version, like the allocation forms' workers.
+    form.held_by.choices = cache.per_data_version("consultation_staff", {}, queries.staff_choices)
     lines = open_service_lines(household)
     form.service_line.choices = [("", "All of their open applications")] + [
         (a.service_line_code, a.service_line.name) for a in household.applications if a.service_line_code in lines]

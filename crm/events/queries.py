@@ -35,15 +35,15 @@ class EventRow:
         return max(self.event.capacity - self.booked, 0)
 
 
-def _booked_counts():
-    return (select(EventBooking.event_id, func.count().label("booked"))
-            .where(EventBooking.cancelled_at.is_(None)).group_by(EventBooking.event_id).subquery())
+def _booked():
+    """An event's live bookings, counted for each event listed (by uq_event_bookings_event_id_household_id): a
+    grouped count joined to the events counted every booking there has ever been, on every household page."""
+    return (select(func.count()).where(EventBooking.event_id == InformationEvent.id, EventBooking.cancelled_at.is_(None))
+            .correlate(InformationEvent).scalar_subquery())
 
 
 def _event_rows(*where, order_by, limit: int | None = None) -> list[EventRow]:
-    counts = _booked_counts()
-    query = (select(InformationEvent, func.coalesce(counts.c.booked, 0))
-             .outerjoin(counts, counts.c.event_id == InformationEvent.id).where(*where)
+    query = (select(InformationEvent, _booked()).where(*where)
              .options(selectinload(InformationEvent.service_line)).order_by(*order_by).limit(limit))
     return [EventRow(event, booked) for event, booked in db.session.execute(query)]
 
@@ -101,12 +101,15 @@ def household_consultations(household_id: int) -> list[Consultation]:
     return list(db.session.scalars(query))
 
 
-def staff() -> list[User]:
-    """Who may have held a consultation: active staff who work with households."""
+def staff_choices() -> list[tuple[str, str]]:
+    """Who may have held a consultation: active staff who work with households, as (id, name) choices. Plain
+    columns, not Users: at national scale there are thousands, and loading each with its roles cost most of an
+    officer's household page."""
     roles = (Role.RECRUITMENT_OFFICER, Role.MANAGER, Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER)
     holders = select(UserRole.user_id).where(UserRole.role.in_(roles))
-    return list(db.session.scalars(select(User).where(User.active.is_(True), User.id.in_(holders))
-                                   .order_by(User.full_name, User.id)))
+    rows = db.session.execute(select(User.id, User.full_name).where(User.active.is_(True), User.id.in_(holders))
+                              .order_by(User.full_name, User.id))
+    return [(str(user_id), full_name) for user_id, full_name in rows]
 
 
 @dataclass(frozen=True)

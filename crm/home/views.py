@@ -67,8 +67,8 @@ def _pipeline_rows() -> list:
 
 def _queue_links(user) -> dict:
     """Open applications per stage in each of the user's scopes, each count a link to that list in the queue."""
-    # Who the user is decides what they may see and their scopes; a change of role or team moves the data version.
-    counts = cache.per_data_version("home_scope_counts", {"user": user.id}, lambda: queries.scope_counts(user))
+    # Counted per team and role, kept per data version, and the user's own households afresh (crm/queues/counting.py).
+    counts = queries.scope_counts(user)
     default = queries.default_scope(user)
 
     def link(scope: str, stage: Stage | None = None) -> str:

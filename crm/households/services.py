@@ -55,7 +55,8 @@ def allocated_applications(worker_id: int, *, limit: int = 50) -> tuple[list[App
     total = db.session.scalar(select(func.count()).select_from(Application).join(Application.household).where(*where))
     query = (
         select(Application).join(Application.household).where(*where)
-        .options(contains_eager(Application.household).selectinload(Household.people))
+        .options(contains_eager(Application.household).selectinload(Household.people),
+                 selectinload(Application.service_line))
         .order_by(Application.stage_entered_on, Application.id).limit(limit)
     )
     return list(db.session.scalars(query).unique()), total

@@ -1,6 +1,8 @@
 """The queue of enquiries awaiting a first response, in SQL: filters, overdue count, one sorted page."""
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +15,7 @@ from crm.households.models import Household
 from crm.households.visibility import visible_households
 from crm.marketing.models import Channel
 from crm.pagination import Page, paginate
+from crm.queues.counting import shared_and_own
 from crm.queues.filters import AwaitingFilters
 from crm.queues.queries import first_applicant
 from crm.queues.sorting import ASCENDING, DESCENDING, Column, Sort
@@ -47,8 +50,25 @@ def awaiting_queue(user, filters: AwaitingFilters, sort: Sort, number: int, *, n
 
 
 def awaiting_counts(user, *, now: datetime) -> tuple[int, int]:
-    """How many unanswered contacts this user may see, and how many of them are overdue."""
-    return _counts(_conditions(user, AwaitingFilters(), now), now)
+    """How many unanswered contacts this user may see, and how many of them are overdue (for the home page).
+
+    The shared part of the user's scope (crm/queues/counting.py) is kept per data version as the sorted due times of
+    its unanswered contacts, so that it is counted against the present moment, never a stale one; their own
+    households are counted afresh."""
+    unanswered = EnquiryContact.first_responded_at.is_(None)
+    (total, dues), own = shared_and_own("home_awaiting", user, lambda where: _due_times(unanswered, where))
+    overdue = bisect_left(dues, now.timestamp())
+    if own is not None:
+        own_total, own_dues = own
+        total, overdue = total + own_total, overdue + bisect_left(own_dues, now.timestamp())
+    return total, overdue
+
+
+def _due_times(*where) -> tuple[int, array]:
+    """How many contacts meet `where`, and their response due times (seconds since the epoch), sorted."""
+    due = list(db.session.scalars(select(EnquiryContact.first_response_due_at).join(EnquiryContact.household)
+                                  .where(*where)))
+    return len(due), array("d", sorted(at.timestamp() for at in due if at is not None))
 
 
 def _counts(where: list, now: datetime) -> tuple[int, int]:

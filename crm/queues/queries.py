@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from crm.auth.models import Team, User
@@ -24,6 +24,7 @@ from crm.households.models import (SHORT_NAMES, Application, Household, PartnerA
 from crm.households.services import household_matches
 from crm.households.visibility import visible_households
 from crm.pagination import Page, paginate
+from crm.queues.counting import shared_and_own
 from crm.queues.filters import ALL, MINE, TEAM, ApplicationFilters
 from crm.queues.sorting import DESCENDING, Column, Sort
 from crm.queues.sql import greatest, utc_date
@@ -97,18 +98,32 @@ def stage_counts(user, filters: ApplicationFilters) -> dict[Stage, int]:
 
 
 def scope_counts(user) -> dict[str, dict[Stage, int]]:
-    """Open applications per stage in each scope the user has, in one statement (for the home page)."""
+    """Open applications per stage in each scope the user has (for the home page). The counts over the user's shared
+    part are kept per data version for everyone who shares it (crm/queues/counting.py); their own are read afresh."""
     chosen = scopes(user)
-    columns = [func.count(case((_scope(user, scope), 1))) for scope in chosen if scope != ALL]
-    rows = db.session.execute(
-        select(Application.stage, func.count(), *columns).select_from(Application).join(Application.household)
-        .where(visible_households(user), is_open()).group_by(Application.stage))
+    team_id = user.team_id if TEAM in chosen else None
+    shared, own = shared_and_own("home_scope_counts", user, lambda where: _open_by_stage(where, team_id),
+                                 {"team_column": team_id})
     counts = {scope: dict.fromkeys(Stage, 0) for scope in chosen}
-    for stage, everything, *scoped in rows:
-        counts[ALL][stage] = everything
-        for scope, count in zip([s for s in chosen if s != ALL], scoped):
-            counts[scope][stage] = count
+    for part in (shared, own or {}):
+        for stage, (everything, in_team) in part.items():
+            counts[ALL][stage] += everything
+            if TEAM in counts:
+                counts[TEAM][stage] += in_team
+    # Allocated to the user: their own households, a few read by index (visible to them by definition, and the
+    # condition says so again for a user who sees none).
+    mine = _open_by_stage(and_(Household.allocated_worker_id == user.id, visible_households(user)), None)
+    counts[MINE].update({stage: everything for stage, (everything, _) in mine.items()})
     return counts
+
+
+def _open_by_stage(where, team_id: int | None) -> dict[Stage, tuple[int, int]]:
+    """Open applications of the households meeting `where`, per stage: all of them, and those of the team."""
+    in_team = func.count(case((Household.team_id == team_id, 1))) if team_id is not None else literal(0)
+    rows = db.session.execute(
+        select(Application.stage, func.count(), in_team).select_from(Application).join(Application.household)
+        .where(where, is_open()).group_by(Application.stage))
+    return {stage: (everything, team) for stage, everything, team in rows}
 
 
 def conditions(user, filters: ApplicationFilters) -> list:
