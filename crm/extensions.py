@@ -35,9 +35,10 @@ def make_engine(url: str, **kwargs) -> Engine:
         _configure_sqlite(engine)
     else:
         # A streaming read (the reports' server-side cursors, crm.reports.data.frames) reads every row: plan it so,
-        # not for the first 10% (the default cursor_tuple_fraction chose nested loops, twice as slow). Set when
-        # connecting, so it costs no statement.
-        kwargs.setdefault("connect_args", {"options": "-c cursor_tuple_fraction=1"})
+        # not for the first 10% (the default cursor_tuple_fraction chose nested loops, twice as slow). No JIT: the
+        # planner's estimate sent a page's count over jit_above_cost at national scale and compiling it cost 117 ms
+        # of a 134 ms statement; Hearth's statements are short. Set when connecting, so they cost no statement.
+        kwargs.setdefault("connect_args", {"options": "-c cursor_tuple_fraction=1 -c jit=off"})
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
     dataversion.watch(engine)  # every write moves the data version the report cache is keyed by
     return engine
