@@ -40,18 +40,27 @@ def history(household_id: int) -> list[Allocation]:
         .order_by(Allocation.changed_at.desc(), Allocation.id.desc())))
 
 
-def hand_over_choices() -> tuple[list, list]:
-    """The worker and team choices of the household page's event forms (read once for all its applications)."""
+def hand_over_choices(household, kinds) -> tuple[list, list, str | None]:
+    """The worker and team choices of an application's event form, for the hand-overs among `kinds` (the events
+    it may record next): the workers holding the role that runs the stage, of the household's team when it has one
+    and that team has such a worker (a household moves to another team by a manager's reallocation). At national
+    scale the whole list is thousands of names, unusable as a drop-down and most of the page's time to draw. The
+    third value says whose workers are listed (None: everyone's)."""
+    roles = {services.HAND_OVERS[kind][0] for kind in kinds if kind in services.HAND_OVERS}
     workers, teams = _workers_and_teams()
-    hand_over = [worker for worker in workers if worker.roles & set(HAND_OVER_ROLES)]
-    return worker_choices(hand_over, "Choose a worker"), team_choices(teams)
+    suitable = [worker for worker in workers if worker.roles & roles]
+    team = next((t for t in teams if t.id == household.team_id), None)
+    in_team = [worker for worker in suitable if team is not None and worker.team_id == team.id]
+    return (worker_choices(in_team or suitable, "Choose a worker"), team_choices(teams),
+            team.name if in_team else None)
 
 
 def _workers_and_teams() -> tuple[list, list]:
     """Active casework users and the teams, read once per request: the event forms and the allocation form of the
     household page both offer them."""
     if "hearth_allocation_choices" not in g:
-        g.hearth_allocation_choices = (cache.per_data_version("allocation_workers", {}, services.worker_options),
+        g.hearth_allocation_choices = (cache.per_data_version("allocation_workers", {"with": "team_id"},
+                                                              services.worker_options),
                                        services.teams())
     return g.hearth_allocation_choices
 

@@ -60,14 +60,19 @@ def render_household(household, forms: dict | None = None, status: int = 200):
     """The household page; `forms` carries a submitted form (with its errors): ("event" or "undo", application id)
     for an application, or "booking" / "consultation" for its information events."""
     today = clock.today()
-    panels, hand_over = [], allocation_panel.hand_over_choices()
+    panels = []
     listed = reasons.all_reasons()
     offered = [reason for reason in listed if reason.active]
     for application in household.applications:
         event_form = (forms or {}).get(("event", application.id)) or RecordEventForm(formdata=None)
         offer_reasons(event_form, offered)
-        event_form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in machine.available(application, today=today)]
-        event_form.worker.choices, event_form.team.choices = hand_over
+        available = machine.available(application, today=today)
+        event_form.kind.choices = [(k.value, EVENT_LABELS[k]) for k in available]
+        event_form.worker.choices, event_form.team.choices, listed_team = allocation_panel.hand_over_choices(
+            household, available)
+        if listed_team:
+            event_form.worker.description = (f"{event_form.worker.description} Listed: {listed_team}'s workers; a "
+                                             "manager can reallocate the household to another team.")
         undo_form = (forms or {}).get(("undo", application.id)) or UndoForm(formdata=None)
         for key, form in (("event", event_form), ("undo", undo_form)):
             _unique_ids(form, f"{key}-{application.id}")

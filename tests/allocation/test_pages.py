@@ -2,6 +2,8 @@
 and the caseloads (with their statement counts)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -44,6 +46,33 @@ def test_the_manager_starts_stage_1_and_the_stage_one_worker_sees_the_household_
     assert client.get(f"/checks/{check.id}").status_code == 200
     queue = client.get("/checks?owner=mine").get_data(as_text=True)
     assert household.display_name in queue or household.reference in queue
+
+
+def test_the_hand_over_offers_the_workers_of_the_stage_in_the_households_team(client, auth, services_as, db_session,
+                                                                             people, today):
+    """At national scale "everyone" is thousands of names: the list holds whoever runs the next stage, in the
+    household's team; another team's worker is a manager's reallocation (or, with no worker in the team, listed)."""
+    household, application = services_as(lambda: household_at_roi(people["officer"]))
+    auth.login(people["manager"])
+
+    def offered() -> tuple[set, str]:
+        html = client.get(f"/households/{household.id}").get_data(as_text=True)
+        select = re.search(rf'<select[^>]*id="event-{application.id}-worker".*?</select>', html, re.DOTALL).group(0)
+        names = {name for name in ("Sam Stageone", "Tess Transfer", "Ada Assessor", "Olive Officer")
+                 if f">{name} (" in select}
+        return names, html
+
+    names, html = offered()
+    assert names == {"Sam Stageone"}  # Stage 1 is next: a stage-one worker of the North team
+    assert "Listed: North team&#39;s workers" in html or "Listed: North team's workers" in html
+    household.team_id = None
+    db_session.commit()
+    names, html = offered()
+    assert names == {"Sam Stageone", "Tess Transfer"} and "Listed:" not in html  # no team: every stage-one worker
+    household.team_id = people["team_b"].id
+    people["tess"].active = False
+    db_session.commit()
+    assert offered()[0] == {"Sam Stageone"}  # the South team has no active stage-one worker: all are listed
 
 
 def test_a_check_reassigned_to_a_worker_of_another_team_opens_for_her(client, auth, services_as, db_session,
