@@ -38,8 +38,14 @@ def booking_choices(household) -> list[tuple[str, str]]:
 
 
 def consultation_choices(form: ConsultationForm, household) -> None:
-    # The same for every household page until a write: kept per data version, like the allocation forms' workers.
-    form.held_by.choices = cache.per_data_version("consultation_staff", {}, queries.staff_choices)
+    """Who held it: the staff of the household's team and of the user's (and the user, whatever their team);
+    the same for every such page until a write, so kept per data version, like the allocation forms' workers."""
+    teams = sorted({team for team in (household.team_id, current_user.team_id) if team is not None})
+    staff = cache.per_data_version("consultation_staff", {"teams": teams}, lambda: queries.staff_choices(teams))
+    mine = str(current_user.id)
+    if current_user.active and not any(value == mine for value, _name in staff):
+        staff = sorted([*staff, (mine, current_user.full_name)], key=lambda choice: choice[1])
+    form.held_by.choices = staff
     lines = open_service_lines(household)
     form.service_line.choices = [("", "All of their open applications")] + [
         (a.service_line_code, a.service_line.name) for a in household.applications if a.service_line_code in lines]

@@ -101,13 +101,15 @@ def household_consultations(household_id: int) -> list[Consultation]:
     return list(db.session.scalars(query))
 
 
-def staff_choices() -> list[tuple[str, str]]:
-    """Who may have held a consultation: active staff who work with households, as (id, name) choices. Plain
-    columns, not Users: at national scale there are thousands, and loading each with its roles cost most of an
-    officer's household page."""
+def staff_choices(team_ids: list[int]) -> list[tuple[str, str]]:
+    """Who may have held a consultation: active staff who work with households, of these teams or of none (a
+    manager over every team), as (id, name) choices. Plain columns, not Users. At national scale the whole staff
+    is thousands of names: unusable as a drop-down, and drawing it was most of an officer's household page."""
     roles = (Role.RECRUITMENT_OFFICER, Role.MANAGER, Role.STAGE_ONE_WORKER, Role.ASSESSING_SOCIAL_WORKER)
     holders = select(UserRole.user_id).where(UserRole.role.in_(roles))
-    rows = db.session.execute(select(User.id, User.full_name).where(User.active.is_(True), User.id.in_(holders))
+    rows = db.session.execute(select(User.id, User.full_name)
+                              .where(User.active.is_(True), User.id.in_(holders),
+                                     User.team_id.in_(team_ids) | User.team_id.is_(None))
                               .order_by(User.full_name, User.id))
     return [(str(user_id), full_name) for user_id, full_name in rows]
 

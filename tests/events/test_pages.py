@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import re
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
@@ -15,7 +17,7 @@ from crm.events.models import Attendance, Consultation, EventBooking, Informatio
 from crm.funnel.stages import Stage
 from crm.households.models import Application
 from tests.events.helpers import enquiring_household, form_date, household_at, make_event, past_event
-from tests.factories import UserFactory
+from tests.factories import TeamFactory, UserFactory
 from tests.helpers import count, post
 
 EVENT_ROLES = (Role.RECRUITMENT_OFFICER, Role.MANAGER)
@@ -221,6 +223,37 @@ def test_household_page_shows_bookings_consultations_and_their_timeline(client, 
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "1:1 consultation (phone)" in html and "Talked through fostering allowances" in html
     assert "0 applications moved" in html  # already at Information event from the event
+
+
+def test_who_held_a_consultation_is_chosen_from_the_households_and_the_users_teams(client, auth, db_session,
+                                                                                   services_as):
+    """The whole staff is thousands of names at national scale: the household's team, the user's, the managers of
+    no team and the user are offered; a consultation held by someone else is refused as not a choice."""
+    north, south, west = TeamFactory(name="North"), TeamFactory(name="South"), TeamFactory(name="West")
+    officer = UserFactory(roles=[Role.RECRUITMENT_OFFICER], team_id=south.id, full_name="Olive Officer")
+    staff = {"north": UserFactory(roles=[Role.STAGE_ONE_WORKER], team_id=north.id, full_name="Nina North"),
+             "west": UserFactory(roles=[Role.RECRUITMENT_OFFICER], team_id=west.id, full_name="Wes West"),
+             "manager": UserFactory(roles=[Role.MANAGER], full_name="Mia Manager"),
+             "south": UserFactory(roles=[Role.ASSESSING_SOCIAL_WORKER], team_id=south.id, full_name="Sid South")}
+    household = services_as(lambda: enquiring_household(officer))
+    household.team_id = north.id
+    db_session.commit()
+    auth.login(officer)
+    html = client.get(f"/households/{household.id}").get_data(as_text=True)
+    listed = re.search(r'<select[^>]*id="consultation-held_by".*?</select>', html, re.DOTALL).group(0)
+    offered = {name for name in ("Olive Officer", "Nina North", "Wes West", "Mia Manager", "Sid South")
+               if f">{name}<" in listed}
+    assert offered == {"Olive Officer", "Nina North", "Mia Manager", "Sid South"}
+    form = {"method": "phone", **form_date("held_on", clock.today() - timedelta(days=1)), "service_line": "",
+            "notes": ""}
+    refused = post(client, f"/households/{household.id}", f"/households/{household.id}/consultations",
+                   {**form, "held_by": str(staff["west"].id)})
+    assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
+    assert count(db_session, Consultation) == 0
+    held = post(client, f"/households/{household.id}", f"/households/{household.id}/consultations",
+                {**form, "held_by": str(staff["north"].id)})
+    assert held.status_code == 302
+    assert db_session.scalar(select(Consultation.held_by_id)) == staff["north"].id
 
 
 @pytest.mark.parametrize("data, field, message", [
