@@ -1,18 +1,22 @@
 """Activity in period (SPEC section 5): enquiries, funnel moves, decisions and withdrawals dated in the period.
 
-Two line-level queries (crm.reports.families.activity_frames) feed pandas. Every figure but the households is a count of
-events, that is of applications: a household moving in two service lines counts twice. Each family of figures is
-one groupby over the whole frame by split value (the totals are the one group `total`), so a split by month costs
-about what the totals do.
+Two sets of rows (crm.reports.families.activity_frames): the contacts received and the live events dated in the
+period. The figures are aggregates over them computed in the database, in total and grouped by split value
+(crm.reports.families.activity_counts), so the rows fetched are a few per split value whatever the size of the
+history (issue 17); the drill-down reads the same rows line by line. Every figure but the households is a count of
+events, that is of applications: a household moving in two service lines counts twice.
 """
 from __future__ import annotations
 
 import pandas as pd
+from sqlalchemy import distinct, func, true
+from sqlalchemy.sql.elements import ColumnElement
 
 from crm.formatting import month_label, percent
 from crm.funnel.stages import EventKind, WithdrawingParty
 from crm.reports.base import Report, ReportParams, Split
 from crm.reports.data.months import period_keys
+from crm.reports.families import activity_counts as counts
 from crm.reports.families import activity_frames as frames
 from crm.reports.render.charts import Bar, columns, funnel
 
@@ -63,124 +67,113 @@ LINE_COLUMNS = ["measure", "split", "in_total", "household_id", "application_id"
 
 
 def compute(params: ReportParams) -> Report:
-    """The period's activity; with `params.by`, the same figures per split value (see `_splits`)."""
-    contacts, events = frames.contacts(params), frames.events(params)
-    totals = figures(contacts.assign(split=TOTAL), events.assign(split=TOTAL), [TOTAL])[TOTAL]
-    splits = _splits(params, contacts, events) if params.by else {}
+    """The period's activity; with `params.by`, the same figures per split value (see `counted`)."""
+    totals, splits = counted(params)
     return Report(NAME, params, totals, tables(totals, splits), splits)
 
 
-def figures(contacts: pd.DataFrame, events: pd.DataFrame, keys: list[str]) -> dict[str, dict]:
-    """The JSON shape (README, Reports) for each split value in `keys` (the frames' `split` column), zeros for a value with
-    nothing; keys in funnel order (later keys were added, never renamed)."""
-    counts = _counts(contacts, events).reindex(keys).fillna(0).astype(int)
-    reasons = withdrawal_reasons(events)
-    return {key: _nest(flat, reasons.get(key, {})) for key, flat in counts.to_dict(orient="index").items()}
+def counted(params: ReportParams, *, reasons: bool = True) -> tuple[dict, dict[str, dict]]:
+    """The JSON shape (README, Reports) of the period and, with `params.by`, of each split value, keys in funnel
+    order (later keys were added, never renamed), counted in the database (crm.reports.families.activity_counts).
+    Split values: months and quarters every one the period touches, in order, each thing by its own date (zeros for
+    one with nothing); other splits the values found, in alphabetical order. Without `reasons`, the withdrawals'
+    reasons are left out (empty), one statement fewer."""
+    totals, splits = counts.figures(params, contact_figures, event_figures)
+    reasons_total, reasons_split = counts.by_reason(params, withdrawal_reason) if reasons else ({}, {})
+    keys = period_keys(params.date_from, params.date_to, params.by) if params.by in counts.TIMES else sorted(splits)
+    return (_nest(totals, reasons_total),
+            {key: _nest(splits.get(key, {}), reasons_split.get(key, {})) for key in keys} if params.by else {})
 
 
-def _counts(contacts: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """Every figure but the reasons: one row per split value, one column per figure's path."""
-    by_kind = counts_by_kind(events)
+def nothing() -> dict:
+    """The figures of a split value with nothing in the period: zeros."""
+    return _nest({}, {})
+
+
+def contact_figures(contacts) -> dict[str, ColumnElement]:
+    """The figures counted over the contacts received (the rows `contacts`), by path."""
+    return {"enquiry_contacts": enquiry_contacts(contacts), "enquiry_households": enquiry_households(contacts)}
+
+
+def event_figures(events) -> dict[str, ColumnElement]:
+    """The figures counted over the live events dated in the period (the rows `events`), by path."""
     sources, parties = information_event_sources(events), withdrawals_by_party(events)
-    return pd.DataFrame({
-        "enquiry_contacts": enquiry_contacts(contacts),
-        "enquiry_households": enquiry_households(contacts),
-        "information_event_households": information_event_households(events),
-        **{f"information_event_sources.{source}": sources[source] for source in SOURCES},
-        **{path: by_kind[list(kinds)].sum(axis=1) for path, kinds in EVENT_COUNTS.items()},
-        "approvals.fast_track": fast_track_approvals(events),
-        **{f"withdrawals.by_party.{party.value}": parties[party] for party in WithdrawingParty},
-    })[list(LABELS)]
+    return {"information_event_households": information_event_households(events),
+            **{f"information_event_sources.{source}": sources[source] for source in SOURCES},
+            **counts_by_kind(events), "approvals.fast_track": fast_track_approvals(events),
+            **{f"withdrawals.by_party.{party.value}": parties[party] for party in WithdrawingParty}}
 
 
 def _nest(flat: dict[str, int], reasons: dict[str, int]) -> dict:
-    """{"approvals.total": 2} as {"approvals": {"total": 2}}, in LABELS order, with the reasons under withdrawals."""
+    """{"approvals.total": 2} as {"approvals": {"total": 2}}, in LABELS order (a figure missing is 0), with the
+    reasons under withdrawals."""
     nested: dict = {}
-    for path, value in flat.items():
+    for path in LABELS:
         *parents, leaf = path.split(".")
         node = nested
         for parent in parents:
             node = node.setdefault(parent, {})
-        node[leaf] = value
+        node[leaf] = flat.get(path, 0)
     nested["withdrawals"]["by_reason"] = reasons
     return nested
 
 
-# The figures, per split value: each docstring is the figure's SPEC definition.
+# The figures, each an aggregate over the rows of one split value (or all of them, for the totals): each docstring
+# is the figure's SPEC definition.
 
-def enquiry_contacts(contacts: pd.DataFrame) -> pd.Series:
+def enquiry_contacts(contacts) -> ColumnElement:
     """Enquiries, raw contacts: every contact received in the period, by its date in London (a contact at 23:30
     UTC on 31 March in summer time is on 1 April). A household that enquires three times is 3 contacts."""
-    return contacts.groupby("split").size()
+    return func.count()
 
 
-def enquiry_households(contacts: pd.DataFrame) -> pd.Series:
+def enquiry_households(contacts) -> ColumnElement:
     """Enquiries, unique households: the households among those contacts. Three contacts from one household: 1."""
-    return contacts.groupby("split")["household_id"].nunique()
+    return func.count(distinct(contacts.c.household_id))
 
 
-def information_event_households(events: pd.DataFrame) -> pd.Series:
+def information_event_households(events) -> ColumnElement:
     """Information-event attendances, in households: households with a live `information_event` event dated in the
     period (an information event attended, or a 1:1 consultation recorded as such). A household that moved in two
     service lines counts once."""
-    moved = events[events["kind"] == EventKind.INFORMATION_EVENT]
-    return moved.groupby("split")["household_id"].nunique()
+    return func.count(distinct(events.c.household_id)).filter(events.c.kind == EventKind.INFORMATION_EVENT)
 
 
-def information_event_sources(events: pd.DataFrame) -> pd.DataFrame:
-    """Those households by what moved them (a column each): an information event attended, a 1:1 consultation, or
+def information_event_sources(events) -> dict[str, ColumnElement]:
+    """Those households by what moved them (a figure each): an information event attended, a 1:1 consultation, or
     the stage recorded on its own (on the household page, or imported). A household moved in two ways counts under
     both."""
-    moved = events[events["kind"] == EventKind.INFORMATION_EVENT]
-    households = moved.groupby(["split", "source"])["household_id"].nunique()
-    return households.unstack("source").reindex(columns=list(SOURCES))
+    moved = events.c.kind == EventKind.INFORMATION_EVENT
+    return {source: func.count(distinct(events.c.household_id)).filter(moved & (events.c.source == source))
+            for source in SOURCES}
 
 
-def counts_by_kind(events: pd.DataFrame) -> pd.DataFrame:
-    """The live events dated in the period, a column per kind, each an application (a household visited about two
-    service lines counts 2). Initial visits: `initial_visit`; ROIs received: `registration_of_interest`; Stage 1
-    starts (ROI accepted): `stage_1`; Stage 1 completions (the decision that the applicant may proceed):
-    `stage_1_completed`; Stage 2 starts (notice to proceed received; fast track: from ROI): `stage_2`; presentations
-    to panel: `panel`; panel outcomes, deferred: `panel_deferred`; Stage 2 completions: the Agency Decision Maker's
-    decisions, `approved` or `not_approved`; not approved: `not_approved`; approvals: `approved` (EVENT_COUNTS)."""
-    by_kind = events.groupby(["split", "kind"]).size().unstack("kind")
-    return by_kind.reindex(columns=list(frames.COUNTED_KINDS)).fillna(0)
+def counts_by_kind(events) -> dict[str, ColumnElement]:
+    """The live events dated in the period, by kind, each an application (a household visited about two service
+    lines counts 2). Initial visits: `initial_visit`; ROIs received: `registration_of_interest`; Stage 1 starts (ROI
+    accepted): `stage_1`; Stage 1 completions (the decision that the applicant may proceed): `stage_1_completed`;
+    Stage 2 starts (notice to proceed received; fast track: from ROI): `stage_2`; presentations to panel: `panel`;
+    panel outcomes, deferred: `panel_deferred`; Stage 2 completions: the Agency Decision Maker's decisions,
+    `approved` or `not_approved`; not approved: `not_approved`; approvals: `approved` (EVENT_COUNTS)."""
+    return {path: func.count().filter(events.c.kind.in_(kinds)) for path, kinds in EVENT_COUNTS.items()}
 
 
-def fast_track_approvals(events: pd.DataFrame) -> pd.Series:
+def fast_track_approvals(events) -> ColumnElement:
     """Of those approvals, the applications that are fast track (second-time adopters, foster carers adopting)."""
-    approved = events[(events["kind"] == EventKind.APPROVED) & events["fast_track"].astype(bool)]
-    return approved.groupby("split").size()
+    return func.count().filter((events.c.kind == EventKind.APPROVED) & (events.c.fast_track == true()))
 
 
-def withdrawals_by_party(events: pd.DataFrame) -> pd.DataFrame:
+def withdrawals_by_party(events) -> dict[WithdrawingParty, ColumnElement]:
     """Withdrawals: live `withdrawn` events dated in the period (applications), by who withdrew (applicant or
-    service), a column each."""
-    withdrawn = events[events["kind"] == EventKind.WITHDRAWN]
-    by_party = withdrawn.groupby(["split", "party"]).size().unstack("party")
-    return by_party.reindex(columns=list(WithdrawingParty))
+    service), a figure each."""
+    withdrawn = events.c.kind == EventKind.WITHDRAWN
+    return {party: func.count().filter(withdrawn & (events.c.party == party)) for party in WithdrawingParty}
 
 
-def withdrawal_reasons(events: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Those withdrawals by the reason recorded, per split value: most frequent first, then by name."""
-    withdrawn = events[events["kind"] == EventKind.WITHDRAWN]
-    tally = (withdrawn.assign(reason=withdrawn["reason"].fillna(NO_REASON)).groupby(["split", "reason"]).size()
-             .rename("n").reset_index().sort_values(["split", "n", "reason"], ascending=[True, False, True]))
-    return {key: {str(reason): int(n) for reason, n in zip(group["reason"], group["n"])}
-            for key, group in tally.groupby("split", sort=False)}
-
-
-# Splits.
-
-def _splits(params: ReportParams, contacts: pd.DataFrame, events: pd.DataFrame) -> dict[str, dict]:
-    """The figures per split value. Months and quarters: every one the period touches, in order, each thing by its
-    own date; other splits: the values found, in alphabetical order (crm.reports.families.activity_frames.keyed)."""
-    contacts, events = frames.keyed(params, contacts, events)
-    if params.by in (Split.MONTH, Split.QUARTER):
-        keys = period_keys(params.date_from, params.date_to, params.by)
-    else:
-        keys = sorted(set(contacts["split"]) | set(events["split"]))
-    return figures(contacts, events, keys)
+def withdrawal_reason(withdrawals) -> ColumnElement:
+    """Those withdrawals by the reason recorded (crm.reports.data.reasons), per split value: most frequent first,
+    then by name (crm.reports.families.activity_counts.by_reason)."""
+    return func.coalesce(withdrawals.c.reason, NO_REASON)
 
 
 # Tables.

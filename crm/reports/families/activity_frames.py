@@ -1,4 +1,5 @@
-"""The activity report's two line-level queries as DataFrames, with each row's split value.
+"""The activity report's two sets of rows, with each row's split value: read line by line for the drill-down, counted
+in the database for the figures (crm.reports.families.activity_counts).
 
 The contacts received in the period, and the live stage events dated in it with their application and household.
 """
@@ -32,12 +33,17 @@ def _received_in_period(params: ReportParams):
     return received_between(params.date_from, params.date_to)
 
 
+def contact_rows(params: ReportParams):
+    """The contacts received in the period: `id`, `household_id`, `received_at` (and `split`, see `_contact_split`).
+    The drill-down reads them (`contacts`); the figures count them (crm.reports.families.activity_counts)."""
+    return _contact_split(select(EnquiryContact.id, EnquiryContact.household_id, EnquiryContact.received_at)
+                          .join(Household, Household.id == EnquiryContact.household_id)
+                          .where(_received_in_period(params)), params.by)
+
+
 def contacts(params: ReportParams) -> pd.DataFrame:
     """One row per contact received in the period: its household and London day (and `split`, see `_contact_split`)."""
-    query = _contact_split(select(EnquiryContact.id, EnquiryContact.household_id, EnquiryContact.received_at)
-                           .join(Household, Household.id == EnquiryContact.household_id)
-                           .where(_received_in_period(params)), params.by)
-    frame = read_frame(query)
+    frame = read_frame(contact_rows(params))
     frame.columns = ["contact_id", "household_id", "received_at", *_extra(frame)]
     frame["day"] = london_days(frame.pop("received_at"))
     return frame
@@ -66,20 +72,27 @@ def _live_in_period(params: ReportParams) -> tuple:
             StageEvent.occurred_on >= params.date_from, StageEvent.occurred_on <= params.date_to)
 
 
-def events(params: ReportParams) -> pd.DataFrame:
-    """One row per live event the report counts, dated in the period: its kind, party and reason, its application,
-    the application's household and fast track, what moved it (information events), and its split value
-    (crm.reports.data.split_keys: the application's service line; the household's authority, team, or first contact's
-    top-level channel)."""
+def event_rows(params: ReportParams):
+    """The live events the report counts, dated in the period: `id`, `kind`, `occurred_on`, `party`, `reason`,
+    `application_id`, the application's `household_id` and `fast_track`, what moved it (`source`, for information
+    events) and its `split` value (crm.reports.data.split_keys: the application's service line; the household's
+    authority, team, or first contact's top-level channel). The drill-down reads them (`events`); the figures count
+    them (crm.reports.families.activity_counts)."""
     source = case((AttendanceStageMove.booking_id.is_not(None), "event"),
                   (AttendanceStageMove.consultation_id.is_not(None), "consultation"), else_="recorded")
     query = (select(StageEvent.id, StageEvent.kind, StageEvent.occurred_on, StageEvent.party, REASON,
-                    StageEvent.application_id, Application.household_id, Application.fast_track, source)
+                    StageEvent.application_id, Application.household_id, Application.fast_track,
+                    source.label("source"))
              .join(Application, Application.id == StageEvent.application_id)
              .join(Household, Household.id == Application.household_id)
              .outerjoin(AttendanceStageMove, AttendanceStageMove.stage_event_id == StageEvent.id)
              .where(*_live_in_period(params)))
-    frame = read_frame(with_split(with_reason_names(query), params.by))
+    return with_split(with_reason_names(query), params.by)
+
+
+def events(params: ReportParams) -> pd.DataFrame:
+    """One row per live event the report counts, dated in the period (`event_rows`)."""
+    frame = read_frame(event_rows(params))
     frame.columns = ["event_id", "kind", "day", "party", "reason", "application_id", "household_id", "fast_track",
                      "source", *_extra(frame)]
     frame["day"] = pd.to_datetime(frame["day"])
@@ -99,15 +112,21 @@ def keyed(params: ReportParams, contacts_: pd.DataFrame, events_: pd.DataFrame):
             events_.assign(split=split_values(events_["split"])))
 
 
+def opened_applications():
+    """Each application that has an event, its household and service line and the day it opened (its first event)."""
+    opened = (select(StageEvent.application_id, func.min(StageEvent.occurred_on).label("opened_on"))
+              .group_by(StageEvent.application_id).subquery())
+    return (select(Application.id, Application.household_id, Application.service_line_code, opened.c.opened_on)
+            .join(opened, opened.c.application_id == Application.id))
+
+
 def _contacts_by_service_line(params: ReportParams, contacts_: pd.DataFrame) -> pd.DataFrame:
     """A contact has no service line of its own: it counts under each line the household had applied to by the
     contact's date (an application opens on its first event), so a household that enquires about two lines counts
     under both and the lines add up to more than the total. A contact before any application is `Not recorded`."""
-    opened = (select(StageEvent.application_id, func.min(StageEvent.occurred_on).label("opened_on"))
-              .group_by(StageEvent.application_id).subquery())
-    query = (select(EnquiryContact.id, Application.service_line_code, opened.c.opened_on)
-             .join(Application, Application.household_id == EnquiryContact.household_id)
-             .join(opened, opened.c.application_id == Application.id)
+    opened = opened_applications().subquery()
+    query = (select(EnquiryContact.id, opened.c.service_line_code, opened.c.opened_on)
+             .join(opened, opened.c.household_id == EnquiryContact.household_id)
              .where(_received_in_period(params)))
     lines = pd.DataFrame(db.session.execute(query).all(), columns=["contact_id", "split", "opened_on"])
     pairs = contacts_.merge(lines, on="contact_id")

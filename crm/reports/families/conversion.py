@@ -4,8 +4,8 @@ SPEC: "period conversion (ROIs in period / enquiries in period, and so on) and c
 whose first enquiry fell in a month, the share that reached each later stage, and the median days to reach it)".
 Cohort conversion is crm.reports.families.conversion_cohort.
 
-Period conversion takes its counts from the activity report's own rows, figures and drill-down lines
-(crm.reports.families.activity_frames, crm.reports.families.activity), so every count is the activity report's for
+Period conversion takes its counts from the activity report's own figures and drill-down lines
+(crm.reports.families.activity), so every count is the activity report's for
 the same period and split: households enquiring and households at an information event are households, the later
 steps are live events dated in the period, that is applications.
 Each step has two conversion rates, rounded to 4 decimals and None when the count divided by is 0:
@@ -27,11 +27,9 @@ from __future__ import annotations
 import pandas as pd
 
 from crm.formatting import percent
-from crm.reports.families import activity, activity_frames
-
 from crm.reports.base import Report, ReportParams, Split
-from crm.reports.data.months import period_keys
 from crm.reports.data.split_keys import BY_ROW
+from crm.reports.families import activity
 from crm.reports.families import conversion_cohort as cohort
 from crm.reports.render import charts as svg
 
@@ -45,7 +43,6 @@ MEASURES = {**{step: step for step in STEPS}, "approvals": "approvals.total"}  #
 RATES = ("conversion_from_enquiries", "conversion_from_step_before")
 PERIOD_COLUMNS = ["measure", "step", "count", *RATES]
 ALL = "All"  # the cohort table's last row: every cohort together
-NO_VALUE = "\x00no value"  # a split value no row has (a label never starts with NUL): its figures are the zeros
 LINE_COLUMNS = ["household_id", "application_id", "service_line", "section", "scope", "split", "cohort", "step", "on",
                 "days"]
 DRILL_COLUMNS = {"on": "Date", "days": "Days from the first enquiry"}  # shown in the lists of households
@@ -54,18 +51,14 @@ DRILL_COLUMNS = {"on": "Date", "days": "Days from the first enquiry"}  # shown i
 def compute(params: ReportParams) -> Report:
     """Period and cohort conversion; with `params.by`, the same figures per split value.
 
-    The period's figures are made from the activity rows, which are then let go before the cohort rows are read:
-    the report's memory is the larger of the two, not their sum (issue 17: ten years at national scale)."""
+    The period's figures are the activity report's, counted in the database (a few rows per split value); the
+    cohorts are counted from their lines (issue 17: ten years at national scale)."""
     _check_split(params)
-    contacts, events = activity_frames.contacts(params), activity_frames.events(params)
-    total = activity.figures(contacts.assign(split=activity.TOTAL), events.assign(split=activity.TOTAL),
-                             [activity.TOTAL])[activity.TOTAL]
-    periods = _period_splits(params, contacts, events) if params.by else None
-    del contacts, events
+    total, found = activity.counted(params, reasons=False)
     cohort_lines = cohort.lines(params)
     in_total = cohort_lines[cohort_lines["scope"] == "total"]
     totals = {"period": period(total), "cohorts": cohort.figures(in_total, params)}
-    splits = _splits(params, periods, cohort_lines) if params.by else {}
+    splits = _splits(params, found, cohort_lines) if params.by else {}
     return Report(NAME, params, totals, tables(totals, splits, params.by), splits)
 
 
@@ -92,22 +85,10 @@ def _rate(count: int, over: int) -> float | None:
     return round(count / over, 4) if over else None
 
 
-def _period_splits(params: ReportParams, contacts: pd.DataFrame, events: pd.DataFrame):
-    """The period figures of each split value found in the activity rows (months and quarters: every one the period
-    touches), and what `activity.figures` gives a value with none (zeros)."""
-    contacts, events = activity_frames.keyed(params, contacts, events)
-    if params.by in BY_ROW:
-        keys = sorted(set(contacts["split"]) | set(events["split"]))
-    else:
-        keys = period_keys(params.date_from, params.date_to, params.by)
-    found = activity.figures(contacts, events, [*keys, NO_VALUE])  # NO_VALUE: zeros, as any value not found
-    return found, found.pop(NO_VALUE)
-
-
-def _splits(params: ReportParams, periods, cohort_lines: pd.DataFrame) -> dict[str, dict]:
+def _splits(params: ReportParams, found: dict[str, dict], cohort_lines: pd.DataFrame) -> dict[str, dict]:
     """Each split value's figures: months and quarters every one the period touches, in order; other values the ones
     found in the period's activity or cohorts, in alphabetical order (a value with none of one has zeros there)."""
-    found, nothing = periods
+    nothing = activity.nothing()
     cohorts = cohort.split_figures(cohort_lines, params)
     keys = sorted(set(found) | set(cohorts)) if params.by in BY_ROW else list(found)
     no_cohorts = cohort.figures(cohort_lines.iloc[:0], params)
