@@ -134,7 +134,7 @@ def main() -> None:
         files = args.keep or Path(folder)
         files.mkdir(parents=True, exist_ok=True)
         household_file, milestone_file = generate(files, args.rows, args.seed)
-        print(f"Database: {url.split('@')[-1]}; files in {files}")
+        print(f"Database: {url.split('@')[-1]}; files in {files}; peak memory before importing {peak_mb():,.0f} MB")
         with app.app_context():
             for kind, path, options in (("households", household_file, {"add_authorities": True}),
                                         ("milestones", milestone_file, {}))[:1 if args.dry_run else 2]:
