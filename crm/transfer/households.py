@@ -478,20 +478,23 @@ def _row(thing, **given) -> dict[str, Any]:
     """A transient ORM object's column values for a Core insert: Python-side column defaults filled in (every row of
     one insert has the same keys), foreign keys `given`. Read from the object's __dict__ (a transient object holds
     there every value set on it), which is much faster than the instrumented attributes."""
-    row, values = {}, vars(thing)
-    for key, default in _columns(thing.__table__):
-        value = given[key] if key in given else values.get(key)
-        if value is None and default is not None:
-            value = default.arg(None) if default.is_callable else default.arg
-        row[key] = value
+    keys, defaults = _columns(thing.__table__)
+    values = vars(thing)
+    row = {key: values.get(key) for key in keys}
+    row.update(given)
+    for key, default in defaults:
+        if row[key] is None:
+            row[key] = default.arg(None) if default.is_callable else default.arg
     return row
 
 
 @cache
-def _columns(table) -> tuple:
-    # Generated columns (households.email_normalised...) are the database's to fill: an INSERT naming them fails.
-    return tuple((column.key, column.default) for column in table.columns
-                 if not column.primary_key and column.computed is None)
+def _columns(table) -> tuple[tuple[str, ...], tuple]:
+    """The columns an insert names, and those with a Python-side default. Generated columns
+    (households.email_normalised...) are the database's to fill: an INSERT naming them fails."""
+    columns = [column for column in table.columns if not column.primary_key and column.computed is None]
+    return (tuple(column.key for column in columns),
+            tuple((column.key, column.default) for column in columns if column.default is not None))
 
 
 def _set_ethnicities(applicants: list[Person], ethnicities: tuple[str | None, ...]) -> bool:
