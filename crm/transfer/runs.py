@@ -175,10 +175,10 @@ def _executemany(table, rows: list[dict[str, Any]]) -> None:
 
 @cache
 def _insert_sql(table, keys: tuple[str, ...], dialect) -> tuple[str, tuple]:
-    quote = dialect.identifier_preparer.quote
+    preparer = dialect.identifier_preparer
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(table.c[k].name) for k in keys)}) "
-           f"VALUES ({', '.join([mark] * len(keys))})")
+    names = ", ".join(preparer.quote(table.c[key].name) for key in keys)
+    sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({', '.join([mark] * len(keys))})"
     return sql, tuple(table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys)
 
 
