@@ -16,6 +16,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from crm.transfer.spill import SpilledRows
+
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -29,7 +31,7 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # A tracker has tens of columns; the header is refused past this before any per-column work.
 MAX_COLUMNS = 200
 # Rows (not counting the header, nor blank rows) a file may hold: on the page, where the request must finish within
-# the web server's timeout, and with `crm import`, which has no timeout but holds the rows in memory.
+# the web server's timeout, and with `crm import`, which has no timeout.
 MAX_ROWS = 100_000
 MAX_ROWS_CLI = 1_000_000
 
@@ -43,7 +45,11 @@ class FileProblem(ValueError):
 @dataclass(frozen=True)
 class Table:
     columns: list[str]  # the header's names, normalised (`Household ref` -> `household_ref`)
-    rows: list[tuple[int, dict[str, Value]]]  # (row number as the spreadsheet shows it, {column: value}), blanks left out
+    # (row number as the spreadsheet shows it, {column: value}), blanks left out; on disk, read again on each iteration
+    rows: SpilledRows
+
+    def close(self) -> None:
+        self.rows.close()
 
 
 def file_format(filename: str | None) -> str:
@@ -54,12 +60,14 @@ def file_format(filename: str | None) -> str:
     return suffix
 
 
-def read_table(filename: str | None, stream: BinaryIO, *, max_rows: int | None = None) -> Table:
-    """The file's table, read a row at a time: a limit (columns, rows, unpacked size) is a FileProblem as soon as it
-    is passed. `max_rows` defaults to MAX_ROWS (the page's); the command line passes MAX_ROWS_CLI."""
+def read_table(filename: str | None, stream: BinaryIO, *, max_rows: int | None = None, key: str | None = None) -> Table:
+    """The file's table, read a row at a time into a temporary file (memory stays flat in file size): a limit
+    (columns, rows, unpacked size) is a FileProblem as soon as it is passed. `max_rows` defaults to MAX_ROWS (the
+    page's); the command line passes MAX_ROWS_CLI. `key`: the column `table.rows.grouped()` groups by. The caller
+    closes the table (else it is closed when collected)."""
     records = _csv_records(stream) if file_format(filename) == "csv" else _xlsx_records(stream)
     with closing(records):  # a file refused part way is closed now (the workbook; the CSV's text wrapper detached)
-        return _table(records, MAX_ROWS if max_rows is None else max_rows)
+        return _table(records, MAX_ROWS if max_rows is None else max_rows, key)
 
 
 def _csv_records(stream: BinaryIO) -> Iterator[list[Value]]:
@@ -124,9 +132,10 @@ def _xlsx_value(value) -> Value:
     return str(value)
 
 
-def _table(records: Iterator[list[Value]], max_rows: int) -> Table:
-    """Rows as {column: value}, built as they are read. Linear in the cells: names are checked with a Counter, and a
-    column with values but no name is noted as values turn up, not looked for afterwards."""
+def _table(records: Iterator[list[Value]], max_rows: int, key: str | None) -> Table:
+    """Rows as {column: value}, spilled to disk as they are read (crm.transfer.spill). Linear in the cells: names are
+    checked with a Counter, and a column with values but no name is noted as values turn up, not looked for
+    afterwards."""
     header = next(records, None)
     if header is None or not any(_clean(cell) for cell in header):
         raise FileProblem("The file is empty, or its first row does not hold the column names")
@@ -136,27 +145,31 @@ def _table(records: Iterator[list[Value]], max_rows: int) -> Table:
     if repeated:
         raise FileProblem(f"These columns appear more than once: {', '.join(repeated)}")
     named = [(index, name) for index, name in enumerate(names) if name]
+    indexes = [index for index, _ in named]
     nameless = [index for index, name in enumerate(names) if not name]
     unnamed: dict[int, str] = {}  # column index -> the name the report shows, for nameless columns with values
-    rows = []
-    for number, record in enumerate(records, start=2):
-        if len(record) > MAX_COLUMNS:
-            _check_width(record, f"Row {number}")
-            record = record[:MAX_COLUMNS]  # what is past the limit is blank
-        values = {name: _clean(record[i]) if i < len(record) else "" for i, name in named}
-        for index in [*nameless, *range(len(names), len(record))]:
-            if index < len(record) and (value := _clean(record[index])) != "":
-                values[unnamed.setdefault(index, f"(no name, column {get_column_letter(index + 1)})")] = value
-        if any(value != "" for value in values.values()):
-            if len(rows) == max_rows:
-                raise FileProblem(_too_many_rows(max_rows))
-            rows.append((number, values))
-    if unnamed:  # every row has every column, as it does for named ones
-        for _, values in rows:
-            for name in unnamed.values():
-                values.setdefault(name, "")
+    rows = SpilledRows([name for _, name in named], key)
+    try:
+        for number, record in enumerate(records, start=2):
+            if len(record) > MAX_COLUMNS:
+                _check_width(record, f"Row {number}")
+                record = record[:MAX_COLUMNS]  # what is past the limit is blank
+            width = len(record)
+            cells = tuple([_clean(record[i]) if i < width else "" for i in indexes])
+            extra = {}
+            for index in [*nameless, *range(len(names), width)]:
+                if index < width and (value := _clean(record[index])) != "":
+                    extra[unnamed.setdefault(index, f"(no name, column {get_column_letter(index + 1)})")] = value
+            if extra or any(cell != "" for cell in cells):
+                if len(rows) == max_rows:
+                    raise FileProblem(_too_many_rows(max_rows))
+                rows.add(number, cells, extra or None)
+    except BaseException:
+        rows.close()
+        raise
+    rows.unnamed = list(unnamed.values())
     columns = sorted([*named, *unnamed.items()])
-    return Table([name for _, name in columns], rows)
+    return Table([name for _, name in columns], rows.done())
 
 
 def _check_width(record: list[Value], where: str) -> None:

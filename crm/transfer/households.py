@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from datetime import date, datetime, time
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from flask import current_app
 from sqlalchemy import select
@@ -219,25 +219,34 @@ class HouseholdImport:
         self.stored_days: dict[int, set[date]] = {}
 
     def run(self, advance: Callable[[int], None]) -> None:
+        """Read the file's rows grouped by reference (from disk: crm.transfer.spill), FLUSH_EVERY households at a time:
+        each batch's stored households read, then applied and written, so memory stays flat in file size."""
         found = lookups.load()
         if self.add_authorities:
             found = add_unknown(self.table, found, self.report, actor=self.actor)
-        parsers = _parsers(found, self.today)
-        rows = [row for number, raw in self.table.rows if (row := self._parse(number, raw, parsers))]
+        self.parsers = _parsers(found, self.today)
+        self.batches.reads_done()
+        batch: list[list[Row]] = []
+        for group in self._groups():
+            batch.append(group)
+            if len(batch) == FLUSH_EVERY:
+                self._apply_batch(batch, advance)
+                batch = []
+        self._apply_batch(batch, advance)
         self.unknown.report_to(self.report)
-        groups = self._groups(rows)
-        stored = lookups.households(list(groups), selectinload(Household.people),
+
+    def _apply_batch(self, batch: list[list[Row]], advance: Callable[[int], None]) -> None:
+        stored = lookups.households([group[0].ref for group in batch], selectinload(Household.people),
                                     selectinload(Household.applications).selectinload(Application.events))
         contacts = _first_contacts([household.id for household in stored.values()])
         self.batches.reads_done()
-        for number, (reference, group) in enumerate(groups.items(), start=1):
-            household = stored.get(reference)
+        for group in batch:
+            household = stored.get(group[0].ref)
             self._apply(group, household, contacts.get(household.id) if household else None)
             advance(len(group))
-            if number % FLUSH_EVERY == 0:
-                self._write_new()
-                self.batches.commit()
         self._write_new()
+        self.batches.commit()
+        self.stored_days.clear()  # each household comes in one batch only
 
     def _write_new(self) -> None:
         """Insert the new households, then their people, first contacts, applications and opening events, one
@@ -260,14 +269,15 @@ class HouseholdImport:
                under="application_id")
         self.new = []
 
-    def _parse(self, number: int, raw: dict[str, Value], parsers) -> Row | None:
-        values, ok = {}, True
+    def _parse(self, number: int, raw: dict[str, Value]) -> Row | None:
+        values, ok, parsers = {}, True, self.parsers
         for column in self.table.columns:
             if column in parsers:
                 try:
                     values[column] = parsers[column](raw[column])
                 except lookups.UnknownAuthority:
-                    self.unknown.note(number, raw[column])
+                    self.unknown.note(number, raw[column])  # reported once the whole file is read
+                    self.batches.stop()
                     ok = False
                 except CellProblem as problem:
                     self.report.error(number, column, str(problem), raw[column])
@@ -292,11 +302,12 @@ class HouseholdImport:
             self.report.error(row.number, column, message, row.raw[column])
         return not problems
 
-    def _groups(self, rows: list[Row]) -> dict[str, list[Row]]:
-        groups: dict[str, list[Row]] = {}
-        for row in rows:
-            groups.setdefault(row.ref, []).append(row)
-        return {reference: group for reference, group in groups.items() if self._agree(group)}
+    def _groups(self) -> Iterator[list[Row]]:
+        """Each household's rows that could be read, when they agree."""
+        for rows in self.table.rows.grouped():
+            group = [row for number, raw in rows if (row := self._parse(number, raw))]
+            if group and self._agree(group):
+                yield group
 
     def _agree(self, group: list[Row]) -> bool:
         """A household's rows agree on its details and name each service line once."""
@@ -467,20 +478,23 @@ def _row(thing, **given) -> dict[str, Any]:
     """A transient ORM object's column values for a Core insert: Python-side column defaults filled in (every row of
     one insert has the same keys), foreign keys `given`. Read from the object's __dict__ (a transient object holds
     there every value set on it), which is much faster than the instrumented attributes."""
-    row, values = {}, vars(thing)
-    for key, default in _columns(thing.__table__):
-        value = given[key] if key in given else values.get(key)
-        if value is None and default is not None:
-            value = default.arg(None) if default.is_callable else default.arg
-        row[key] = value
+    keys, defaults = _columns(thing.__table__)
+    values = vars(thing)
+    row = {key: values.get(key) for key in keys}
+    row.update(given)
+    for key, default in defaults:
+        if row[key] is None:
+            row[key] = default.arg(None) if default.is_callable else default.arg
     return row
 
 
 @cache
-def _columns(table) -> tuple:
-    # Generated columns (households.email_normalised...) are the database's to fill: an INSERT naming them fails.
-    return tuple((column.key, column.default) for column in table.columns
-                 if not column.primary_key and column.computed is None)
+def _columns(table) -> tuple[tuple[str, ...], tuple]:
+    """The columns an insert names, and those with a Python-side default. Generated columns
+    (households.email_normalised...) are the database's to fill: an INSERT naming them fails."""
+    columns = [column for column in table.columns if not column.primary_key and column.computed is None]
+    return (tuple(column.key for column in columns),
+            tuple((column.key, column.default) for column in columns if column.default is not None))
 
 
 def _set_ethnicities(applicants: list[Person], ethnicities: tuple[str | None, ...]) -> bool:

@@ -28,10 +28,11 @@ import pickle
 import socket
 import time
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import delete, event, func, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from crm import clock
@@ -60,12 +61,17 @@ class Batches:
         self.children: list[tuple[str, str, list[int]]] = []  # (table, parent column, parent ids)
         self.made_up = 0
         self.flushed = False
+        self.stopped = False  # the importer knows of a problem it reports later
         self.on_commit = None  # called after each batch commit (the run's heartbeat)
 
     @property
     def live(self) -> bool:
         """Whether writes are executed now: a real import that has found no problem yet."""
-        return self.write and self.report.ok
+        return self.write and self.report.ok and not self.stopped
+
+    def stop(self) -> None:
+        """Write nothing more: the importer has found a problem that it will report once the file is read."""
+        self.stopped = True
 
     def insert(self, table, rows: list[dict[str, Any]], under: str | None = None) -> list[int]:
         """One multi-row insert; the new ids in the order of `rows` (made up, negative, when nothing is written).
@@ -78,13 +84,13 @@ class Batches:
             self.made_up += len(rows)
             return list(range(-start - 1, -start - 1 - len(rows), -1))
         if under is not None:
-            db.session.execute(insert(table), rows)
+            _executemany(table, rows)
             self.children.append((table.name, under, sorted({row[under] for row in rows})))
             return []
         ids = _next_ids(table, len(rows))
         for row, id_ in zip(rows, ids):
             row["id"] = id_
-        db.session.execute(insert(table), rows)  # a plain executemany: RETURNING in order goes row by row on SQLite
+        _executemany(table, rows)  # a plain executemany: RETURNING in order goes row by row on SQLite
         self.inserted.setdefault(table.name, []).extend(ids)
         return ids
 
@@ -149,6 +155,31 @@ class Batches:
         for thing in session.new:
             if thing.__table__.name not in NOT_UNDONE:
                 self.inserted.setdefault(thing.__table__.name, []).append(inspect(thing).mapper.primary_key_from_instance(thing)[0])
+
+
+def _executemany(table, rows: list[dict[str, Any]]) -> None:
+    """One INSERT executed for every row on the driver's cursor, in the session's transaction, the values converted by
+    the columns' own types (enums, dates and timestamps as SQLAlchemy would bind them). SQLAlchemy's executemany
+    processed each row's parameters at about 50 us a row, more than the rest of the households import."""
+    connection = db.session.connection()
+    keys = tuple(key for key in rows[0] if key in table.c)  # as SQLAlchemy's insert, other keys are ignored
+    sql, processors = _insert_sql(table, keys, connection.dialect)
+    params = [tuple([value if process is None or value is None else process(value)
+                     for process, value in zip(processors, map(row.__getitem__, keys))]) for row in rows]
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
+@cache
+def _insert_sql(table, keys: tuple[str, ...], dialect) -> tuple[str, tuple]:
+    preparer = dialect.identifier_preparer
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(preparer.quote(table.c[key].name) for key in keys)
+    sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({', '.join([mark] * len(keys))})"
+    return sql, tuple(table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys)
 
 
 def _next_ids(table, count: int) -> list[int]:

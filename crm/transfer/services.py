@@ -22,6 +22,7 @@ COLUMNS = {"households": (households.REQUIRED, households.OPTIONAL),
 IMPORTERS = {"households": households.import_rows, "milestones": milestones.import_rows, "checks": checks.import_rows}
 EXPORTERS = {"households": exports.household_rows, "milestones": exports.milestone_rows, "checks": exports.check_rows}
 KINDS = tuple(IMPORTERS)
+GROUPED_BY = {"households": "household_ref"}  # the column whose rows an importer takes together (table.rows.grouped())
 
 
 def _no_progress(total: int):
@@ -50,10 +51,19 @@ def import_file(kind: str, filename: str | None, stream: BinaryIO, *, actor, dry
     report = report or ImportReport(kind=kind, filename=filename or "", dry_run=dry_run)
     batches = batches or Batches(report, write=not dry_run)
     try:
-        table = formats.read_table(filename, stream, max_rows=max_rows)
+        table = formats.read_table(filename, stream, max_rows=max_rows, key=GROUPED_BY.get(kind))
     except formats.FileProblem as problem:
         report.error(None, None, str(problem))
         return report
+    try:
+        return _import_table(kind, table, report, actor=actor, today=today, progress=progress,
+                             add_authorities=add_authorities, batches=batches)
+    finally:
+        table.close()
+
+
+def _import_table(kind: str, table: formats.Table, report: ImportReport, *, actor, today, progress,
+                  add_authorities: bool, batches: Batches) -> ImportReport:
     _check_columns(kind, table, report)
     if report.errors:
         return report

@@ -152,5 +152,5 @@ def test_fast_track_changes_only_where_the_history_allows_and_opening_dates_stay
                                                ["R2", "adoption", "stage_2", "2025-03-03", ""]])).ok
     back = run_import("households", csv_bytes([HOUSEHOLD_HEADER, household_row("R2", fast_track="no"),
                                                household_row("R1", first="2025-01-07")]))
-    assert [(p.row, p.column) for p in back.errors] == [(2, "fast_track"), (3, "first_enquiry_date")]
-    assert back.errors[1].message.startswith("Hearth has this application opened on 6 January 2025")
+    assert [(p.row, p.column) for p in back.row_errors] == [(2, "fast_track"), (3, "first_enquiry_date")]
+    assert back.row_errors[1].message.startswith("Hearth has this application opened on 6 January 2025")

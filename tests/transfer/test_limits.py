@@ -68,7 +68,7 @@ def test_nameless_columns_with_values_are_still_named_for_the_report():
     data = csv_bytes([["household_ref", "", "", "notes"], ["R1", "", "", "a"], ["R2", "", "kept", "", "extra"]])
     table = formats.read_table("tracker.csv", io.BytesIO(data))
     assert table.columns == ["household_ref", "(no name, column C)", "notes", "(no name, column E)"]
-    assert table.rows == [(2, {"household_ref": "R1", "notes": "a", "(no name, column C)": "",
+    assert list(table.rows) == [(2, {"household_ref": "R1", "notes": "a", "(no name, column C)": "",
                                "(no name, column E)": ""}),
                           (3, {"household_ref": "R2", "notes": "", "(no name, column C)": "kept",
                                "(no name, column E)": "extra"})]
